@@ -1,0 +1,60 @@
+"""The one tree of Orchard's own exceptions; every module raises from here.
+
+OrchardError
+├── SettingsError          a setting has a bad value (key and reason in the message)
+├── WorkspaceError         the root is missing, not a git repository, bare, or has no commit
+│   └── PathSafetyError    a path escapes the root, goes through .git/ or a symlink outside
+├── ParseError             text from a model or a tool could not be understood
+├── EditError              an edit could not be applied (no match, ambiguous, binary target)
+├── ModelError             a model call failed for good (after retries, or not retryable)
+│   ├── ModelUnavailable   the circuit breaker for that model is open
+│   └── BudgetExceeded     a token or cost budget ran out
+├── LintError              a linter could not be run or its output could not be read
+└── Cancelled              the user or the orchestrator cancelled the work
+"""
+
+from __future__ import annotations
+
+
+class OrchardError(Exception):
+    """Base of every error Orchard raises on purpose; its message is meant for users."""
+
+
+class SettingsError(OrchardError):
+    """A setting has a value Orchard cannot use."""
+
+
+class WorkspaceError(OrchardError):
+    """The workspace is not something Orchard can work in."""
+
+
+class PathSafetyError(WorkspaceError):
+    """A path leads outside the root it must stay in."""
+
+
+class ParseError(OrchardError):
+    """Text from a model or a tool could not be understood."""
+
+
+class EditError(OrchardError):
+    """An edit could not be applied."""
+
+
+class ModelError(OrchardError):
+    """A model call failed for good."""
+
+
+class ModelUnavailable(ModelError):
+    """The model's circuit breaker is open: calls fail fast until it cools down."""
+
+
+class BudgetExceeded(ModelError):
+    """A token or cost budget ran out."""
+
+
+class LintError(OrchardError):
+    """A linter could not be run or its output could not be read."""
+
+
+class Cancelled(OrchardError):
+    """The work was cancelled."""
