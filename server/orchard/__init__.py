@@ -1,3 +1,3 @@
-"""Orchard: parallel LLM coding agents in git worktrees, served over the Language Server Protocol."""
+"""Orchard: parallel LLM coding agents in git worktrees, served over LSP."""
 
 __version__ = "0.1.0"

@@ -34,12 +34,16 @@ def _doc(text: str, **extra: Any) -> dict[str, Any]:
 class ModelSettings:
     """One model an agent, the reviewer, the resolver or the planner can call."""
 
-    model: str = field(metadata=_doc("litellm model string, e.g. `openai/gpt-4o`, `ollama/qwen2.5-coder`"))
+    model: str = field(
+        metadata=_doc("litellm model string, e.g. `openai/gpt-4o`, `ollama/qwen2.5-coder`")
+    )
     api_base: str | None = field(default=None, metadata=_doc("base URL of the provider's API"))
     api_key_env: str | None = field(
         default=None, metadata=_doc("name of the environment variable that holds the API key")
     )
-    max_parallel: int = field(default=4, metadata=_doc("calls in flight at once to this model", min=1))
+    max_parallel: int = field(
+        default=4, metadata=_doc("calls in flight at once to this model", min=1)
+    )
     temperature: float | None = field(default=None, metadata=_doc("sampling temperature", min=0.0))
     edit_format: str = field(
         default="auto", metadata=_doc("how the model writes edits", choices=EDIT_FORMATS)
@@ -50,7 +54,9 @@ class ModelSettings:
 class RetrySettings:
     """How model calls are retried and when a model is given a rest."""
 
-    max_attempts: int = field(default=6, metadata=_doc("attempts per call, the first included", min=1))
+    max_attempts: int = field(
+        default=6, metadata=_doc("attempts per call, the first included", min=1)
+    )
     max_wait_seconds: float = field(
         default=60.0, metadata=_doc("total backoff allowed per call", min=0.0)
     )
@@ -94,14 +100,18 @@ class EditSettings:
 class LintSettings:
     """The lint pipeline in the editor and for agents."""
 
-    enabled: bool = field(default=True, metadata=_doc("publish Orchard's diagnostics in the editor"))
+    enabled: bool = field(
+        default=True, metadata=_doc("publish Orchard's diagnostics in the editor")
+    )
     debounce_ms: int = field(
         default=300, metadata=_doc("quiet time after typing before the syntax check", min=0)
     )
-    timeout_seconds: float = field(default=30.0, metadata=_doc("a linter run is killed after this", min=1.0))
+    timeout_seconds: float = field(
+        default=30.0, metadata=_doc("a linter run is killed after this", min=1.0)
+    )
     tools: dict[str, tuple[str, ...]] = field(
         default_factory=dict,
-        metadata=_doc("linters per language, e.g. {python = [\"ruff\"]}; empty: the defaults"),
+        metadata=_doc('linters per language, e.g. {python = ["ruff"]}; empty: the defaults'),
     )
     commands: tuple[str, ...] = field(
         default=(), metadata=_doc("extra commands whose output is `path:line:col: message`")
@@ -137,10 +147,14 @@ class Settings:
     )
     reviewer_model: str | None = field(default=None, metadata=_doc("model that reviews diffs"))
     resolver_model: str | None = field(default=None, metadata=_doc("model that settles conflicts"))
-    planner_model: str | None = field(default=None, metadata=_doc("model that splits fan-out tasks"))
+    planner_model: str | None = field(
+        default=None, metadata=_doc("model that splits fan-out tasks")
+    )
     weak_model: str | None = field(default=None, metadata=_doc("cheap model for summaries"))
     retry: RetrySettings = field(default_factory=RetrySettings, metadata=_doc("model call retries"))
-    repomap: RepoMapSettings = field(default_factory=RepoMapSettings, metadata=_doc("repository map"))
+    repomap: RepoMapSettings = field(
+        default_factory=RepoMapSettings, metadata=_doc("repository map")
+    )
     edits: EditSettings = field(default_factory=EditSettings, metadata=_doc("edit matching"))
     lint: LintSettings = field(default_factory=LintSettings, metadata=_doc("lint pipeline"))
     agents: AgentSettings = field(default_factory=AgentSettings, metadata=_doc("agent runs"))
@@ -218,7 +232,7 @@ class _Validator:
             (hint,) = [a for a in args if a is not type(None)]
             return self.value(hint, value, key, meta)
         if dataclasses.is_dataclass(hint):
-            return True, self.section(hint, value, key)
+            return True, self.section(typing.cast(type, hint), value, key)
         if origin is tuple:
             return self.sequence(args[0], value, key, meta)
         if origin is dict:
@@ -233,7 +247,9 @@ class _Validator:
             return True, out
         return self.scalar(hint, value, key, meta)
 
-    def sequence(self, item: Any, value: Any, key: str, meta: Mapping[str, Any]) -> tuple[bool, Any]:
+    def sequence(
+        self, item: Any, value: Any, key: str, meta: Mapping[str, Any]
+    ) -> tuple[bool, Any]:
         if isinstance(value, str) and item is str:
             value = [value]
         if not isinstance(value, list | tuple):
@@ -266,10 +282,9 @@ class _Validator:
                 self.refuse(key, f"expected a number, got {_describe(value)}")
                 return False, None
             value = float(value)
-        elif hint is str:
-            if not isinstance(value, str) or not value.strip():
-                self.refuse(key, f"expected a non-empty string, got {_describe(value)}")
-                return False, None
+        elif hint is str and (not isinstance(value, str) or not value.strip()):
+            self.refuse(key, f"expected a non-empty string, got {_describe(value)}")
+            return False, None
         if "min" in meta and value < meta["min"]:
             self.refuse(key, f"must be at least {meta['min']}, got {value!r}")
             return False, None

@@ -39,7 +39,9 @@ def configure_logging(verbosity: int, log_file: str | None = None) -> None:
     """Send logs to stderr (or a file), never stdout: under `serve`, stdout is the protocol."""
     level = logging.WARNING - 10 * min(verbosity, 2)
     handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
+        logging.FileHandler(log_file, encoding="utf-8")
+        if log_file
+        else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
