@@ -3,7 +3,8 @@
 OrchardError
 ├── SettingsError          a setting has a bad value (key and reason in the message)
 ├── WorkspaceError         the root is missing, not a git repository, bare, or has no commit
-│   └── PathSafetyError    a path escapes the root, goes through .git/ or a symlink outside
+│   ├── PathSafetyError    a path escapes the root, goes through .git/ or a symlink outside
+│   └── GitError           a git command failed (the command and git's own message in the text)
 ├── ParseError             text from a model or a tool could not be understood
 ├── EditError              an edit could not be applied (no match, ambiguous, binary target)
 ├── ModelError             a model call failed for good (after retries, or not retryable)
@@ -30,6 +31,10 @@ class WorkspaceError(OrchardError):
 
 class PathSafetyError(WorkspaceError):
     """A path leads outside the root it must stay in."""
+
+
+class GitError(WorkspaceError):
+    """A git command Orchard ran failed; the message names the command and quotes git."""
 
 
 class ParseError(OrchardError):
