@@ -1,0 +1,230 @@
+"""Tree-sitter tags: the definitions and references of one file, found by our `queries/*.scm`.
+
+One of the two homes of tree-sitter (the other is `lint/syntax.py`). It parses and queries only;
+it must not read files, decide what to skip, rank, or know about editors.
+
+Queries name their captures `@name.definition.<category>` or `@name.reference.<category>`; other
+captures (`@_helper`) are ignored. One node yields at most one tag: a definition beats a reference,
+and between two captures of the same kind the capture name first used later in the query file
+wins, so queries list generic patterns first (a function in a class body is a method).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import importlib.metadata
+import logging
+import threading
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import tree_sitter
+from tree_sitter_language_pack import get_language
+
+from orchard.repomap.languages import language_for, languages_with_tags
+
+log = logging.getLogger(__name__)
+
+# Bump when the extraction logic (not a query) changes what tags come out of the same bytes.
+_EXTRACTOR_REVISION = "1"
+
+
+class TagKind(enum.StrEnum):
+    """Whether a tag defines a name or refers to one."""
+
+    DEFINITION = "def"
+    REFERENCE = "ref"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One named definition or reference in one file."""
+
+    rel_path: str  # posix path relative to the repository root
+    name: str  # the identifier
+    kind: TagKind
+    line: int  # 0-based line of the name
+    category: str  # "function", "class", "method", "call", "import", "type", "inherit", ...
+
+
+DEFINITION_CATEGORIES = frozenset(
+    {
+        "function",
+        "method",
+        "class",
+        "interface",
+        "struct",
+        "enum",
+        "trait",
+        "type",
+        "module",
+        "constant",
+        "variable",
+        "field",
+        "macro",
+    }
+)
+REFERENCE_CATEGORIES = frozenset({"call", "import", "type", "inherit", "macro"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Capture:
+    kind: TagKind
+    category: str
+    priority: int  # later in the query file wins
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledQuery:
+    query: tree_sitter.Query
+    captures: dict[str, _Capture]
+
+
+def _query_text(language: str) -> str:
+    return (files("orchard.repomap") / "queries" / f"{language}-tags.scm").read_text("utf-8")
+
+
+def _compute_version() -> str:
+    digest = hashlib.sha256(_EXTRACTOR_REVISION.encode())
+    for language in sorted(languages_with_tags()):
+        digest.update(language.encode() + b"\0" + _query_text(language).encode() + b"\0")
+    for package in ("tree-sitter-language-pack", "tree-sitter"):
+        digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+TAGS_VERSION: str = _compute_version()
+
+
+def _parse_capture_name(name: str, priority: int) -> _Capture | None:
+    parts = name.split(".")
+    if len(parts) != 3 or parts[0] != "name":
+        return None
+    if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES:
+        return _Capture(TagKind.DEFINITION, parts[2], priority)
+    if parts[1] == "reference" and parts[2] in REFERENCE_CATEGORIES:
+        return _Capture(TagKind.REFERENCE, parts[2], priority)
+    raise ValueError(f"unknown tags capture @{name}")
+
+
+class TagExtractor:
+    """Parses files and runs the tags query of their language.
+
+    Thread-safe: languages and queries are compiled once per language and shared; parsers are
+    kept per thread because a tree-sitter parser must not be used by two threads at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._languages: dict[str, tree_sitter.Language] = {}
+        self._queries: dict[str, _CompiledQuery | None] = {}
+        self._local = threading.local()
+
+    def language(self, language: str) -> tree_sitter.Language:
+        """Return the tree-sitter grammar called `language` (loaded once)."""
+        found = self._languages.get(language)
+        if found is None:
+            with self._lock:
+                found = self._languages.get(language)
+                if found is None:
+                    found = get_language(language)
+                    self._languages[language] = found
+        return found
+
+    def parser(self, language: str) -> tree_sitter.Parser:
+        """Return this thread's parser for `language`."""
+        parsers: dict[str, tree_sitter.Parser] | None = getattr(self._local, "parsers", None)
+        if parsers is None:
+            parsers = {}
+            self._local.parsers = parsers
+        found = parsers.get(language)
+        if found is None:
+            found = tree_sitter.Parser(self.language(language))
+            parsers[language] = found
+        return found
+
+    def has_query(self, language: str) -> bool:
+        """Tell whether `language` has a tags query."""
+        return language in languages_with_tags()
+
+    def extract(self, rel_path: str, source: bytes, language: str | None = None) -> list[Tag]:
+        """Parse `source` and return its tags, sorted; [] for languages without a query."""
+        language = language or language_for(rel_path, source)
+        if language is None or not self.has_query(language):
+            return []
+        tree = self.parser(language).parse(source)
+        return self.extract_tree(rel_path, tree, source, language)
+
+    def extract_tree(
+        self, rel_path: str, tree: tree_sitter.Tree, source: bytes, language: str
+    ) -> list[Tag]:
+        """Run the tags query of `language` over an already parsed tree of `source`."""
+        compiled = self._compiled(language)
+        if compiled is None:
+            return []
+        found = tree_sitter.QueryCursor(compiled.query).captures(tree.root_node)
+        # One tag per node: a definition beats a reference, then the later capture wins.
+        best: dict[int, tuple[_Capture, tree_sitter.Node]] = {}
+        for capture_name, nodes in found.items():
+            capture = compiled.captures.get(capture_name)
+            if capture is None:
+                continue
+            for node in nodes:
+                seen = best.get(node.start_byte)
+                if seen is None or _outranks(capture, seen[0]):
+                    best[node.start_byte] = (capture, node)
+        tags = {
+            Tag(
+                rel_path=rel_path,
+                name=source[node.start_byte : node.end_byte].decode("utf-8", errors="replace"),
+                kind=capture.kind,
+                line=node.start_point[0],
+                category=capture.category,
+            )
+            for capture, node in best.values()
+        }
+        return sorted(tags, key=_tag_order)
+
+    def _compiled(self, language: str) -> _CompiledQuery | None:
+        if language in self._queries:
+            return self._queries[language]
+        with self._lock:
+            if language not in self._queries:
+                self._queries[language] = self._compile(language)
+            return self._queries[language]
+
+    def _compile(self, language: str) -> _CompiledQuery | None:
+        if not self.has_query(language):
+            return None
+        query = tree_sitter.Query(self.language(language), _query_text(language))
+        captures: dict[str, _Capture] = {}
+        for index in range(query.capture_count):
+            name = query.capture_name(index)
+            parsed = _parse_capture_name(name, index)
+            if parsed is not None:
+                captures[name] = parsed
+        log.debug("compiled %s tags query: %d captures", language, len(captures))
+        return _CompiledQuery(query, captures)
+
+
+def _outranks(new: _Capture, old: _Capture) -> bool:
+    if new.kind is not old.kind:
+        return new.kind is TagKind.DEFINITION
+    return new.priority > old.priority
+
+
+def _tag_order(tag: Tag) -> tuple[int, str, str, str]:
+    return (tag.line, tag.name, tag.kind.value, tag.category)
+
+
+@cache
+def default_extractor() -> TagExtractor:
+    """Return this process's shared extractor."""
+    return TagExtractor()
+
+
+def extract_tags(rel_path: str, source: bytes) -> list[Tag]:
+    """Return the tags of one file's bytes, with the language chosen from its path."""
+    return default_extractor().extract(rel_path, source)

@@ -1,0 +1,151 @@
+"""The tag extractor's behaviour, whatever the language: robustness, order, caching, reparsing."""
+
+from __future__ import annotations
+
+import threading
+
+from orchard.repomap import tags as tags_module
+from orchard.repomap.tags import TAGS_VERSION, Tag, TagExtractor, TagKind, extract_tags
+
+SOURCE = b"""import os
+
+class Greeter(Base):
+    def greet(self, name):
+        return format_name(name)
+
+def main():
+    Greeter().greet(os.getcwd())
+"""
+
+
+def rows(tags: list[Tag]) -> list[tuple[int, str, str, str]]:
+    return [(t.line, t.name, t.kind.value, t.category) for t in tags]
+
+
+def test_tags_are_sorted_by_line_then_name_then_kind() -> None:
+    tags = extract_tags("app/greeter.py", SOURCE)
+    assert tags == sorted(tags, key=lambda t: (t.line, t.name, t.kind.value, t.category))
+    assert (2, "Greeter", "def", "class") in rows(tags)
+    assert (7, "greet", "ref", "call") in rows(tags)
+
+
+def test_extraction_is_deterministic_across_extractors() -> None:
+    first = TagExtractor().extract("app/greeter.py", SOURCE)
+    second = TagExtractor().extract("app/greeter.py", SOURCE)
+    assert first == second
+    assert len(first) == len(set(first))
+
+
+def test_tags_carry_the_relative_path_given() -> None:
+    tags = extract_tags("pkg/sub/greeter.py", SOURCE)
+    assert {t.rel_path for t in tags} == {"pkg/sub/greeter.py"}
+
+
+def test_language_argument_overrides_the_path() -> None:
+    tags = TagExtractor().extract("no_extension", SOURCE, language="python")
+    assert (3, "greet", "def", "method") in rows(tags)
+
+
+def test_files_without_a_query_yield_no_tags() -> None:
+    assert extract_tags("notes.txt", b"def looks_like_python(): pass\n") == []
+    assert TagExtractor().extract("x.lua", b"function f() end\n") == []
+
+
+def test_empty_file_yields_no_tags() -> None:
+    assert extract_tags("empty.py", b"") == []
+
+
+def test_syntax_errors_still_yield_the_intact_tags() -> None:
+    broken = b"def ok():\n    return 1\n\ndef broken(:\n    pass\n\nclass After:\n    pass\n"
+    found = rows(extract_tags("broken.py", broken))
+    assert (0, "ok", "def", "function") in found
+    assert (6, "After", "def", "class") in found
+
+
+def test_non_utf8_bytes_do_not_crash_and_names_are_replaced() -> None:
+    latin1 = "def caf\xe9():\n    return na\xefve()\n\ndef plain():\n    pass\n".encode("latin-1")
+    tags = extract_tags("legacy.py", latin1)
+    assert (3, "plain", "def", "function") in rows(tags)
+    assert all(isinstance(t.name, str) for t in tags)
+
+
+def test_binary_garbage_does_not_crash() -> None:
+    garbage = bytes(range(256)) * 64
+    assert isinstance(extract_tags("blob.py", garbage), list)
+
+
+def test_tag_is_a_frozen_value() -> None:
+    tag = Tag("a.py", "f", TagKind.DEFINITION, 0, "function")
+    assert tag == Tag("a.py", "f", TagKind.DEFINITION, 0, "function")
+    assert hash(tag) == hash(Tag("a.py", "f", TagKind.DEFINITION, 0, "function"))
+    assert TagKind("def") is TagKind.DEFINITION and TagKind("ref") is TagKind.REFERENCE
+
+
+def test_tags_version_is_a_stable_hash_of_queries_and_grammars() -> None:
+    assert tags_module._compute_version() == TAGS_VERSION
+    assert len(TAGS_VERSION) == 16 and int(TAGS_VERSION, 16) >= 0
+
+
+def test_query_is_compiled_once_per_language() -> None:
+    extractor = TagExtractor()
+    extractor.extract("a.py", SOURCE)
+    compiled = extractor._compiled("python")
+    extractor.extract("b.py", SOURCE)
+    assert extractor._compiled("python") is compiled
+
+
+def test_incremental_reparse_after_edit_finds_the_new_function() -> None:
+    extractor = TagExtractor()
+    parser = extractor.parser("python")
+    old_source = b"def first():\n    pass\n"
+    tree = parser.parse(old_source)
+    insert = b"def second():\n    first()\n"
+    new_source = old_source + insert
+    tree.edit(
+        start_byte=len(old_source),
+        old_end_byte=len(old_source),
+        new_end_byte=len(new_source),
+        start_point=(2, 0),
+        old_end_point=(2, 0),
+        new_end_point=(4, 0),
+    )
+    new_tree = parser.parse(new_source, tree)
+    found = rows(extractor.extract_tree("a.py", new_tree, new_source, "python"))
+    assert found == [
+        (0, "first", "def", "function"),
+        (2, "second", "def", "function"),
+        (3, "first", "ref", "call"),
+    ]
+
+
+def test_extractor_is_safe_to_share_between_threads() -> None:
+    extractor = TagExtractor()
+    expected = extractor.extract("a.py", SOURCE)
+    results: list[list[Tag]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(20):
+                results.append(extractor.extract("a.py", SOURCE))
+        except BaseException as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 80 and all(result == expected for result in results)
+
+
+def test_each_thread_gets_its_own_parser() -> None:
+    extractor = TagExtractor()
+    mine = extractor.parser("python")
+    theirs: list[object] = []
+    thread = threading.Thread(target=lambda: theirs.append(extractor.parser("python")))
+    thread.start()
+    thread.join()
+    assert extractor.parser("python") is mine
+    assert theirs[0] is not mine
