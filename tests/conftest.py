@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.gitrepo import GitRepo, init_repo
+from tests.support.model_server import ModelServer
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -40,3 +41,10 @@ def git_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
     repo.write("notes.txt", "untracked\n")
     repo.write("debug.log", "ignored\n")
     return repo
+
+
+@pytest.fixture
+def model_server() -> Iterator[ModelServer]:
+    """A local OpenAI-compatible server on 127.0.0.1 (see tests/support/model_server.py)."""
+    with ModelServer() as server:
+        yield server
