@@ -7,6 +7,9 @@ Queries name their captures `@name.definition.<category>` or `@name.reference.<c
 captures (`@_helper`) are ignored. One node yields at most one tag: a definition beats a reference,
 and between two captures of the same kind the capture name first used later in the query file
 wins, so queries list generic patterns first (a function in a class body is a method).
+`@path.reference.import` captures a module path (`"./util/strings.js"`): each of its components
+becomes an import reference (`util`, `strings`). A first line `; inherits: a, b` prepends the
+queries `a-tags.scm` (or the fragment `a.scm`) and `b`, as nvim-treesitter does.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import enum
 import hashlib
 import importlib.metadata
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -69,11 +73,21 @@ DEFINITION_CATEGORIES = frozenset(
 REFERENCE_CATEGORIES = frozenset({"call", "import", "type", "inherit", "macro"})
 
 
+_INHERITS = re.compile(r"\A;\s*inherits:\s*([\w, ]+)")
+# Source extensions dropped from the last component of an imported path.
+_PATH_EXTENSIONS = frozenset(
+    {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".py", ".rb", ".php"}
+    | {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".go", ".rs"}
+)
+_PATH_SEPARATORS = re.compile(r"[/\\]+")
+
+
 @dataclass(frozen=True, slots=True)
 class _Capture:
     kind: TagKind
     category: str
     priority: int  # later in the query file wins
+    is_path: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +96,28 @@ class _CompiledQuery:
     captures: dict[str, _Capture]
 
 
-def _query_text(language: str) -> str:
-    return (files("orchard.repomap") / "queries" / f"{language}-tags.scm").read_text("utf-8")
+def _query_file(name: str) -> str:
+    folder = files("orchard.repomap") / "queries"
+    tags_file = folder / f"{name}-tags.scm"
+    return (tags_file if tags_file.is_file() else folder / f"{name}.scm").read_text("utf-8")
+
+
+def query_text(language: str) -> str:
+    """Return the full tags query of `language`, with its inherited queries first."""
+    own = _query_file(language)
+    inherits = _INHERITS.match(own)
+    if inherits is None:
+        return own
+    parents = [name.strip() for name in inherits.group(1).split(",") if name.strip()]
+    return "\n".join([*(query_text(parent) for parent in parents), own])
 
 
 def _compute_version() -> str:
     digest = hashlib.sha256(_EXTRACTOR_REVISION.encode())
-    for language in sorted(languages_with_tags()):
-        digest.update(language.encode() + b"\0" + _query_text(language).encode() + b"\0")
+    folder = files("orchard.repomap") / "queries"
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.name.endswith(".scm"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
     for package in ("tree-sitter-language-pack", "tree-sitter"):
         digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
     return digest.hexdigest()[:16]
@@ -100,6 +128,8 @@ TAGS_VERSION: str = _compute_version()
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
     parts = name.split(".")
+    if name == "path.reference.import":
+        return _Capture(TagKind.REFERENCE, "import", priority, is_path=True)
     if len(parts) != 3 or parts[0] != "name":
         return None
     if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES:
@@ -167,15 +197,19 @@ class TagExtractor:
         found = tree_sitter.QueryCursor(compiled.query).captures(tree.root_node)
         # One tag per node: a definition beats a reference, then the later capture wins.
         best: dict[int, tuple[_Capture, tree_sitter.Node]] = {}
+        tags: set[Tag] = set()
         for capture_name, nodes in found.items():
             capture = compiled.captures.get(capture_name)
             if capture is None:
+                continue
+            if capture.is_path:
+                tags.update(_path_tags(rel_path, nodes, source))
                 continue
             for node in nodes:
                 seen = best.get(node.start_byte)
                 if seen is None or _outranks(capture, seen[0]):
                     best[node.start_byte] = (capture, node)
-        tags = {
+        tags.update(
             Tag(
                 rel_path=rel_path,
                 name=source[node.start_byte : node.end_byte].decode("utf-8", errors="replace"),
@@ -184,7 +218,7 @@ class TagExtractor:
                 category=capture.category,
             )
             for capture, node in best.values()
-        }
+        )
         return sorted(tags, key=_tag_order)
 
     def _compiled(self, language: str) -> _CompiledQuery | None:
@@ -198,7 +232,7 @@ class TagExtractor:
     def _compile(self, language: str) -> _CompiledQuery | None:
         if not self.has_query(language):
             return None
-        query = tree_sitter.Query(self.language(language), _query_text(language))
+        query = tree_sitter.Query(self.language(language), query_text(language))
         captures: dict[str, _Capture] = {}
         for index in range(query.capture_count):
             name = query.capture_name(index)
@@ -207,6 +241,28 @@ class TagExtractor:
                 captures[name] = parsed
         log.debug("compiled %s tags query: %d captures", language, len(captures))
         return _CompiledQuery(query, captures)
+
+
+def _path_tags(rel_path: str, nodes: list[tree_sitter.Node], source: bytes) -> list[Tag]:
+    tags: list[Tag] = []
+    for node in nodes:
+        text = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+        line = node.start_point[0]
+        tags.extend(
+            Tag(rel_path, name, TagKind.REFERENCE, line, "import") for name in path_components(text)
+        )
+    return tags
+
+
+def path_components(path: str) -> list[str]:
+    """Split an imported path (`"./lib/util.js"`, `<sys/types.h>`) into its named components."""
+    parts = [part for part in _PATH_SEPARATORS.split(path.strip("\"'<>` ")) if part]
+    names = [part.lstrip("@~") for part in parts if part not in (".", "..")]
+    if names:
+        stem, dot, extension = names[-1].rpartition(".")
+        if dot and stem and f".{extension}" in _PATH_EXTENSIONS:
+            names[-1] = stem.removesuffix(".d")
+    return [name for name in names if name]
 
 
 def _outranks(new: _Capture, old: _Capture) -> bool:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import threading
 
 from orchard.repomap import tags as tags_module
-from orchard.repomap.tags import TAGS_VERSION, Tag, TagExtractor, TagKind, extract_tags
+from orchard.repomap.tags import (
+    TAGS_VERSION,
+    Tag,
+    TagExtractor,
+    TagKind,
+    extract_tags,
+    path_components,
+    query_text,
+)
 
 SOURCE = b"""import os
 
@@ -149,3 +157,22 @@ def test_each_thread_gets_its_own_parser() -> None:
     thread.join()
     assert extractor.parser("python") is mine
     assert theirs[0] is not mine
+
+
+def test_imported_paths_are_split_into_named_components() -> None:
+    assert path_components("./money/format.js") == ["money", "format"]
+    assert path_components("../../lib/types.d.ts") == ["lib", "types"]
+    assert path_components("@shop/analytics") == ["shop", "analytics"]
+    assert path_components("<sys/types.h>") == ["sys", "types"]
+    assert path_components('"util/strings.h"') == ["util", "strings"]
+    assert path_components("github.com/acme/shop/billing") == [
+        "github.com", "acme", "shop", "billing",
+    ]  # fmt: skip
+    assert path_components("lodash.debounce") == ["lodash.debounce"]
+    assert path_components("./") == []
+
+
+def test_inherited_queries_come_before_the_languages_own() -> None:
+    tsx = query_text("tsx")
+    assert query_text("typescript") in tsx
+    assert tsx.index("jsx_opening_element") > tsx.index("interface_declaration")

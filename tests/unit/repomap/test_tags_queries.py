@@ -114,3 +114,108 @@ def test_python_definitions_imports_calls_types_and_bases(extractor: TagExtracto
     # A method is only a method, and locals or parameters are never definitions.
     assert ("def", "function", "invoice", f.line_of("def invoice")) not in f.rows
     assert {"self", "prices", "items", "order", "item", "sku"}.isdisjoint(f.names("def"))
+
+
+def test_javascript_classes_functions_imports_calls_and_jsx(extractor: TagExtractor) -> None:
+    f = load(extractor, "javascript/cart.js")
+    assert not f.missing(
+        [
+            ("def", "constant", "MAX_ITEMS", "MAX_ITEMS = 50"),
+            ("def", "class", "Cart", "class Cart"),
+            ("def", "method", "constructor", "constructor(owner)"),
+            ("def", "method", "add", "add(item) {"),
+            ("def", "method", "total", "get total()"),
+            ("def", "function", "describeCart", "function describeCart"),
+            ("def", "function", "loadCart", "const loadCart"),
+            ("def", "function", "summary", "const summary"),
+            ("def", "function", "CartBadge", "function CartBadge"),
+            ("ref", "import", "formatPrice", "import { formatPrice"),
+            ("ref", "import", "roundCents", "import { formatPrice"),
+            ("ref", "import", "money", "import { formatPrice"),
+            ("ref", "import", "format", "import { formatPrice"),
+            ("ref", "import", "EventBus", "import EventBus"),
+            ("ref", "import", "events", "import EventBus"),
+            ("ref", "import", "analytics", "@shop/analytics"),
+            ("ref", "import", "fs", "require("),
+            ("ref", "import", "promises", "require("),
+            ("ref", "inherit", "EventBus", "class Cart"),
+            ("ref", "call", "CartEvent", "new CartEvent"),
+            ("ref", "call", "round", "return round("),
+            ("ref", "call", "track", "analytics.track"),
+            ("ref", "call", "Cart", "new Cart("),
+            ("ref", "call", "describeCart", "return describeCart"),
+            ("ref", "call", "Badge", "<Badge"),
+            ("ref", "call", "Cart", "<Icon.Cart"),
+        ]
+    )
+    assert {"owner", "item", "text", "sum", "path", "readFile"}.isdisjoint(f.names("def"))
+    assert "div" not in f.names("ref") and "." not in f.names("ref")
+
+
+def test_typescript_interfaces_types_enums_namespaces_and_type_uses(
+    extractor: TagExtractor,
+) -> None:
+    f = load(extractor, "typescript/inventory.ts")
+    assert not f.missing(
+        [
+            ("def", "interface", "StockLevel", "export interface StockLevel"),
+            ("def", "type", "StockMap", "export type StockMap"),
+            ("def", "enum", "Reason", "export enum Reason"),
+            ("def", "constant", "LOW_STOCK", "LOW_STOCK = 3"),
+            ("def", "class", "Inventory", "abstract class Inventory"),
+            ("def", "method", "restock", "abstract restock"),
+            ("def", "method", "adjust", "adjust(sku"),
+            ("def", "function", "createLevel", "export function createLevel"),
+            ("def", "function", "isLow", "export const isLow"),
+            ("def", "module", "Reports", "namespace Reports"),
+            ("def", "function", "lowStock", "function lowStock"),
+            ("ref", "import", "Product", "./catalog/product"),
+            ("ref", "import", "Sku", "./catalog/product"),
+            ("ref", "import", "catalog", "./catalog/product"),
+            ("ref", "import", "product", "./catalog/product"),
+            ("ref", "import", "Warehouse", "../warehouse"),
+            ("ref", "import", "warehouse", "../warehouse"),
+            ("ref", "import", "util", "./util/log"),
+            ("ref", "inherit", "Comparable", "export interface StockLevel"),
+            ("ref", "inherit", "Iterable", "abstract class Inventory"),
+            ("ref", "type", "Warehouse", "constructor(private"),
+            ("ref", "type", "Product", "abstract restock"),
+            ("ref", "type", "StockLevel", "export function createLevel"),
+            ("ref", "type", "Inventory", "function lowStock"),
+            ("ref", "call", "createLevel", "?? createLevel"),
+            ("ref", "call", "info", "log.info"),
+            ("ref", "call", "Map", "new Map()"),
+        ]
+    )
+    # A type's own name is a definition there, not also a reference.
+    assert ("ref", "type", "StockMap", f.line_of("export type StockMap")) not in f.rows
+
+
+def test_tsx_uses_the_tsx_grammar_and_finds_components(extractor: TagExtractor) -> None:
+    assert language_for("tsx/ProductCard.tsx") == "tsx"
+    f = load(extractor, "tsx/ProductCard.tsx")
+    assert not f.missing(
+        [
+            ("def", "interface", "ProductCardProps", "interface ProductCardProps"),
+            ("def", "function", "ProductCard", "export function ProductCard"),
+            ("def", "function", "ProductList", "export const ProductList"),
+            ("def", "function", "addToCart", "function addToCart"),
+            ("def", "class", "ProductPage", "class ProductPage"),
+            ("def", "method", "render", "render()"),
+            ("ref", "import", "React", 'from "react"'),
+            ("ref", "import", "useState", 'from "react"'),
+            ("ref", "import", "react", 'from "react"'),
+            ("ref", "import", "Price", 'from "./Price"'),
+            ("ref", "call", "useState", "useState<number>"),
+            ("ref", "call", "Card", "<Card title"),
+            ("ref", "call", "Price", "<Price amount"),
+            ("ref", "call", "Row", "<Layout.Row>"),
+            ("ref", "call", "ProductCard", "<ProductCard key"),
+            ("ref", "call", "ProductCard", "<ProductCard {...this.props}"),
+            ("ref", "call", "addToCart", "onClick"),
+            ("ref", "inherit", "Component", "class ProductPage"),
+            ("ref", "type", "ProductCardProps", "export function ProductCard"),
+            ("ref", "type", "Product", "function addToCart"),
+        ]
+    )
+    assert {"ul", "button"}.isdisjoint(f.names("ref"))
