@@ -1,0 +1,195 @@
+"""Agent worktrees: one per agent at `<git common dir>/orchard/worktrees/<task>/<agent>` on branch
+`orchard/<task>/<agent>` off the task's snapshot; agent commits and diffs against the snapshot.
+Admin and ref changes hold the repository lock; checkouts and setup run in parallel.
+Cleanup lives in cleanup.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchard.errors import GitError
+from orchard.vcs.git import (
+    AGENT_IDENTITY,
+    git_text,
+    index_file,
+    ref_exists,
+    run_git,
+    shared_refs_lock,
+    split_nul,
+    stage_work_tree,
+    temporary_index,
+    write_commit,
+)
+from orchard.vcs.names import branch_name, worktree_path, worktrees_dir
+from orchard.vcs.provision import WorktreeSetup, provision_worktree
+from orchard.vcs.repository import git_common_dir
+from orchard.vcs.snapshot import Snapshot, snapshot_ref
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Worktree:
+    """One agent's checkout: where it is, its branch, and the snapshot commit it started from."""
+
+    path: Path
+    branch: str
+    base: str  # the snapshot commit ("" if the task's snapshot ref is gone)
+    task_id: str
+    agent_id: str
+    git_common_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class WorktreeDiff:
+    """What an agent changed against the snapshot: unified diff text and the paths touched."""
+
+    base: str
+    head: str  # the commit or tree compared with the base
+    text: str
+    paths: tuple[str, ...]
+
+
+def create_worktree(
+    snapshot: Snapshot, agent_id: str, setup: WorktreeSetup | None = None
+) -> Worktree:
+    """Check out a worktree for `agent_id` off `snapshot` (reused if it exists) and set it up."""
+    common = git_common_dir(snapshot.root)
+    path = worktree_path(common, snapshot.task_id, agent_id)
+    branch = branch_name(snapshot.task_id, agent_id)
+    worktree = Worktree(path, branch, snapshot.commit, snapshot.task_id, agent_id, common)
+    with shared_refs_lock(common):
+        registered = registered_worktrees(common)
+        if path in registered:
+            if registered[path] != branch:
+                raise GitError(f"{path} is a worktree of {registered[path]!r}, not {branch!r}")
+            log.info("reusing worktree %s", path)
+            return worktree
+        if path.exists():
+            shutil.rmtree(path)  # a leftover of a crash before git registered it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if ref_exists(common, f"refs/heads/{branch}"):
+            run_git(common, "worktree", "add", "--quiet", "--no-checkout", str(path), branch)
+        else:
+            args = ("--no-checkout", "-b", branch, str(path), snapshot.commit)
+            run_git(common, "worktree", "add", "--quiet", *args)
+    # The checkout itself touches only this worktree, so it runs outside the lock.
+    run_git(path, "reset", "--hard", "--quiet")
+    if setup is not None:
+        env = {
+            "ORCHARD_TASK_ID": snapshot.task_id,
+            "ORCHARD_AGENT_ID": agent_id,
+            "ORCHARD_WORKTREE": str(path),
+            "ORCHARD_SOURCE_ROOT": str(snapshot.root),
+        }
+        provision_worktree(snapshot.root, path, setup, env)
+    log.info("worktree %s on %s off %s", path, branch, snapshot.commit[:12])
+    return worktree
+
+
+def list_task_worktrees(repo_root: Path, task_id: str | None = None) -> list[Worktree]:
+    """List Orchard's agent worktrees registered in the repository (of one task, if given)."""
+    common = git_common_dir(repo_root)
+    home = worktrees_dir(common)
+    bases = _snapshot_commits(common)
+    found: list[Worktree] = []
+    for path, branch in sorted(registered_worktrees(common).items()):
+        try:
+            task, agent = path.relative_to(home).parts
+        except ValueError:
+            continue  # the user's own worktree, or not one of ours
+        if task_id is not None and task != task_id:
+            continue
+        found.append(Worktree(path, branch, bases.get(task, ""), task, agent, common))
+    return found
+
+
+def commit_message(worktree: Worktree, summary: str, model: str) -> str:
+    """Return an agent commit message naming the task, the agent and the model."""
+    text = summary.strip() or f"Orchard agent {worktree.agent_id} for task {worktree.task_id}"
+    trailers = (
+        f"Orchard-Task: {worktree.task_id}\n"
+        f"Orchard-Agent: {worktree.agent_id}\n"
+        f"Orchard-Model: {model}\n"
+    )
+    return f"{text}\n\n{trailers}"
+
+
+def commit_worktree(worktree: Worktree, summary: str, model: str) -> str | None:
+    """Commit everything the agent changed on its branch; return the sha, or None if no change.
+
+    Plumbing (add, write-tree, commit-tree, update-ref) with a fixed author: no user hooks,
+    no signing prompt, no commit template.
+    """
+    path = worktree.path
+    stage_work_tree(path, index_file(path))
+    tree = git_text(path, "write-tree")
+    head = git_text(path, "rev-parse", "HEAD")
+    if tree == git_text(path, "rev-parse", f"{head}^{{tree}}"):
+        return None
+    message = commit_message(worktree, summary, model)
+    commit = write_commit(path, tree, [head], message, AGENT_IDENTITY)
+    with shared_refs_lock(worktree.git_common_dir):
+        ref = f"refs/heads/{worktree.branch}"
+        run_git(path, "update-ref", "-m", "orchard: agent commit", ref, commit, head)
+    log.info("agent %s committed %s on %s", worktree.agent_id, commit[:12], worktree.branch)
+    return commit
+
+
+def diff_worktree(worktree: Worktree, include_uncommitted: bool = False) -> WorktreeDiff:
+    """Return the agent's changes against the snapshot: committed ones, or the work tree as is."""
+    path = worktree.path
+    base = worktree.base or git_text(path, "rev-parse", snapshot_ref(worktree.task_id))
+    if include_uncommitted:
+        with temporary_index(worktree.git_common_dir, seed=index_file(path)) as index:
+            stage_work_tree(path, index)
+            head = git_text(path, "write-tree", env={"GIT_INDEX_FILE": str(index)})
+    else:
+        head = git_text(path, "rev-parse", "HEAD")
+    options = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
+    text = run_git(path, "diff", *options, "-M", base, head).decode("utf-8", "replace")
+    names = run_git(path, "diff", "--name-only", "-z", "--no-renames", base, head)
+    return WorktreeDiff(base, head, text, tuple(split_nul(names)))
+
+
+def registered_worktrees(common: Path) -> dict[Path, str]:
+    """Map each registered worktree's path to its branch name ("" when detached)."""
+    out = run_git(common, "worktree", "list", "--porcelain", "-z")
+    found: dict[Path, str] = {}
+    path: Path | None = None
+    branch = ""
+    for field in out.split(b"\0"):
+        text = field.decode("utf-8", "surrogateescape")
+        if text.startswith("worktree "):
+            path, branch = Path(text.removeprefix("worktree ")), ""
+        elif text.startswith("branch "):
+            branch = text.removeprefix("branch ").removeprefix("refs/heads/")
+        elif not text and path is not None:
+            found[_resolved(path)] = branch
+            path = None
+    return found
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
+def _snapshot_commits(common: Path) -> dict[str, str]:
+    """Map task id to snapshot commit for every task that still has a snapshot ref."""
+    out = git_text(
+        common, "for-each-ref", "--format=%(objectname) %(refname)", "refs/orchard/tasks/"
+    )
+    bases: dict[str, str] = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition(" ")
+        parts = ref.split("/")
+        if len(parts) == 5 and parts[4] == "base":
+            bases[parts[3]] = sha
+    return bases
