@@ -1,0 +1,154 @@
+"""Orchard's language server: the `create_server()` factory and the server's shared state.
+
+Feature modules under `orchard/lsp/` each expose `register(server)` and are listed in
+FEATURE_MODULES; this module owns the lifecycle (initialize, settings, error reporting) only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from orchard import __version__
+from orchard.config import LoadedSettings, Settings, load_settings
+from orchard.lsp.documents import DocumentHub, uri_to_path
+from orchard.lsp.protocol import OrchardProtocol
+
+log = logging.getLogger(__name__)
+
+FEATURE_MODULES: tuple[str, ...] = ("documents", "settings_sync")
+
+SettingsListener = Callable[[Settings], None]
+InitializedCallback = Callable[[], Awaitable[None] | None]
+
+
+class OrchardServer(LanguageServer):
+    """pygls server plus the state Orchard's features share: settings, root, documents."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "orchard",
+            __version__,
+            protocol_cls=OrchardProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings = Settings()
+        self.root: Path | None = None
+        self.initialization_options: Any = None
+        self.documents = DocumentHub()
+        self._settings_listeners: list[SettingsListener] = []
+        self._initialized_callbacks: list[InitializedCallback] = []
+        self._reported: set[str] = set()
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def on_settings_changed(self, listener: SettingsListener) -> None:
+        """Call `listener` with the new settings whenever they change."""
+        self._settings_listeners.append(listener)
+
+    def on_initialized(self, callback: InitializedCallback) -> None:
+        """Run `callback` (plain or async) once the client has sent `initialized`."""
+        self._initialized_callbacks.append(callback)
+
+    def apply_settings(self, loaded: LoadedSettings) -> None:
+        """Put `loaded` in force, report its problems once, and tell the listeners."""
+        if loaded.problems:
+            lines = "\n".join(f"- {problem}" for problem in loaded.problems)
+            self.report_error(f"Orchard ignored some settings:\n{lines}")
+        changed = loaded.settings != self.settings
+        self.settings = loaded.settings
+        if changed:
+            for listener in self._settings_listeners:
+                try:
+                    listener(self.settings)
+                except Exception:
+                    log.exception("settings listener %r failed", listener)
+
+    def report_error(self, text: str) -> None:
+        """Log `text` and show it to the user, once per distinct text."""
+        log.error("%s", text)
+        if text in self._reported:
+            return
+        self._reported.add(text)
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=text)
+        )
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Answer unparsable bodies, and show other out-of-band errors once; never crash."""
+        if isinstance(error, json.JSONDecodeError):
+            protocol = self.protocol
+            if isinstance(protocol, OrchardProtocol):
+                protocol.answer_unparsable_body(error)
+            return
+        log.error("server error (%s): %s", getattr(source, "__name__", source), error)
+        if getattr(source, "__name__", "") == "FeatureRequestError":
+            return  # the request's error response already carries it
+        self.report_error(f"Orchard hit an internal error: {error}")
+
+    def spawn(self, coro: Awaitable[Any], what: str) -> asyncio.Task[Any]:
+        """Run `coro` in the background, keep a reference, and report a failure once."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._background.add(task)
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            self._background.discard(done)
+            if done.cancelled():
+                return
+            error = done.exception()
+            if error is not None:
+                log.error("%s failed", what, exc_info=error)
+                self.report_error(f"Orchard: {what} failed: {error}")
+
+        task.add_done_callback(finished)
+        return task
+
+    async def run_initialized_callbacks(self) -> None:
+        """Run every `on_initialized` callback, each failure reported, none fatal."""
+        for callback in self._initialized_callbacks:
+            try:
+                result = callback()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                log.exception("start-up step %r failed", callback)
+                self.report_error(f"Orchard: a start-up step failed: {exc}")
+
+
+def workspace_root(params: types.InitializeParams) -> Path | None:
+    """Return the folder the client opened: first workspace folder, else root URI or path."""
+    if params.workspace_folders:
+        return uri_to_path(params.workspace_folders[0].uri)
+    if params.root_uri:
+        return uri_to_path(params.root_uri)
+    if params.root_path:
+        return Path(params.root_path)
+    return None
+
+
+def create_server() -> OrchardServer:
+    """Build a server with every feature module registered."""
+    server = OrchardServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        server.root = workspace_root(params)
+        server.initialization_options = params.initialization_options
+        server.documents.position_encoding = str(
+            server.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        )
+        server.apply_settings(load_settings(server.root, params.initialization_options))
+        log.info("initialized for %s", server.root)
+
+    for name in FEATURE_MODULES:
+        module = importlib.import_module(f"orchard.lsp.{name}")
+        module.register(server)
+    return server

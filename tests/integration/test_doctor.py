@@ -1,0 +1,63 @@
+"""`orchard doctor` as users run it: a real subprocess, in and out of a git repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.gitrepo import GitRepo
+
+
+def run_doctor(cwd: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [sys.executable, "-m", "orchard", "doctor", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_doctor_passes_in_a_git_repository_and_prints_a_table(git_repo: GitRepo) -> None:
+    done = run_doctor(git_repo.root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for name in ("git", "git worktree", "repository", "sqlite-vec", "tree-sitter grammars",
+                 "litellm"):  # fmt: skip
+        row = next(line for line in lines if line.startswith(name + " "))
+        assert "ok" in row.split()
+    assert "all required checks passed" in done.stdout
+
+
+def test_doctor_without_git_on_path_fails_with_a_clear_row(tmp_path: Path) -> None:
+    bare_path = str(Path(sys.executable).parent)  # python, but no git
+    done = run_doctor(tmp_path, "--json", path=bare_path)
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["git"]["status"] == "fail" and "not on PATH" in checks["git"]["detail"]
+    assert report["ok"] is False
+
+
+def test_doctor_outside_a_repository_warns_but_passes(tmp_path: Path) -> None:
+    done = run_doctor(tmp_path, "--json")
+    report = json.loads(done.stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["repository"]["status"] == "warn"
+    assert "not in a git repository" in checks["repository"]["detail"]
+    assert done.returncode == 0
+
+
+def test_doctor_reports_missing_model_key(git_repo: GitRepo) -> None:
+    git_repo.write(
+        ".orchard.toml",
+        '[[models]]\nmodel = "openai/gpt-4o"\napi_key_env = "ORCHARD_TEST_NO_SUCH_KEY"\n',
+    )
+    done = run_doctor(git_repo.root, "--json")
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    model = checks["model openai/gpt-4o"]
+    assert model["status"] == "fail" and "ORCHARD_TEST_NO_SUCH_KEY" in model["detail"]
+    assert done.returncode == 1
