@@ -1,0 +1,240 @@
+"""Apply one file's edits to its text in memory: line endings, final newline, order, messages.
+
+The LSP uses this on unsaved buffers and `apply.py` on files; it never touches the disk.
+Edits apply in order to the evolving text. A failed edit does not stop later ones; a later edit
+that searches for lines only the failed one would have written is refused as depending on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from orchard.edits.base import (
+    AppliedEdit,
+    Edit,
+    EditKind,
+    FailedEdit,
+    FailureReason,
+    MatchStrategy,
+    TextEdited,
+)
+from orchard.edits.matching import Match, Miss, is_placeholder, locate
+
+CLOSEST_MAX_LINES = 40
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text (any line endings) into lines without their terminators."""
+    text = text.replace("\r\n", "\n")
+    if not text:
+        return []
+    return (text[:-1] if text.endswith("\n") else text).split("\n")
+
+
+@dataclass(slots=True)
+class _FileState:
+    lines: list[str] | None
+    crlf: bool = False
+    final_newline: bool = True
+    changed: bool = False
+    written_by_failed: dict[int, set[str]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        if self.lines is None:
+            return ""
+        body = "\n".join(self.lines)
+        if self.lines and self.final_newline:
+            body += "\n"
+        return body.replace("\n", "\r\n") if self.crlf else body
+
+
+def _state_of(original: str | None) -> _FileState:
+    if original is None:
+        return _FileState(None)
+    crlf_count = original.count("\r\n")
+    crlf = crlf_count > 0 and crlf_count >= original.count("\n") - crlf_count
+    final = original.endswith("\n") or not original
+    return _FileState(split_lines(original), crlf, final)
+
+
+def apply_to_text(
+    original: str | None,
+    edits: Sequence[Edit],
+    *,
+    path: str = "",
+    fuzzy_threshold: float = 0.8,
+) -> TextEdited:
+    """Apply one file's edits, in order, to its text (None: the file does not exist yet)."""
+    state = _state_of(original)
+    applied: list[AppliedEdit] = []
+    failed: list[FailedEdit] = []
+    for edit in edits:
+        where = path or edit.path
+        outcome = _apply_one(state, edit, where, fuzzy_threshold)
+        if isinstance(outcome, FailedEdit):
+            failed.append(outcome)
+            written = {line.strip() for line in split_lines(edit.replace) if line.strip()}
+            state.written_by_failed[edit.index] = written - {
+                line.strip() for line in split_lines(edit.search)
+            }
+        else:
+            applied.append(outcome)
+    return TextEdited(
+        state.text(), tuple(applied), tuple(failed), state.changed, state.lines is None
+    )
+
+
+def _fail(edit: Edit, path: str, reason: FailureReason, message: str) -> FailedEdit:
+    return FailedEdit(path, edit.index, reason, message)
+
+
+def _apply_one(
+    state: _FileState, edit: Edit, path: str, threshold: float
+) -> AppliedEdit | FailedEdit:
+    name = edit.describe()
+    if edit.kind is EditKind.MALFORMED:
+        return _fail(edit, path, FailureReason.MALFORMED, edit.problem or f"{name} is malformed.")
+    if edit.kind is EditKind.DELETE:
+        if state.lines is None:
+            return _fail(
+                edit, path, FailureReason.MISSING_FILE, f"{name}: `{path}` does not exist."
+            )
+        state.lines, state.changed = None, True
+        return AppliedEdit(path, edit.index, MatchStrategy.DELETE)
+    replace = split_lines(edit.replace)
+    if edit.kind is EditKind.WHOLE:
+        return _apply_whole(state, edit, path, replace)
+    search = split_lines(edit.search)
+    if not any(line.strip() for line in search):
+        return _create(state, edit, path, replace)
+    if state.lines is None:
+        how = "a diff from `/dev/null`" if edit.fmt == "udiff" else "an empty SEARCH section"
+        message = f"{name} failed: `{path}` does not exist. To create it, use {how}."
+        return _fail(edit, path, FailureReason.MISSING_FILE, message)
+    placeholder = _new_placeholder(replace, search)
+    if placeholder:
+        return _fail(edit, path, FailureReason.MALFORMED, _placeholder_message(name, placeholder))
+    found = locate(state.lines, search, replace, fuzzy_threshold=threshold)
+    if isinstance(found, Miss):
+        return _explain(state, edit, path, found, search)
+    return _commit(state, edit, path, found)
+
+
+def _apply_whole(
+    state: _FileState, edit: Edit, path: str, replace: list[str]
+) -> AppliedEdit | FailedEdit:
+    old = state.lines or []
+    placeholder = _new_placeholder(replace, old)
+    if placeholder:
+        message = (
+            f"The new content of `{path}` holds the placeholder line `{placeholder.strip()}`; "
+            "writing it would delete the code it stands for. Send the complete file, every line."
+        )
+        return _fail(edit, path, FailureReason.MALFORMED, message)
+    strategy = MatchStrategy.WHOLE if state.lines is not None else MatchStrategy.CREATE
+    if state.lines is None:
+        state.final_newline = True
+    state.changed = state.changed or replace != old or state.lines is None
+    state.lines = replace
+    return AppliedEdit(path, edit.index, strategy, 1, len(replace))
+
+
+def _create(
+    state: _FileState, edit: Edit, path: str, replace: list[str]
+) -> AppliedEdit | FailedEdit:
+    if state.lines is not None and any(line.strip() for line in state.lines):
+        message = (
+            f"{edit.describe()} failed: `{path}` already exists and is not empty, and an empty "
+            "SEARCH only creates a file. To change it, SEARCH for the existing lines where the "
+            "new code goes and repeat them in REPLACE with the new code."
+        )
+        return _fail(edit, path, FailureReason.FILE_EXISTS, message)
+    strategy = MatchStrategy.CREATE
+    if state.lines is None:
+        state.final_newline = True
+    state.lines, state.changed = replace, True
+    return AppliedEdit(path, edit.index, strategy, 1, len(replace))
+
+
+def _commit(state: _FileState, edit: Edit, path: str, found: Match) -> AppliedEdit:
+    assert state.lines is not None
+    new_lines = found.apply(state.lines)
+    state.changed = state.changed or new_lines != state.lines
+    state.lines = new_lines
+    first, last = found.splices[0], found.splices[-1]
+    shift = sum(len(s.lines) - (s.end - s.start) for s in found.splices[:-1])
+    end = last.start + shift + len(last.lines)
+    return AppliedEdit(path, edit.index, found.strategy, first.start + 1, max(end, first.start + 1))
+
+
+def _new_placeholder(replace: Sequence[str], search: Sequence[str]) -> str | None:
+    known = {line.strip() for line in search if is_placeholder(line)}
+    for line in replace:
+        if is_placeholder(line) and line.strip() not in known:
+            return line
+    return None
+
+
+def _placeholder_message(name: str, line: str) -> str:
+    return (
+        f"{name} failed: REPLACE holds the placeholder line `{line.strip()}` but SEARCH has no "
+        "matching `...` line, so applying it would delete the code it stands for. Write the code "
+        "out in full, or put the same `...` lines at the same places in SEARCH and REPLACE."
+    )
+
+
+def _explain(state: _FileState, edit: Edit, path: str, miss: Miss, search: list[str]) -> FailedEdit:
+    lines = state.lines or []
+    name = edit.describe()
+    what = "its context and `-` lines" if edit.fmt == "udiff" else "its SEARCH lines"
+    if miss.reason is FailureReason.AMBIGUOUS:
+        spots = ", ".join(f"{a + 1}-{b}" for a, b in miss.locations)
+        message = (
+            f"{name} failed: {what} match {len(miss.locations)} places in the file "
+            f"(lines {spots}). Add nearby lines so that they match exactly one place."
+        )
+        return FailedEdit(path, edit.index, FailureReason.AMBIGUOUS, message)
+    blocker = _blocking_failure(state, search)
+    if blocker is not None:
+        message = (
+            f"{name} failed: {what} include lines that edit #{blocker + 1} would have written, "
+            f"and edit #{blocker + 1} failed. Fix edit #{blocker + 1} first, then send this one "
+            "again."
+        )
+        return FailedEdit(path, edit.index, FailureReason.DEPENDS_ON_FAILED, message)
+    parts = [f"{name} failed: {what} match nothing in `{path}`."]
+    closest_text, closest_lines, score = None, None, None
+    if miss.closest is not None and miss.closest.similarity > 0.3:
+        window = miss.closest
+        end = min(window.end, window.start + CLOSEST_MAX_LINES)
+        closest_text = "\n".join(lines[window.start : end])
+        closest_lines, score = (window.start + 1, end), window.similarity
+        parts.append(
+            f"The closest lines in the file are {window.start + 1}-{end} "
+            f"({round(score * 100)}% similar):\n```\n{closest_text}\n```"
+        )
+    if miss.note:
+        parts.append(miss.note)
+    parts.append(
+        "SEARCH must repeat the file's current lines exactly, with their whitespace, comments "
+        "and blank lines; send a corrected edit."
+    )
+    return FailedEdit(
+        path,
+        edit.index,
+        FailureReason.NO_MATCH,
+        "\n".join(parts),
+        closest_text,
+        closest_lines,
+        score,
+    )
+
+
+def _blocking_failure(state: _FileState, search: list[str]) -> int | None:
+    present = {line.strip() for line in state.lines or []}
+    wanted = {line.strip() for line in search if line.strip()} - present
+    for index, written in state.written_by_failed.items():
+        if wanted & written:
+            return index
+    return None
