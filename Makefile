@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install test lint typecheck pytest run clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard tests/tools/package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	if [ -f tests/tools/package-lock.json ]; then npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error; fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,7 +23,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

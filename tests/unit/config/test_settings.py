@@ -112,3 +112,9 @@ def test_reference_lists_every_leaf_setting_with_a_description() -> None:
     assert "repomap.max_file_bytes" in keys and "retry.breaker_cooldown_seconds" in keys
     assert all(doc for _, _, doc in rows)
     assert len(keys) == len(set(keys))
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    missing = [key for key, _, _ in settings_reference() if f"| `{key}` |" not in readme]
+    assert missing == []
