@@ -8,8 +8,9 @@ captures (`@_helper`) are ignored. One node yields at most one tag: a definition
 and between two captures of the same kind the capture name first used later in the query file
 wins, so queries list generic patterns first (a function in a class body is a method).
 `@path.reference.import` captures a module path (`"./util/strings.js"`): each of its components
-becomes an import reference (`util`, `strings`). A first line `; inherits: a, b` prepends the
-queries `a-tags.scm` (or the fragment `a.scm`) and `b`, as nvim-treesitter does.
+becomes an import reference (`util`, `strings`); `@names.reference.<category>` captures a subtree
+(`use a::b::{C, D}`) whose every identifier leaf becomes a reference. A first line
+`; inherits: a, b` prepends the queries `a-tags.scm` (or the fragment `a.scm`) and `b`.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class _Capture:
     kind: TagKind
     category: str
     priority: int  # later in the query file wins
-    is_path: bool = False
+    expand: str = "node"  # "node": the node's text; "path": path components; "names": leaves
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +129,13 @@ TAGS_VERSION: str = _compute_version()
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
     parts = name.split(".")
-    if name == "path.reference.import":
-        return _Capture(TagKind.REFERENCE, "import", priority, is_path=True)
-    if len(parts) != 3 or parts[0] != "name":
+    if len(parts) != 3 or parts[0] not in ("name", "names", "path"):
         return None
-    if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES:
+    expand = "node" if parts[0] == "name" else parts[0]
+    if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES and expand == "node":
         return _Capture(TagKind.DEFINITION, parts[2], priority)
     if parts[1] == "reference" and parts[2] in REFERENCE_CATEGORIES:
-        return _Capture(TagKind.REFERENCE, parts[2], priority)
+        return _Capture(TagKind.REFERENCE, parts[2], priority, expand)
     raise ValueError(f"unknown tags capture @{name}")
 
 
@@ -202,8 +202,8 @@ class TagExtractor:
             capture = compiled.captures.get(capture_name)
             if capture is None:
                 continue
-            if capture.is_path:
-                tags.update(_path_tags(rel_path, nodes, source))
+            if capture.expand != "node":
+                tags.update(_expanded_tags(rel_path, capture, nodes, source))
                 continue
             for node in nodes:
                 seen = best.get(node.start_byte)
@@ -212,7 +212,7 @@ class TagExtractor:
         tags.update(
             Tag(
                 rel_path=rel_path,
-                name=source[node.start_byte : node.end_byte].decode("utf-8", errors="replace"),
+                name=_text(source, node),
                 kind=capture.kind,
                 line=node.start_point[0],
                 category=capture.category,
@@ -243,15 +243,42 @@ class TagExtractor:
         return _CompiledQuery(query, captures)
 
 
-def _path_tags(rel_path: str, nodes: list[tree_sitter.Node], source: bytes) -> list[Tag]:
+def _expanded_tags(
+    rel_path: str, capture: _Capture, nodes: list[tree_sitter.Node], source: bytes
+) -> list[Tag]:
     tags: list[Tag] = []
     for node in nodes:
-        text = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
-        line = node.start_point[0]
+        if capture.expand == "path":
+            text = _text(source, node)
+            line = node.start_point[0]
+            tags.extend(
+                Tag(rel_path, name, capture.kind, line, capture.category)
+                for name in path_components(text)
+            )
+            continue
         tags.extend(
-            Tag(rel_path, name, TagKind.REFERENCE, line, "import") for name in path_components(text)
+            Tag(rel_path, _text(source, leaf), capture.kind, leaf.start_point[0], capture.category)
+            for leaf in _identifier_leaves(node)
         )
     return tags
+
+
+def _identifier_leaves(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """Return the named leaves under node whose type is an identifier or a name, in order."""
+    leaves: list[tree_sitter.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.named_child_count == 0:
+            if current.is_named and (current.type.endswith("identifier") or current.type == "name"):
+                leaves.append(current)
+            continue
+        stack.extend(reversed(current.named_children))
+    return leaves
+
+
+def _text(source: bytes, node: tree_sitter.Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
 
 def path_components(path: str) -> list[str]:

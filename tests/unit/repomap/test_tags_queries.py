@@ -219,3 +219,126 @@ def test_tsx_uses_the_tsx_grammar_and_finds_components(extractor: TagExtractor) 
         ]
     )
     assert {"ul", "button"}.isdisjoint(f.names("ref"))
+
+
+def test_go_types_functions_receiver_methods_embedding_and_imports(
+    extractor: TagExtractor,
+) -> None:
+    f = load(extractor, "go/store.go")
+    assert not f.missing(
+        [
+            ("def", "module", "store", "package store"),
+            ("def", "constant", "MaxOrders", "const MaxOrders"),
+            ("def", "variable", "ErrNotFound", "var ErrNotFound"),
+            ("def", "type", "OrderID", "type OrderID"),
+            ("def", "struct", "Order", "type Order struct"),
+            ("def", "interface", "Repository", "type Repository interface"),
+            ("def", "method", "Get", "\tGet(ctx"),
+            ("def", "struct", "MemoryStore", "type MemoryStore struct"),
+            ("def", "function", "NewMemoryStore", "func NewMemoryStore"),
+            ("def", "method", "Get", "func (s *MemoryStore) Get"),
+            ("def", "method", "Save", "func (s *MemoryStore) Save"),
+            ("def", "function", "validate", "func validate"),
+            # the receiver's type is referenced by its method
+            ("ref", "type", "MemoryStore", "func (s *MemoryStore) Save"),
+            ("ref", "type", "Order", "func validate"),
+            ("ref", "type", "Amount", "Total money.Amount"),
+            ("ref", "call", "Compute", "billing.Compute"),
+            ("ref", "call", "validate", "return validate(order)"),
+            ("ref", "call", "New", "var ErrNotFound"),
+            ("ref", "import", "context", '"context"'),
+            ("ref", "import", "billing", "github.com/acme/shop/billing"),
+            ("ref", "import", "shop", "github.com/acme/shop/billing"),
+            ("ref", "import", "money", "github.com/acme/shop/internal/money"),
+            ("ref", "import", "internal", "github.com/acme/shop/internal/money"),
+            ("ref", "inherit", "MemoryStore", "\t*MemoryStore"),
+            ("ref", "inherit", "Trail", "audit.Trail"),
+            ("ref", "inherit", "Closer", "io.Closer"),
+            ("ref", "inherit", "Repository", "\tRepository"),
+            ("ref", "type", "Logger", "log Logger"),
+        ]
+    )
+    assert {"s", "ctx", "order", "ok", "id"}.isdisjoint(f.names("def"))
+
+
+def test_rust_structs_traits_impls_uses_calls_and_macros(extractor: TagExtractor) -> None:
+    f = load(extractor, "rust/ledger.rs")
+    assert not f.missing(
+        [
+            ("def", "constant", "MAX_ENTRIES", "pub const MAX_ENTRIES"),
+            ("def", "type", "AccountId", "pub type AccountId"),
+            ("def", "struct", "Entry", "pub struct Entry"),
+            ("def", "enum", "LedgerError", "pub enum LedgerError"),
+            ("def", "trait", "Journal", "pub trait Journal"),
+            (
+                "def",
+                "method",
+                "record",
+                "fn record(&mut self, entry: Entry) -> Result<(), LedgerError>;",
+            ),
+            ("def", "struct", "Ledger", "pub struct Ledger"),
+            ("def", "method", "new", "pub fn new"),
+            ("def", "method", "balance", "fn balance(&self, account: AccountId) -> Amount {"),
+            ("def", "module", "reports", "pub mod reports"),
+            ("def", "function", "summarize", "pub fn summarize"),
+            ("def", "macro", "entry", "macro_rules! entry"),
+            ("ref", "import", "std", "use std::"),
+            ("ref", "import", "collections", "use std::"),
+            ("ref", "import", "HashMap", "use std::"),
+            ("ref", "import", "money", "use crate::money"),
+            ("ref", "import", "Amount", "use crate::money"),
+            ("ref", "import", "Currency", "use crate::money"),
+            ("ref", "import", "audit", "use super::audit"),
+            ("ref", "import", "AuditLog", "use super::audit"),
+            ("ref", "inherit", "Journal", "impl Journal for Ledger"),
+            ("ref", "type", "Ledger", "impl Journal for Ledger"),
+            ("ref", "type", "Ledger", "impl Ledger"),
+            ("ref", "type", "AuditLog", "log: AuditLog,"),
+            ("ref", "call", "balance", "self.balance(entry.account)"),
+            ("ref", "call", "Overdrawn", "LedgerError::Overdrawn"),
+            ("ref", "call", "write", "self.log.write"),
+            ("ref", "call", "new", "Vec::new()"),
+            ("ref", "call", "zero", "Amount::zero"),
+            ("ref", "macro", "format", "format!"),
+            ("ref", "macro", "derive", "#[derive"),
+        ]
+    )
+    # a function in a module body is a function, one in an impl or trait body a method
+    assert ("def", "method", "summarize", f.line_of("pub fn summarize")) not in f.rows
+    assert {"current", "account", "log", "self"}.isdisjoint(f.names("def"))
+
+
+def test_java_classes_interfaces_methods_calls_and_imports(extractor: TagExtractor) -> None:
+    f = load(extractor, "java/Checkout.java")
+    assert not f.missing(
+        [
+            ("def", "module", "checkout", "package com.acme"),
+            ("def", "class", "Checkout", "public class Checkout"),
+            ("def", "constant", "MAX_RETRIES", "MAX_RETRIES"),
+            ("def", "method", "complete", "public Invoice complete"),
+            ("def", "enum", "Status", "enum Status"),
+            ("def", "interface", "Step", "interface Step"),
+            ("def", "method", "run", "boolean run"),
+            ("def", "class", "Receipt", "record Receipt"),
+            ("def", "interface", "PaymentListener", "interface PaymentListener {"),
+            ("def", "method", "onPaid", "void onPaid"),
+            ("ref", "import", "com", "import com.acme.shop.billing.Invoice"),
+            ("ref", "import", "billing", "import com.acme.shop.billing.Invoice"),
+            ("ref", "import", "Invoice", "import com.acme.shop.billing.Invoice"),
+            ("ref", "import", "cart", "import com.acme.shop.cart.*"),
+            ("ref", "import", "Money", "import static"),
+            ("ref", "import", "round", "import static"),
+            ("ref", "inherit", "BaseService", "public class Checkout"),
+            ("ref", "inherit", "PaymentListener", "public class Checkout"),
+            ("ref", "inherit", "Auditable", "public class Checkout"),
+            ("ref", "type", "PaymentGateway", "private final PaymentGateway"),
+            ("ref", "type", "Cart", "public Invoice complete"),
+            ("ref", "type", "CheckoutException", "public Invoice complete"),
+            ("ref", "call", "Invoice", "new Invoice"),
+            ("ref", "call", "getOwner", "getOwner()"),
+            ("ref", "call", "charge", "gateway.charge"),
+            ("ref", "call", "round", "gateway.charge"),
+            ("ref", "call", "Override", "@Override"),
+        ]
+    )
+    assert {"gateway", "cart", "invoice", "id"}.isdisjoint(f.names("def"))
