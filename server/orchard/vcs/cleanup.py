@@ -15,7 +15,12 @@ from orchard.errors import GitError
 from orchard.vcs.git import git_text, run_git, shared_refs_lock
 from orchard.vcs.names import BRANCH_PREFIX, check_id, worktrees_dir
 from orchard.vcs.repository import git_common_dir
-from orchard.vcs.worktree import Worktree, list_task_worktrees, registered_worktrees
+from orchard.vcs.worktree import (
+    Worktree,
+    forget_missing_worktree,
+    list_task_worktrees,
+    registered_worktrees,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +44,10 @@ def remove_worktree(worktree: Worktree, delete_branch: bool = False) -> None:
                 log.warning(
                     "git could not remove %s (%s); removing its admin entry", worktree.path, exc
                 )
-                _forget_admin_entry(common, worktree.path)
+                forget_missing_worktree(common, worktree.path)
         if worktree.path.exists():
             shutil.rmtree(worktree.path)
-        _forget_admin_entry(common, worktree.path)
+        forget_missing_worktree(common, worktree.path)
         if delete_branch:
             _delete_refs(common, [f"refs/heads/{worktree.branch}"])
         with contextlib.suppress(OSError):
@@ -116,19 +121,6 @@ def _remove_unregistered_folders(common: Path, known: set[Path], protect: Collec
                 shutil.rmtree(agent) if agent.is_dir() else agent.unlink()
         with contextlib.suppress(OSError):
             task.rmdir()
-
-
-def _forget_admin_entry(common: Path, path: Path) -> None:
-    """Remove git's admin entry for a worktree at `path` whose folder is gone (a scoped prune)."""
-    admin_root = common / "worktrees"
-    if not admin_root.is_dir():
-        return
-    target = path / ".git"
-    for admin in admin_root.iterdir():
-        gitdir = admin / "gitdir"
-        with contextlib.suppress(OSError):
-            if Path(gitdir.read_text().strip()) == target and not path.exists():
-                shutil.rmtree(admin)
 
 
 def _delete_refs(common: Path, refs: list[str]) -> None:

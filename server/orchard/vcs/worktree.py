@@ -6,6 +6,7 @@ Cleanup lives in cleanup.py.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from dataclasses import dataclass
@@ -64,7 +65,9 @@ def create_worktree(
     worktree = Worktree(path, branch, snapshot.commit, snapshot.task_id, agent_id, common)
     with shared_refs_lock(common):
         registered = registered_worktrees(common)
-        if path in registered:
+        if path in registered and not (path / ".git").exists():
+            forget_missing_worktree(common, path)  # its folder was deleted by hand
+        elif path in registered:
             if registered[path] != branch:
                 raise GitError(f"{path} is a worktree of {registered[path]!r}, not {branch!r}")
             log.info("reusing worktree %s", path)
@@ -193,3 +196,16 @@ def _snapshot_commits(common: Path) -> dict[str, str]:
         if len(parts) == 5 and parts[4] == "base":
             bases[parts[3]] = sha
     return bases
+
+
+def forget_missing_worktree(common: Path, path: Path) -> None:
+    """Remove git's admin entry for a worktree at `path` whose folder is gone (a scoped prune)."""
+    admin_root = common / "worktrees"
+    if not admin_root.is_dir():
+        return
+    target = path / ".git"
+    for admin in admin_root.iterdir():
+        gitdir = admin / "gitdir"
+        with contextlib.suppress(OSError):
+            if Path(gitdir.read_text().strip()) == target and not path.exists():
+                shutil.rmtree(admin)
