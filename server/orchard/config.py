@@ -114,7 +114,14 @@ class LintSettings:
         metadata=_doc('linters per language, e.g. {python = ["ruff"]}; empty: the defaults'),
     )
     commands: tuple[str, ...] = field(
-        default=(), metadata=_doc("extra commands whose output is `path:line:col: message`")
+        default=(),
+        metadata=_doc(
+            "extra commands whose output is `path:line:col: message`; optional language "
+            'selector and file placeholder: "[python] mypy {files}"'
+        ),
+    )
+    disabled_languages: tuple[str, ...] = field(
+        default=(), metadata=_doc('languages Orchard does not lint at all, e.g. ["markdown"]')
     )
 
 

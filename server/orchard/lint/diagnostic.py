@@ -1,0 +1,89 @@
+"""The lint pipeline's value objects: a diagnostic, its severity, and a text to lint.
+
+Plain data only: no LSP types here (the editor adapter converts), no I/O.
+Positions are 0-based; columns count Unicode code points of the line (Python `str` indices).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.StrEnum):
+    """How bad a problem is; `error` fails `orchard lint` and is fed back to agents."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    HINT = "hint"
+
+
+class ColumnUnit(enum.StrEnum):
+    """What a tool's column numbers count, so they can be turned into code points."""
+
+    CHARACTERS = "characters"
+    UTF16 = "utf-16"
+    BYTES = "bytes"
+
+
+SYNTAX_SOURCE = "orchard-syntax"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in one file, from the syntax layer or a linter."""
+
+    path: Path
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    severity: Severity
+    source: str
+    code: str | None
+    message: str
+    url: str | None = None
+    # Normalized text of the flagged line and its neighbours, filled by the pipeline so that
+    # `new_problems` can recognise a problem that merely moved.
+    context: tuple[str, ...] = field(default=(), compare=False)
+
+    def render(self, relative_to: Path | None = None) -> str:
+        """Format as `path:line:col severity source [code] message`, 1-based like editors."""
+        path = self.path
+        if relative_to is not None and path.is_relative_to(relative_to):
+            path = path.relative_to(relative_to)
+        code = f" {self.code}" if self.code else ""
+        return (
+            f"{path}:{self.line + 1}:{self.column + 1} {self.severity} "
+            f"{self.source}{code} {self.message}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The text of a file that may differ from disk (an unsaved buffer, an agent's proposal)."""
+
+    path: Path
+    text: str
+
+
+def to_code_points(line_text: str, column: int, unit: ColumnUnit) -> int:
+    """Convert a 0-based column counted in `unit` on `line_text` into a code-point column."""
+    if unit is ColumnUnit.CHARACTERS or column <= 0 or line_text.isascii():
+        return max(column, 0)
+    if unit is ColumnUnit.BYTES:
+        prefix = line_text.encode("utf-8")[:column]
+        return len(prefix.decode("utf-8", errors="ignore"))
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= column:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text) if units >= column else len(line_text) + (column - units)
+
+
+def lines_of(text: str) -> list[str]:
+    """Split text into lines the way editors count them (\\n, \\r\\n and \\r end a line)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

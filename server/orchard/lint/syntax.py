@@ -1,0 +1,270 @@
+"""The syntax layer: tree-sitter ERROR and MISSING nodes as diagnostics with readable messages.
+
+One of the two homes of tree-sitter (with repomap/tags.py; neither imports the other).
+Pure and synchronous, fast enough for every keystroke; callers keep it off the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from tree_sitter import Node, Parser
+from tree_sitter_language_pack import get_parser
+
+from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity
+
+log = logging.getLogger(__name__)
+
+MAX_DIAGNOSTICS = 50
+_MAX_LEAVES = 5000
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
+# Node types too generic to name as "the construct" around an error; their parent says more.
+_WRAPPER_WORDS = ("block", "body", "list", "arguments", "parameters", "parenthesized")
+
+_local = threading.local()
+_unknown_languages: set[str] = set()
+
+
+def parser_for(language: str) -> Parser | None:
+    """Return this thread's parser for `language` (parsers are not shared across threads)."""
+    cache: dict[str, Parser] = _local.__dict__.setdefault("parsers", {})
+    parser = cache.get(language)
+    if parser is None and language not in _unknown_languages:
+        try:
+            parser = get_parser(language)
+        except LookupError:
+            _unknown_languages.add(language)
+            log.info("no tree-sitter grammar for %s; its files get no syntax check", language)
+            return None
+        cache[language] = parser
+    return parser
+
+
+def check_syntax(text: str, language: str | None, path: Path) -> list[Diagnostic]:
+    """Return the syntax errors tree-sitter finds in `text`, at most MAX_DIAGNOSTICS of them."""
+    parser = parser_for(language) if language else None
+    if parser is None:
+        return []
+    source = text.encode("utf-8", errors="surrogatepass")
+    root = parser.parse(source).root_node
+    if not root.has_error:
+        return []
+    return _ErrorReader(path, text, source).read(root)
+
+
+class _ErrorReader:
+    """Walks only the erroneous parts of a tree and words each problem for a human."""
+
+    def __init__(self, path: Path, text: str, source: bytes) -> None:
+        self.path = path
+        self.lines = text.split("\n")
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.seen: set[tuple[int, int, str]] = set()
+
+    def read(self, root: Node) -> list[Diagnostic]:
+        stack = [root]
+        while stack and len(self.diagnostics) < MAX_DIAGNOSTICS:
+            node = stack.pop()
+            if node.is_missing:
+                self.missing(node)
+            elif node.is_error:
+                self.error(node, stack)
+            elif node.has_error:
+                stack.extend(reversed(node.children))
+        return sorted(self.diagnostics, key=lambda d: (d.line, d.column))
+
+    def missing(self, node: Node) -> None:
+        token = node.type
+        construct = _construct(node.parent)
+        where = f" in {construct}" if construct else ""
+        opener = _find_opener(node) if token in _CLOSERS else None
+        if opener is not None:
+            message = f"expected `{token}` to close `{opener.type}` opened at {self.human(opener)}"
+            message += f" in {_construct(opener.parent) or 'this code'}"
+        elif node.is_named:
+            message = f"expected {_readable(token)}{where}"
+        elif node.next_sibling is None and construct:
+            message = f"missing `{token}` at the end of {construct}"
+        else:
+            message = f"missing `{token}`{where}"
+        self.add(node, node, "missing", message)
+
+    def error(self, node: Node, stack: list[Node]) -> None:
+        unclosed, stray = _unbalanced(_leaves(node))
+        for opener in unclosed:
+            construct = _construct(opener.parent) or _construct(node.parent)
+            where = f" in {construct}" if construct else ""
+            self.add(opener, opener, "unclosed", f"`{opener.type}` is never closed{where}")
+        for closer in stray:
+            self.add(
+                closer,
+                closer,
+                "unexpected",
+                f"unexpected `{closer.type}` with no `{_CLOSERS[closer.type]}` to match",
+            )
+        if unclosed or stray or self.jsx_tags(node):
+            return
+        inner = [child for child in node.children if child.has_error or child.is_missing]
+        if inner:
+            stack.extend(reversed(inner))
+            return
+        self.unexpected(node)
+
+    def jsx_tags(self, node: Node) -> bool:
+        """Report JSX tags left open or closed by the wrong name; True when any was found."""
+        found = False
+        for child in node.children:
+            if child.type == "jsx_opening_element":
+                self.add(child, child, "unclosed", f"`{_text(child)}` is never closed")
+                found = True
+            elif child.type == "jsx_element":
+                opening = child.child_by_field_name("open_tag")
+                closing = child.child_by_field_name("close_tag")
+                opened = opening.child_by_field_name("name") if opening else None
+                closed = closing.child_by_field_name("name") if closing else None
+                if opening and closing and opened and closed and opened.text != closed.text:
+                    message = (
+                        f"`{_text(closing)}` does not close `{_text(opening)}` "
+                        f"opened at {self.human(opening)}"
+                    )
+                    self.add(closing, closing, "mismatched", message)
+                    found = True
+        return found
+
+    def unexpected(self, node: Node) -> None:
+        found = _first_tokens(node)
+        construct = _construct(node.parent)
+        where = f" in {construct}" if construct else ""
+        rest = self.source[node.end_byte :].strip()
+        multiline = node.end_point.row > node.start_point.row
+        if multiline and not rest:
+            message = f"`{found}` is not finished: the file ends first"
+            self.add(node, node, "incomplete", message, first_line_only=True)
+        elif multiline:
+            message = f"cannot parse from `{found}` to {self.human(node, end=True)}{where}"
+            self.add(node, node, "unexpected", message, first_line_only=True)
+        else:
+            self.add(node, node, "unexpected", f"unexpected `{found}`{where}")
+
+    def add(
+        self, start: Node, end: Node, code: str, message: str, first_line_only: bool = False
+    ) -> None:
+        line, column = self.position(start.start_point.row, start.start_point.column)
+        end_line, end_column = self.position(end.end_point.row, end.end_point.column)
+        if first_line_only and end_line > line:
+            end_line, end_column = line, len(self.lines[line].rstrip())
+        key = (line, column, message)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.diagnostics.append(
+            Diagnostic(
+                self.path, line, column, end_line, end_column,
+                Severity.ERROR, SYNTAX_SOURCE, code, message,
+            )
+        )  # fmt: skip
+
+    def position(self, row: int, byte_column: int) -> tuple[int, int]:
+        """Turn a tree-sitter (row, byte column) into (line, code-point column)."""
+        if row >= len(self.lines):
+            return len(self.lines) - 1, len(self.lines[-1])
+        line_text = self.lines[row]
+        if line_text.isascii():
+            return row, byte_column
+        prefix = line_text.encode("utf-8", errors="surrogatepass")[:byte_column]
+        return row, len(prefix.decode("utf-8", errors="ignore"))
+
+    def human(self, node: Node, end: bool = False) -> str:
+        point = node.end_point if end else node.start_point
+        line, column = self.position(point.row, point.column)
+        return f"{line + 1}:{column + 1}"
+
+
+def _leaves(node: Node) -> Iterator[Node]:
+    """Yield the tokens under `node` in order (bounded, so garbage files stay cheap)."""
+    stack = [node]
+    count = 0
+    while stack and count < _MAX_LEAVES:
+        current = stack.pop()
+        if current.child_count == 0:
+            count += 1
+            yield current
+        else:
+            stack.extend(reversed(current.children))
+
+
+def _unbalanced(tokens: Iterator[Node]) -> tuple[list[Node], list[Node]]:
+    """Return the brackets among `tokens` left open, and the closers that match nothing."""
+    open_stack: list[Node] = []
+    stray: list[Node] = []
+    for token in tokens:
+        if token.is_missing:
+            continue
+        if token.type in _OPENERS:
+            open_stack.append(token)
+        elif token.type in _CLOSERS:
+            if open_stack and open_stack[-1].type == _CLOSERS[token.type]:
+                open_stack.pop()
+            else:
+                stray.append(token)
+    return open_stack, stray
+
+
+def _find_opener(missing: Node) -> Node | None:
+    """Find the bracket a MISSING closer would have closed, looking back a few levels up."""
+    wanted = _CLOSERS[missing.type]
+    node: Node | None = missing
+    for _ in range(4):
+        if node is None:
+            return None
+        depth = 0
+        sibling = node.prev_sibling
+        while sibling is not None:
+            if sibling.type == missing.type and not sibling.is_missing:
+                depth += 1
+            elif sibling.type == wanted:
+                if depth == 0:
+                    return sibling
+                depth -= 1
+            sibling = sibling.prev_sibling
+        node = node.parent
+    return None
+
+
+def _construct(node: Node | None) -> str | None:
+    """Name the nearest meaningful construct at or above `node`, or None at the top level."""
+    while node is not None and node.parent is not None:
+        kind = node.type
+        if not node.is_error and not any(word in kind for word in _WRAPPER_WORDS):
+            return _readable(kind)
+        node = node.parent
+    return None
+
+
+def _readable(kind: str) -> str:
+    return kind.strip("_").replace("_", " ")
+
+
+def _first_tokens(node: Node, limit: int = 3) -> str:
+    """The first few tokens of `node` as written, for "unexpected `...`" messages."""
+    end = node.start_byte
+    for count, leaf in enumerate(_leaves(node), start=1):
+        end = leaf.end_byte
+        if count >= limit or leaf.end_point.row > node.start_point.row:
+            break
+    text = _clip((node.text or b"")[: end - node.start_byte])
+    return text.split("\n")[0].strip() or node.type
+
+
+def _text(node: Node) -> str:
+    return _clip(node.text or b"")
+
+
+def _clip(raw: bytes, limit: int = 40) -> str:
+    text = " ".join(raw.decode("utf-8", errors="replace").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
