@@ -1,0 +1,226 @@
+"""The repo map's Python API: `RepoMap.render(...)` ranks the live index for a request and renders
+it within a token budget. Agents, the CLI and the LSP command all come through here.
+
+It turns a request (focus, open files, mentions, task text...) into ranking seeds and caches maps
+by index version and request. It must not know about agents or editors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from orchard.config import RepoMapSettings
+from orchard.repomap.index import BuildStats, RepoIndex, open_store
+from orchard.repomap.parsing import Progress
+from orchard.repomap.rank import MAX_DEFINERS, Ranker, Ranking
+from orchard.repomap.render import MapRenderer
+
+log = logging.getLogger(__name__)
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_PATHLIKE = re.compile(r"[\w./\\-]+\.\w+|[\w.-]+/[\w./-]+")
+_MAP_CACHE = 32
+
+# How strongly each part of a request pulls the walk (per file).
+SEED_FOCUS = 1.0
+SEED_ACTIVE = 1.0
+SEED_MENTIONED_FILE = 0.8
+SEED_CURSOR_DEFINER = 0.8
+SEED_DEFINER = 0.6
+SEED_CALLERS = 0.4  # shared among a mentioned name's referencing files
+SEED_OPEN = 0.2
+SEED_RECENT = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class MapRequest:
+    """What a map is for. Paths may be absolute or relative to the root."""
+
+    focus_files: tuple[str, ...] = ()  # already in the reader's context: ranked from, not shown
+    mentioned_files: tuple[str, ...] = ()
+    mentioned_identifiers: tuple[str, ...] = ()
+    open_files: tuple[str, ...] = ()
+    active_file: str | None = None
+    cursor_symbol: str | None = None
+    recent_files: tuple[str, ...] = ()
+    task_text: str = ""
+    tokens: int | None = None  # budget; None: settings.repomap.map_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMap:
+    """A rendered map: its text, the files it shows in order with their scores, its tokens."""
+
+    text: str
+    files: tuple[tuple[str, float], ...]
+    tokens: int
+    budget: int
+    version: tuple[int, int] = field(default=(0, 0))
+
+
+class RepoMap:
+    """A ranked, budgeted view of a live index."""
+
+    def __init__(self, index: RepoIndex) -> None:
+        self.index = index
+        self._ranker = Ranker(index.graph, index.cochange, index.pairs)
+        self._layout = index.layout_version
+        self._renderer = MapRenderer()
+        self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        settings: RepoMapSettings | None = None,
+        *,
+        progress: Progress | None = None,
+        use_cache: bool = True,
+        workers: int | None = None,
+    ) -> RepoMap:
+        """Index the work tree at `root` (warm from the shared cache when possible)."""
+        store = open_store(root) if use_cache else None
+        index = RepoIndex(root, settings, store=store, workers=workers)
+        index.build(progress)
+        return cls(index)
+
+    def build(self, progress: Progress | None = None) -> BuildStats:
+        """Re-scan the work tree (cheap when little changed)."""
+        return self.index.build(progress)
+
+    def render(self, request: MapRequest | None = None, **kwargs: object) -> RenderedMap:
+        """Rank the index for `request` (or keyword fields of MapRequest) and render the map."""
+        request = replace(request or MapRequest(), **kwargs)  # type: ignore[arg-type]
+        budget = request.tokens or self.index.settings.map_tokens
+        with self.index.lock:
+            key = (self.index.version, _normalize(request, self.index.root), budget)
+            cached = self._maps.get(key)
+            if cached is not None:
+                self._maps.move_to_end(key)
+                return cached
+            rendered = self._render(request, budget)
+            self._maps[key] = rendered
+            while len(self._maps) > _MAP_CACHE:
+                self._maps.popitem(last=False)
+            return rendered
+
+    def rank(self, request: MapRequest) -> Ranking:
+        """Rank the files and definitions for `request` (no rendering)."""
+        with self.index.lock:
+            self._sync_layout()
+            seeds, exclude = self.seeds(request)
+            return self._ranker.rank(seeds, exclude)
+
+    def _sync_layout(self) -> None:
+        if self._layout != self.index.layout_version:
+            self._ranker.graph = self.index.graph
+            self._ranker.reset(self.index.cochange, self.index.pairs)
+            self._layout = self.index.layout_version
+
+    def _render(self, request: MapRequest, budget: int) -> RenderedMap:
+        ranking = self.rank(request)
+        _, exclude = self.seeds(request)
+        scores = dict(ranking.files)
+        ordered = [f for f, _ in ranking.files if f not in exclude]
+        placed = set(ordered)
+        tail = [f for f in self._tail_order() if f not in placed and f not in exclude]
+        shown = self._renderer.render(ranking.entries, ordered + tail, self.index.view, budget)
+        return RenderedMap(
+            text=shown.text,
+            files=tuple((f, scores.get(f, 0.0)) for f in shown.files),
+            tokens=shown.tokens,
+            budget=budget,
+            version=self.index.version,
+        )
+
+    def _tail_order(self) -> list[str]:
+        # Files the walk never reached, most often changed first: independent of file contents,
+        # so a map after an edit matches a fresh index of the same text.
+        counts = self.index.cochange.change_counts()
+        return sorted(self.index.graph.files, key=lambda f: (-counts.get(f, 0), f.count("/"), f))
+
+    def seeds(self, request: MapRequest) -> tuple[dict[str, float], frozenset[str]]:
+        """Turn a request into ranking seeds (file -> weight) and the files not to show."""
+        root, graph = self.index.root, self.index.graph
+        seeds: dict[str, float] = {}
+
+        def add(paths: Iterable[str], weight: float) -> None:
+            for path in paths:
+                if path in graph.files:
+                    seeds[path] = seeds.get(path, 0.0) + weight
+
+        focus = _relative(request.focus_files, root)
+        add(focus, SEED_FOCUS)
+        add(_relative([request.active_file] if request.active_file else [], root), SEED_ACTIVE)
+        add(_relative(request.open_files, root), SEED_OPEN)
+        add(_relative(request.recent_files, root), SEED_RECENT)
+        text_files, text_names = self._mentions_in(request.task_text)
+        add(_relative(request.mentioned_files, root) + text_files, SEED_MENTIONED_FILE)
+        names = sorted(set(request.mentioned_identifiers) | set(text_names))
+        if request.cursor_symbol:
+            add(graph.definers_of(request.cursor_symbol), SEED_CURSOR_DEFINER)
+            names.append(request.cursor_symbol)
+        for name in names:
+            definers = graph.definers_of(name)
+            if definers and len(definers) <= MAX_DEFINERS:
+                add(definers, SEED_DEFINER / len(definers) ** 0.5)
+            callers = graph.referencers_of(name)
+            if callers and len(callers) <= 4 * MAX_DEFINERS:
+                add(callers, SEED_CALLERS / len(callers) ** 0.5)
+        return seeds, frozenset(focus)
+
+    def _mentions_in(self, text: str) -> tuple[list[str], list[str]]:
+        if not text:
+            return [], []
+        files = set(self.index.graph.files)
+        by_name: dict[str, list[str]] = {}
+        for path in files:
+            by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        found_files: set[str] = set()
+        for token in _PATHLIKE.findall(text):
+            token = token.strip("./").replace("\\", "/")
+            if token in files:
+                found_files.add(token)
+            elif len(by_name.get(token, ())) == 1:
+                found_files.update(by_name[token])
+        definers = self.index.graph.definers
+        names = {w for w in _IDENTIFIER.findall(text) if w in definers and _specific(w)}
+        return sorted(found_files), sorted(names)
+
+
+def _specific(word: str) -> bool:
+    # Plain short words ("user", "test") in prose are not a request for their definitions.
+    return len(word) >= 6 or "_" in word or any(c.isupper() for c in word[1:])
+
+
+def _relative(paths: Iterable[str | None], root: Path) -> list[str]:
+    found: list[str] = []
+    for path in paths:
+        if not path:
+            continue
+        candidate = Path(path)
+        if candidate.is_absolute():
+            try:
+                candidate = candidate.resolve().relative_to(root)
+            except ValueError:
+                continue
+        found.append(candidate.as_posix())
+    return found
+
+
+def _normalize(request: MapRequest, root: Path) -> tuple[object, ...]:
+    return (
+        tuple(sorted(_relative(request.focus_files, root))),
+        tuple(sorted(_relative(request.mentioned_files, root))),
+        tuple(sorted(request.mentioned_identifiers)),
+        tuple(sorted(_relative(request.open_files, root))),
+        tuple(_relative([request.active_file], root)),
+        request.cursor_symbol,
+        tuple(sorted(_relative(request.recent_files, root))),
+        request.task_text,
+    )

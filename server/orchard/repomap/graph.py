@@ -1,0 +1,153 @@
+"""The symbol graph: which files define and which reference each identifier, kept incrementally.
+
+Updating one file touches only that file's names. It holds names and counts, never tags' lines
+or text, and it does not rank (see rank.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from orchard.repomap.tags import Tag, TagKind
+
+# File stems that name their folder rather than themselves (`pkg/__init__.py` is module `pkg`).
+_FOLDER_STEMS = frozenset({"__init__", "index", "mod", "lib", "main", "package"})
+
+
+@dataclass(frozen=True, slots=True)
+class FileSymbols:
+    """What one file contributes to the graph: its defined names and referenced names."""
+
+    defines: tuple[str, ...] = ()  # sorted, distinct
+    references: tuple[tuple[str, int], ...] = ()  # sorted (name, count)
+
+    @classmethod
+    def from_tags(cls, tags: Iterable[Tag]) -> FileSymbols:
+        """Summarize a file's tags into distinct definitions and counted references."""
+        defines: set[str] = set()
+        refs: Counter[str] = Counter()
+        for tag in tags:
+            if tag.kind is TagKind.DEFINITION:
+                defines.add(tag.name)
+            else:
+                refs[tag.name] += 1
+        return cls(tuple(sorted(defines)), tuple(sorted(refs.items())))
+
+
+EMPTY = FileSymbols()
+
+
+def module_names(rel_path: str) -> tuple[str, ...]:
+    """Name the module a path defines, so imports of it link to the file (`a/b.py` -> `b`)."""
+    pure = PurePosixPath(rel_path)
+    stem = pure.name.split(".", 1)[0]
+    if stem in _FOLDER_STEMS and pure.parent.name:
+        return (
+            (pure.parent.name, stem) if stem not in {"__init__", "index"} else (pure.parent.name,)
+        )
+    return (stem,) if stem else ()
+
+
+class SymbolGraph:
+    """Definers and referencers per identifier, over every file in the map (tagged or not)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, FileSymbols] = {}
+        self.definers: dict[str, set[str]] = {}
+        self.referencers: dict[str, dict[str, int]] = {}
+        self.version = 0
+        # Names whose definers changed since the ranker last looked (it invalidates edges).
+        self.changed_names: set[str] = set()
+        self.changed_files: set[str] = set()
+
+    def __contains__(self, rel_path: object) -> bool:
+        return rel_path in self.files
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def set_file(self, rel_path: str, symbols: FileSymbols) -> None:
+        """Add or replace one file's names; only that file's entries are touched."""
+        old = self.files.get(rel_path)
+        if old == symbols:
+            return
+        self._unlink(rel_path, old)
+        self.files[rel_path] = symbols
+        for name in (*symbols.defines, *module_names(rel_path)):
+            holders = self.definers.setdefault(name, set())
+            if rel_path not in holders:
+                holders.add(rel_path)
+                self.changed_names.add(name)
+        for name, count in symbols.references:
+            self.referencers.setdefault(name, {})[rel_path] = count
+        self.changed_files.add(rel_path)
+        self.version += 1
+
+    def remove_file(self, rel_path: str) -> None:
+        """Drop one file and its names."""
+        if rel_path not in self.files:
+            return
+        self._unlink(rel_path, self.files.pop(rel_path))
+        self.changed_files.add(rel_path)
+        self.version += 1
+
+    def _unlink(self, rel_path: str, old: FileSymbols | None) -> None:
+        if old is None:
+            return
+        for name in (*old.defines, *module_names(rel_path)):
+            holders = self.definers.get(name)
+            if holders is not None and rel_path in holders:
+                holders.discard(rel_path)
+                self.changed_names.add(name)
+                if not holders:
+                    del self.definers[name]
+        for name, _count in old.references:
+            users = self.referencers.get(name)
+            if users is not None:
+                users.pop(rel_path, None)
+                if not users:
+                    del self.referencers[name]
+
+    def defines(self, rel_path: str) -> tuple[str, ...]:
+        """Return the names `rel_path` defines in its text (not its module name)."""
+        return self.files.get(rel_path, EMPTY).defines
+
+    def references(self, rel_path: str) -> tuple[tuple[str, int], ...]:
+        """Return the names `rel_path` references, with counts."""
+        return self.files.get(rel_path, EMPTY).references
+
+    def definers_of(self, name: str) -> list[str]:
+        """Return the files that define `name`, sorted."""
+        return sorted(self.definers.get(name, ()))
+
+    def referencers_of(self, name: str) -> list[str]:
+        """Return the files that reference `name`, sorted."""
+        return sorted(self.referencers.get(name, ()))
+
+    def name_weight(self, name: str) -> float:
+        """Weigh an identifier for linking: specific names up, private and common names down."""
+        weight = 1.0
+        if len(name) >= 8 and _is_compound(name):
+            weight *= 4.0
+        elif len(name) <= 2:
+            weight *= 0.3
+        if name.startswith("_"):
+            weight *= 0.2
+        spread = len(self.definers.get(name, ()))
+        if spread > 5:
+            weight *= 5.0 / spread
+        users = len(self.referencers.get(name, ()))
+        if users > 50:
+            weight *= math.sqrt(50.0 / users)
+        return weight
+
+
+def _is_compound(name: str) -> bool:
+    stripped = name.strip("_")
+    if "_" in stripped or "-" in stripped:
+        return True
+    return any(c.isupper() for c in stripped[1:]) and any(c.islower() for c in stripped)

@@ -1,0 +1,350 @@
+"""The live index of a workspace: every file's identity and symbols, open buffers, history.
+
+Built cold in a process pool or warm from the cache, then kept current by editor and file-system
+events; unsaved buffers win over disk. Every method is thread-safe and blocking: callers on an
+event loop run them in an executor. It must not rank, render, or know about LSP.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchard.config import RepoMapSettings
+from orchard.errors import WorkspaceError
+from orchard.repomap.cache import FileStat, TagStore, content_sha, decode_tags
+from orchard.repomap.cochange import CoChange, mine_history
+from orchard.repomap.document import LiveDocument, TextEdit
+from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
+from orchard.repomap.languages import language_for
+from orchard.repomap.pairing import TestPairs
+from orchard.repomap.parsing import ParsedFile, Progress, identify, parse_files, taggable
+from orchard.repomap.render import FileView
+from orchard.repomap.scan import (
+    ORCHARDIGNORE,
+    FileContent,
+    FileStatus,
+    classify_bytes,
+    filter_unignored,
+    list_files,
+    read_content,
+)
+from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
+from orchard.vcs.repository import state_db_path
+
+log = logging.getLogger(__name__)
+
+_VIEW_CACHE = 256
+_RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    """What a build or refresh did."""
+
+    files: int
+    parsed: int
+    from_cache: int
+    seconds: float
+
+
+def open_store(root: Path) -> TagStore | None:
+    """Open the repository's shared tags cache, or None outside a git repository."""
+    try:
+        return TagStore(state_db_path(root), TAGS_VERSION)
+    except WorkspaceError as exc:
+        log.info("no repo map cache: %s", exc)
+        return None
+
+
+class RepoIndex:
+    """Files, symbols and history of one work tree, kept current."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: RepoMapSettings | None = None,
+        *,
+        store: TagStore | None = None,
+        workers: int | None = None,
+        history_limit: int = 1000,
+    ) -> None:
+        self.root = root.resolve()
+        self.settings = settings or RepoMapSettings()
+        self.store = store
+        self.workers = workers
+        self.history_limit = history_limit
+        self.lock = threading.RLock()
+        self.graph = SymbolGraph()
+        self.records: dict[str, ParsedFile] = {}
+        self.documents: dict[str, LiveDocument] = {}
+        self.cochange = CoChange()
+        self.pairs = TestPairs()
+        self.layout_version = 0  # bumps when the set of files or the history changes
+        # Tags kept here when there is no store (outside a git repository).
+        self._memory: dict[tuple[str, str], tuple[FileSymbols, bytes]] = {}
+        self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
+        self._root_key = str(self.root)
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Change whenever anything a map depends on changes."""
+        return (self.graph.version, self.layout_version)
+
+    def build(self, progress: Progress | None = None) -> BuildStats:
+        """Scan the work tree and index every file (cached tags reused), then mine history."""
+        started = time.perf_counter()
+        paths = list_files(self.root, self.settings.exclude)
+        with self.lock:
+            stats = self._refresh(paths, progress, full=True)
+            gone = [rel for rel in self.records if rel not in set(paths)]
+            self._forget(gone)
+            self.refresh_history()
+        return BuildStats(
+            stats.files, stats.parsed, stats.from_cache, time.perf_counter() - started
+        )
+
+    def refresh_history(self) -> None:
+        """Read commits that arrived since the last look (bounded) and update co-change."""
+        commits = mine_history(self.root, self.store, limit=self.history_limit)
+        with self.lock:
+            if commits != self.cochange.commits:
+                self.cochange = CoChange(commits)
+                self.layout_version += 1
+
+    def files_changed(
+        self,
+        created: Iterable[str] = (),
+        changed: Iterable[str] = (),
+        deleted: Iterable[str] = (),
+    ) -> None:
+        """Apply file-system events (relative posix paths), e.g. from a git checkout."""
+        created, changed, deleted = set(created), set(changed), set(deleted)
+        if (created | changed | deleted) & _RULE_FILES or any(
+            p.endswith("/.gitignore") for p in created | changed | deleted
+        ):
+            self.build()
+            return
+        candidates = filter_unignored(self.root, created | changed, self.settings.exclude)
+        with self.lock:
+            self._forget(p for p in deleted if p not in candidates)
+            self._refresh(sorted(candidates), None, full=False)
+
+    def update_document(
+        self, rel_path: str, text: str, changes: Sequence[TextEdit] | None = None
+    ) -> None:
+        """Take an open buffer's new text (with the edits that led to it, when known)."""
+        with self.lock:
+            document = self.documents.get(rel_path)
+            if document is None:
+                language = language_for(rel_path, text.encode("utf-8", "surrogatepass"))
+                document = LiveDocument(rel_path, language)
+                self.documents[rel_path] = document
+                changes = None
+            status = classify_bytes(
+                text.encode("utf-8", "surrogatepass"), self.settings.max_file_bytes, rel_path
+            ).status
+            document.update(text, changes, default_extractor(), taggable(status, document.language))
+            is_new = rel_path not in self.graph
+            self.graph.set_file(rel_path, FileSymbols.from_tags(document.tags))
+            if is_new:
+                self.pairs.add(rel_path)
+                self.layout_version += 1
+
+    def close_document(self, rel_path: str) -> None:
+        """Forget a buffer: the file on disk is the truth again."""
+        with self.lock:
+            if self.documents.pop(rel_path, None) is None:
+                return
+            if (self.root / rel_path).is_file() and filter_unignored(
+                self.root, [rel_path], self.settings.exclude
+            ):
+                self.records.pop(rel_path, None)
+                self._refresh([rel_path], None, full=False)
+            else:
+                self._forget([rel_path])
+
+    def files(self) -> list[str]:
+        """Return every file in the map, sorted."""
+        with self.lock:
+            return sorted(self.graph.files)
+
+    def view(self, rel_path: str) -> FileView | None:
+        """Return what rendering needs of a file (buffer text first), or None if untagged."""
+        with self.lock:
+            document = self.documents.get(rel_path)
+            if document is not None:
+                return self._document_view(document)
+            record = self.records.get(rel_path)
+            if record is None or not taggable(record.status, record.language):
+                return None
+            cached = self._views.get((rel_path, record.sha))
+            if cached is not None:
+                self._views.move_to_end((rel_path, record.sha))
+                return cached
+            found = self._disk_view(record)
+            if found is not None:
+                self._views[(rel_path, record.sha)] = found
+                while len(self._views) > _VIEW_CACHE:
+                    self._views.popitem(last=False)
+            return found
+
+    def _document_view(self, document: LiveDocument) -> FileView | None:
+        if document.tree is None:
+            return None
+        return FileView(
+            document.rel_path,
+            "buffer:" + content_sha(document.data),
+            document.text,
+            document.tree,
+            _def_lines((t.name, t.kind, t.line) for t in document.tags),
+        )
+
+    def _disk_view(self, record: ParsedFile) -> FileView | None:
+        assert record.language is not None
+        content = read_content(self.root / record.rel_path, self.settings.max_file_bytes)
+        if content.data is None:
+            return None
+        blob = self._tags_blob(record) if content_sha(content.data) == record.sha else None
+        extractor = default_extractor()
+        tree = extractor.parser(record.language).parse(content.data)
+        if blob is not None:
+            rows = ((t.name, t.kind, t.line) for t in decode_tags(record.rel_path, blob))
+        else:  # changed on disk since it was indexed and no event yet: show what is there
+            tags = extractor.extract_tree(record.rel_path, tree, content.data, record.language)
+            rows = ((t.name, t.kind, t.line) for t in tags)
+        text = content.data.decode("utf-8", errors="replace")
+        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(rows))
+
+    def _tags_blob(self, record: ParsedFile) -> bytes | None:
+        assert record.language is not None
+        key = (record.sha, record.language)
+        if key in self._memory:
+            return self._memory[key][1]
+        return self.store.tags_blob(*key) if self.store is not None else None
+
+    def _forget(self, rel_paths: Iterable[str]) -> None:
+        gone = [rel for rel in rel_paths if rel in self.records or rel in self.graph]
+        for rel_path in gone:
+            self.records.pop(rel_path, None)
+            if rel_path in self.documents:
+                continue
+            self.graph.remove_file(rel_path)
+            self.pairs.remove(rel_path)
+        if gone:
+            self.layout_version += 1
+            if self.store is not None:
+                self.store.forget_stats(self._root_key, gone)
+
+    def _refresh(
+        self, paths: Sequence[str], progress: Progress | None, *, full: bool
+    ) -> BuildStats:
+        started = time.perf_counter()
+        stored = self.store.stats(self._root_key) if self.store is not None else {}
+        known, contents, stats, missing = self._identify(paths, stored)
+        hits = self._cached_symbols(known)
+        work = [
+            (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path))
+            for p in known
+            if taggable(p.status, p.language) and (p.sha, p.language) not in hits
+        ]
+        max_bytes = self.settings.max_file_bytes
+        parsed = {
+            p.rel_path: p
+            for p in parse_files(
+                self.root, work, max_bytes, workers=self.workers, progress=progress
+            )
+        }
+        self._remember(parsed.values())
+        self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
+        added = False
+        for identity in known:
+            record = parsed.get(identity.rel_path, identity)
+            if record.status is FileStatus.BINARY:
+                continue
+            if record.sha != stats[record.rel_path].sha:
+                del stats[record.rel_path]  # changed while being read: look again next time
+            added |= record.rel_path not in self.graph
+            self.records[record.rel_path] = record
+            if record.rel_path in self.documents:
+                continue
+            symbols = EMPTY
+            if taggable(record.status, record.language):
+                symbols = hits.get((record.sha, record.language or ""), record.symbols)
+            self.graph.set_file(record.rel_path, symbols)
+        if added:
+            self.pairs = TestPairs(self.graph.files)
+            self.layout_version += 1
+        if self.store is not None:
+            self.store.put_stats(self._root_key, stats, replace_all=full)
+        return BuildStats(len(known), len(parsed), len(hits), time.perf_counter() - started)
+
+    def _read(self, rel_path: str) -> FileContent:
+        return read_content(self.root / rel_path, self.settings.max_file_bytes)
+
+    def _identify(
+        self, paths: Sequence[str], stored: dict[str, FileStat]
+    ) -> tuple[list[ParsedFile], dict[str, FileContent], dict[str, FileStat], list[str]]:
+        known: list[ParsedFile] = []
+        contents: dict[str, FileContent] = {}
+        stats: dict[str, FileStat] = {}
+        missing: list[str] = []
+        for rel_path in paths:
+            try:
+                stat = os.stat(self.root / rel_path)
+            except OSError:
+                missing.append(rel_path)
+                continue
+            before = stored.get(rel_path)
+            if before and (before.size, before.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                identity = ParsedFile(
+                    rel_path, FileStatus(before.status), before.sha, before.language
+                )
+            else:
+                content = self._read(rel_path)
+                if content.status is FileStatus.MISSING:
+                    missing.append(rel_path)
+                    continue
+                identity = identify(rel_path, content)
+                contents[rel_path] = content
+            known.append(identity)
+            stats[rel_path] = FileStat(
+                stat.st_size,
+                stat.st_mtime_ns,
+                identity.sha,
+                identity.status.value,
+                identity.language,
+            )
+        return known, contents, stats, missing
+
+    def _cached_symbols(self, known: Sequence[ParsedFile]) -> dict[tuple[str, str], FileSymbols]:
+        keys = {(p.sha, p.language) for p in known if p.language and taggable(p.status, p.language)}
+        if self.store is None:
+            return {k: self._memory[k][0] for k in keys if k in self._memory}
+        return {key: entry.symbols for key, entry in self.store.get_many(keys).items()}
+
+    def _remember(self, parsed: Iterable[ParsedFile]) -> None:
+        entries = [
+            (p.sha, p.language, p.symbols, p.tags_blob)
+            for p in parsed
+            if p.language is not None and p.tags_blob is not None
+        ]
+        if self.store is None:
+            for sha, language, symbols, blob in entries:
+                self._memory[(sha, language)] = (symbols, blob)
+        else:
+            self.store.put_many(entries)
+
+
+def _def_lines(rows: Iterable[tuple[str, TagKind, int]]) -> dict[str, tuple[int, ...]]:
+    lines: dict[str, list[int]] = {}
+    for name, kind, line in rows:
+        if kind is TagKind.DEFINITION:
+            lines.setdefault(name, []).append(line)
+    return {name: tuple(sorted(set(found))) for name, found in lines.items()}

@@ -1,0 +1,143 @@
+"""Reading and tagging files in bulk: in this process for a few, in a process pool for many.
+
+Workers read the files themselves (cheaper than shipping bytes), compile each language's query
+once, and send back compact summaries. It must not touch the cache or the graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchard.repomap.cache import content_sha, encode_tags
+from orchard.repomap.graph import EMPTY, FileSymbols
+from orchard.repomap.languages import language_for, languages_with_tags
+from orchard.repomap.scan import FileContent, FileStatus, read_content
+from orchard.repomap.tags import TagExtractor, default_extractor
+
+log = logging.getLogger(__name__)
+
+POOL_MIN_BYTES = 2_000_000  # below this much source, a pool's start-up costs more than it saves
+_CHUNK_BYTES = 400_000
+_CHUNK_FILES = 200
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file's identity and tags, as read now."""
+
+    rel_path: str
+    status: FileStatus
+    sha: str = ""
+    language: str | None = None
+    symbols: FileSymbols = EMPTY
+    tags_blob: bytes | None = None  # None: nothing to tag (no query, or not a source file)
+
+
+def taggable(status: FileStatus, language: str | None) -> bool:
+    """Tell whether a file in this state and language gets tags."""
+    return (
+        status is FileStatus.SOURCE and language is not None and language in languages_with_tags()
+    )
+
+
+def identify(rel_path: str, content: FileContent) -> ParsedFile:
+    """Name a file's content (sha, language) without parsing it."""
+    data = content.data or b""
+    language = language_for(rel_path, data if content.data is not None else None)
+    sha = content_sha(data) if content.data is not None else ""
+    return ParsedFile(rel_path, content.status, sha, language)
+
+
+def tag_content(
+    rel_path: str, content: FileContent, extractor: TagExtractor | None = None
+) -> ParsedFile:
+    """Identify and tag one file's content."""
+    known = identify(rel_path, content)
+    if not taggable(known.status, known.language) or content.data is None:
+        return known
+    extractor = extractor or default_extractor()
+    try:
+        tags = extractor.extract(rel_path, content.data, known.language)
+    except (ValueError, RuntimeError) as exc:
+        log.warning("could not tag %s: %s; listed by path only", rel_path, exc)
+        return known
+    return ParsedFile(
+        rel_path,
+        known.status,
+        known.sha,
+        known.language,
+        FileSymbols.from_tags(tags),
+        encode_tags(tags),
+    )
+
+
+def _parse_chunk(root: str, rel_paths: list[str], max_bytes: int) -> list[ParsedFile]:
+    base = Path(root)
+    return [tag_content(rel, read_content(base / rel, max_bytes)) for rel in rel_paths]
+
+
+def parse_files(
+    root: Path,
+    work: Sequence[tuple[str, FileContent]],
+    max_bytes: int,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[ParsedFile]:
+    """Tag these files (already read once), in a process pool when there is enough to do."""
+    total_bytes = sum(len(content.data or b"") for _, content in work)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or total_bytes < POOL_MIN_BYTES:
+        done: list[ParsedFile] = []
+        for index, (rel_path, content) in enumerate(work, start=1):
+            done.append(tag_content(rel_path, content))
+            if progress and (index % 50 == 0 or index == len(work)):
+                progress(index, len(work))
+        return done
+    return _parse_in_pool(root, work, max_bytes, workers, progress)
+
+
+def _chunks(work: Sequence[tuple[str, FileContent]]) -> list[list[str]]:
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for rel_path, content in work:
+        current.append(rel_path)
+        size += len(content.data or b"")
+        if size >= _CHUNK_BYTES or len(current) >= _CHUNK_FILES:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _parse_in_pool(
+    root: Path,
+    work: Sequence[tuple[str, FileContent]],
+    max_bytes: int,
+    workers: int,
+    progress: Progress | None,
+) -> list[ParsedFile]:
+    # spawn, not fork: the language server has threads, and forking a threaded process can
+    # leave a worker holding a lock forever.
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, ParsedFile] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in _chunks(work)
+        ]
+        for future in as_completed(futures):
+            for parsed in future.result():
+                results[parsed.rel_path] = parsed
+            if progress:
+                progress(len(results), len(work))
+    return [results[rel_path] for rel_path, _ in work if rel_path in results]

@@ -1,0 +1,195 @@
+"""Ranking: personalized PageRank over files, linked by symbols, co-change and test pairing.
+
+A file's walk goes to the files defining the names it references (weighted per name), to files
+that changed with it, and to its tests or subject. PageRank is computed by forward push from the
+seeds (work bounded by the seeds' neighbourhood, not the repository), then each file's score is
+shared among its definitions by how much the walk reached them. Deterministic: every loop runs
+over sorted data. It must not read files or render.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from orchard.repomap.cochange import CoChange
+from orchard.repomap.graph import SymbolGraph
+from orchard.repomap.pairing import TestPairs
+
+DAMPING = 0.8  # chance the walk follows an edge rather than jumping back to a seed
+EPSILON = 2e-6  # residual below which a file is not pushed further
+MAX_PUSHES = 60_000
+MAX_DEFINERS = 40  # a name defined in more files than this says nothing about where to look
+_KIND_WEIGHTS = {"symbol": 1.0, "cochange": 0.6, "pair": 0.5}
+ENTRY_FILES = 400  # files whose definitions are ranked one by one; the rest are listed by path
+_DIGITS = 12  # scores are rounded before sorting so float noise never reorders a map
+
+Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedEntry:
+    """One definition (or a whole file when `name` is empty) and its score."""
+
+    rel_path: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Files by score and definitions by score, both best first."""
+
+    files: tuple[tuple[str, float], ...]
+    entries: tuple[RankedEntry, ...]
+
+
+class Ranker:
+    """Ranks the files of a graph; caches each file's out-edges until its inputs change."""
+
+    def __init__(self, graph: SymbolGraph, cochange: CoChange, pairs: TestPairs) -> None:
+        self.graph = graph
+        self.cochange = cochange
+        self.pairs = pairs
+        self._edges: dict[str, tuple[Edge, ...]] = {}
+        self._global: tuple[int, dict[str, float]] | None = None
+
+    def reset(self, cochange: CoChange | None = None, pairs: TestPairs | None = None) -> None:
+        """Forget every cached edge (the set of files or the history changed)."""
+        self.cochange = cochange or self.cochange
+        self.pairs = pairs or self.pairs
+        self._edges.clear()
+        self._global = None
+
+    def _sync(self) -> None:
+        graph = self.graph
+        if not graph.changed_names and not graph.changed_files:
+            return
+        stale = set(graph.changed_files)
+        for name in graph.changed_names:
+            stale.update(graph.referencers.get(name, ()))
+        for rel_path in stale:
+            self._edges.pop(rel_path, None)
+        graph.changed_names.clear()
+        graph.changed_files.clear()
+
+    def edges(self, rel_path: str) -> tuple[Edge, ...]:
+        """Return where a walk from `rel_path` goes, with shares summing to 1 (or nothing)."""
+        found = self._edges.get(rel_path)
+        if found is None:
+            found = self._compute_edges(rel_path)
+            self._edges[rel_path] = found
+        return found
+
+    def _compute_edges(self, rel_path: str) -> tuple[Edge, ...]:
+        graph = self.graph
+        symbol: dict[tuple[str, str], float] = defaultdict(float)
+        for name, count in graph.references(rel_path):
+            holders = graph.definers.get(name)
+            if not holders:
+                continue
+            targets = sorted(h for h in holders if h != rel_path)
+            if not targets or len(targets) > MAX_DEFINERS:
+                continue
+            weight = graph.name_weight(name) * math.sqrt(count) / len(targets)
+            for target in targets:
+                symbol[(target, name)] += weight
+        kinds: list[tuple[float, list[Edge]]] = []
+        if symbol:
+            kinds.append((_KIND_WEIGHTS["symbol"], [(t, w, n) for (t, n), w in symbol.items()]))
+        co = [(t, w, "") for t, w in self.cochange.partners(rel_path) if t in graph.files]
+        if co:
+            kinds.append((_KIND_WEIGHTS["cochange"], co))
+        paired = [(t, 1.0, "") for t in self.pairs.partners(rel_path) if t in graph.files]
+        if paired:
+            kinds.append((_KIND_WEIGHTS["pair"], paired))
+        total_kind = sum(weight for weight, _ in kinds)
+        edges: list[Edge] = []
+        for kind_weight, entries in kinds:
+            total = sum(w for _, w, _ in entries)
+            for target, w, name in entries:
+                edges.append((target, kind_weight / total_kind * w / total, name))
+        return tuple(sorted(edges))
+
+    def rank(self, seeds: Mapping[str, float], exclude: frozenset[str] = frozenset()) -> Ranking:
+        """Rank files from `seeds` (file -> weight); uniform seeds when none are given."""
+        self._sync()
+        valid = {f: w for f, w in seeds.items() if f in self.graph.files and w > 0}
+        scores = self._push(valid) if valid else self._global_scores()
+        files = tuple(
+            sorted(
+                ((f, round(s, _DIGITS)) for f, s in scores.items() if s > 0),
+                key=lambda item: (-item[1], item[0]),
+            )
+        )
+        return Ranking(files, self._entries(scores, exclude))
+
+    def global_scores(self) -> dict[str, float]:
+        """Return the unpersonalized scores (cached until the graph changes)."""
+        self._sync()
+        return self._global_scores()
+
+    def _global_scores(self) -> dict[str, float]:
+        if self._global is not None and self._global[0] == self.graph.version:
+            return self._global[1]
+        files = sorted(self.graph.files)
+        scores = self._push(dict.fromkeys(files, 1.0)) if files else {}
+        self._global = (self.graph.version, scores)
+        return scores
+
+    def _push(self, seeds: Mapping[str, float]) -> dict[str, float]:
+        total = sum(seeds.values())
+        teleport = [(f, seeds[f] / total) for f in sorted(seeds)]
+        residual: dict[str, float] = defaultdict(float, teleport)
+        scores: dict[str, float] = defaultdict(float)
+        queue = deque(f for f, _ in teleport)
+        queued = set(queue)
+        pushes = 0
+        while queue and pushes < MAX_PUSHES:
+            node = queue.popleft()
+            queued.discard(node)
+            mass = residual[node]
+            if mass < EPSILON:
+                continue
+            pushes += 1
+            residual[node] = 0.0
+            scores[node] += (1.0 - DAMPING) * mass
+            spread = DAMPING * mass
+            targets = self.edges(node) or tuple((f, share, "") for f, share in teleport)
+            for target, share, _name in targets:
+                residual[target] += spread * share
+                if residual[target] >= EPSILON and target not in queued:
+                    queue.append(target)
+                    queued.add(target)
+        return dict(scores)
+
+    def _entries(
+        self, scores: Mapping[str, float], exclude: frozenset[str]
+    ) -> tuple[RankedEntry, ...]:
+        reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for source in sorted(f for f, s in scores.items() if s > 0):
+            for target, share, name in self.edges(source):
+                if name:
+                    reached[target][name] += scores[source] * share
+        entries: list[RankedEntry] = []
+        best = sorted(
+            (f for f, s in scores.items() if s > 0 and f not in exclude),
+            key=lambda f: (-round(scores[f], _DIGITS), f),
+        )
+        for rel_path in best[:ENTRY_FILES]:
+            score = scores[rel_path]
+            names = self.graph.defines(rel_path)
+            if not names:
+                entries.append(RankedEntry(rel_path, "", round(score, _DIGITS)))
+                continue
+            by_name = reached.get(rel_path, {})
+            total = sum(by_name.values())
+            floor = 0.1 * total / len(names) if total > 0 else 1.0
+            weights = [by_name.get(name, 0.0) + floor for name in names]
+            norm = sum(weights)
+            for name, weight in zip(names, weights, strict=True):
+                entries.append(RankedEntry(rel_path, name, round(score * weight / norm, _DIGITS)))
+        entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
+        return tuple(entries)
