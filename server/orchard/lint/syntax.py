@@ -11,8 +11,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from tree_sitter import Node, Parser
-from tree_sitter_language_pack import get_parser
+from tree_sitter import Node, Parser, Query, QueryCursor
+from tree_sitter_language_pack import get_language, get_parser
 
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity
 
@@ -24,6 +24,15 @@ _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
 # Node types too generic to name as "the construct" around an error; their parent says more.
 _WRAPPER_WORDS = ("block", "body", "list", "arguments", "parameters", "parenthesized")
+# Languages whose statements end with `;` (and have no automatic insertion of it).
+_SEMICOLON_LANGUAGES = frozenset({"c", "cpp", "java", "rust", "csharp", "php", "kotlin", "scala"})
+# A line ending in one of these goes on, so a missing `;` is not the likely problem.
+_CONTINUES = tuple(";{}([,=+-*/%&|<>!?:.\\")
+
+# Grammars that accept `<a></b>`: the tag names are compared here.
+_JSX_LANGUAGES = frozenset({"javascript", "tsx"})
+_JSX_PAIRS = """(jsx_element open_tag: (jsx_opening_element name: (_) @open)
+                 close_tag: (jsx_closing_element name: (_) @close))"""
 
 _local = threading.local()
 _unknown_languages: set[str] = set()
@@ -51,16 +60,20 @@ def check_syntax(text: str, language: str | None, path: Path) -> list[Diagnostic
         return []
     source = text.encode("utf-8", errors="surrogatepass")
     root = parser.parse(source).root_node
+    reader = _ErrorReader(path, text, source, language)
+    if language in _JSX_LANGUAGES:
+        reader.mismatched_tags(root)
     if not root.has_error:
-        return []
-    return _ErrorReader(path, text, source).read(root)
+        return reader.diagnostics
+    return reader.read(root)
 
 
 class _ErrorReader:
     """Walks only the erroneous parts of a tree and words each problem for a human."""
 
-    def __init__(self, path: Path, text: str, source: bytes) -> None:
+    def __init__(self, path: Path, text: str, source: bytes, language: str | None) -> None:
         self.path = path
+        self.language = language
         self.lines = text.split("\n")
         self.source = source
         self.diagnostics: list[Diagnostic] = []
@@ -115,6 +128,21 @@ class _ErrorReader:
             return
         self.unexpected(node)
 
+    def mismatched_tags(self, root: Node) -> None:
+        """Report JSX closing tags whose name differs from the tag they close."""
+        cursor: QueryCursor = _local.__dict__.setdefault("jsx", {}).get(self.language)
+        if cursor is None:
+            query = Query(get_language(self.language), _JSX_PAIRS)
+            cursor = _local.jsx[self.language] = QueryCursor(query)
+        for _, captures in cursor.matches(root):
+            opened, closed = captures["open"][0], captures["close"][0]
+            if opened.text != closed.text and opened.parent and closed.parent:
+                message = (
+                    f"`{_text(closed.parent)}` does not close `{_text(opened.parent)}` "
+                    f"opened at {self.human(opened.parent)}"
+                )
+                self.add(closed.parent, closed.parent, "mismatched", message)
+
     def jsx_tags(self, node: Node) -> bool:
         """Report JSX tags left open or closed by the wrong name; True when any was found."""
         found = False
@@ -136,7 +164,35 @@ class _ErrorReader:
                     found = True
         return found
 
+    def missing_semicolon(self, node: Node) -> bool:
+        """Report a `;` missing at a line end, the usual cause of an error right there."""
+        if self.language not in _SEMICOLON_LANGUAGES:
+            return False
+        row = node.start_point.row
+        first = next(_leaves(node))
+        if first.end_point.row != row or not self.source[node.end_byte :].strip():
+            return False
+        line = self.lines[row]
+        after = line.encode("utf-8", errors="surrogatepass")[first.end_point.column :]
+        stripped = line.rstrip()
+        if after.strip() or not stripped or stripped.endswith(_CONTINUES):
+            return False
+        column = len(stripped)
+        key = (row, column, "missing `;`")
+        if key not in self.seen:
+            self.seen.add(key)
+            message = f"missing `;` at the end of line {row + 1}"
+            self.diagnostics.append(
+                Diagnostic(
+                    self.path, row, column, row, column,
+                    Severity.ERROR, SYNTAX_SOURCE, "missing", message,
+                )
+            )  # fmt: skip
+        return True
+
     def unexpected(self, node: Node) -> None:
+        if self.missing_semicolon(node):
+            return
         found = _first_tokens(node)
         construct = _construct(node.parent)
         where = f" in {construct}" if construct else ""
@@ -205,14 +261,23 @@ def _unbalanced(tokens: Iterator[Node]) -> tuple[list[Node], list[Node]]:
     for token in tokens:
         if token.is_missing:
             continue
-        if token.type in _OPENERS:
+        if _opener_of(token.type):
             open_stack.append(token)
         elif token.type in _CLOSERS:
-            if open_stack and open_stack[-1].type == _CLOSERS[token.type]:
+            if open_stack and _opener_of(open_stack[-1].type) == _CLOSERS[token.type]:
                 open_stack.pop()
             else:
                 stray.append(token)
     return open_stack, stray
+
+
+def _opener_of(kind: str) -> str | None:
+    """Return the bracket `kind` opens: `(` for "(", `{` for "#{" or "${" interpolations."""
+    if kind in _OPENERS:
+        return kind
+    if 1 < len(kind) <= 3 and kind[-1] in _OPENERS and not kind[:-1].isalnum():
+        return kind[-1]
+    return None
 
 
 def _find_opener(missing: Node) -> Node | None:

@@ -92,6 +92,7 @@ SPEC = ToolSpec(
     parse=parse_tsc,
     column_unit=ColumnUnit.UTF16,
     ok_returncodes=frozenset({0, 1, 2}),
-    syntax_codes=frozenset({"TS1005", "TS1109", "TS1128", "TS1135", "TS1136", "TS1160"}),
+    # TS1xxx are parse errors; TS17002/17008 are unmatched JSX tags.
+    syntax_codes=frozenset({f"TS{n}" for n in range(1000, 1500)} | {"TS17002", "TS17008"}),
     plan=plan_tsc,
 )
