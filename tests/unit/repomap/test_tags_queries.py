@@ -342,3 +342,110 @@ def test_java_classes_interfaces_methods_calls_and_imports(extractor: TagExtract
         ]
     )
     assert {"gateway", "cart", "invoice", "id"}.isdisjoint(f.names("def"))
+
+
+def test_c_functions_prototypes_structs_typedefs_macros_and_includes(
+    extractor: TagExtractor,
+) -> None:
+    f = load(extractor, "c/buffer.c")
+    assert not f.missing(
+        [
+            ("def", "macro", "BUFFER_MIN", "#define BUFFER_MIN"),
+            ("def", "macro", "GROW", "#define GROW"),
+            ("def", "struct", "buffer", "typedef struct buffer"),
+            ("def", "type", "buffer_t", "} buffer_t;"),
+            ("def", "enum", "buffer_mode", "enum buffer_mode"),
+            ("def", "constant", "MODE_READ", "enum buffer_mode"),
+            ("def", "function", "grow_to", "static int grow_to(buffer_t *buf, size_t need);"),
+            ("def", "function", "buffer_new", "buffer_t *buffer_new"),
+            ("def", "function", "buffer_append", "int buffer_append"),
+            ("def", "function", "grow_to", "size_t wanted)"),
+            ("ref", "import", "stdlib", "<stdlib.h>"),
+            ("ref", "import", "util", '"util/buffer.h"'),
+            ("ref", "import", "buffer", '"util/buffer.h"'),
+            ("ref", "type", "arena", "buffer_t *buffer_new(struct arena"),
+            ("ref", "type", "buffer_t", "int buffer_append"),
+            ("ref", "call", "arena_alloc", "arena_alloc("),
+            ("ref", "call", "grow_to", "if (grow_to("),
+            ("ref", "call", "memcpy", "memcpy("),
+            ("ref", "call", "GROW", "cap = GROW(cap)"),
+            ("ref", "macro", "BUFFER_MIN", "malloc(BUFFER_MIN)"),
+        ]
+    )
+    # a forward declaration refers to a struct, it does not define it; locals are not definitions
+    assert ("def", "struct", "arena", f.line_of("struct arena;")) not in f.rows
+    assert {"buf", "cap", "need", "text", "n"}.isdisjoint(f.names("def"))
+    # only real uses are references, not every identifier
+    assert {"buf", "cap", "need", "text", "n", "data", "len"}.isdisjoint(f.names("ref"))
+
+
+def test_cpp_header_classes_namespaces_methods_and_inheritance(extractor: TagExtractor) -> None:
+    source = (FIXTURES / "cpp/geometry.h").read_bytes()
+    assert language_for("cpp/geometry.h", source) == "cpp"
+    f = load(extractor, "cpp/geometry.h")
+    assert not f.missing(
+        [
+            ("def", "module", "geo", "namespace geo {"),
+            ("def", "variable", "kEpsilon", "kEpsilon"),
+            ("def", "struct", "Point", "struct Point"),
+            ("def", "type", "PointList", "using PointList"),
+            ("def", "enum", "Winding", "enum class Winding"),
+            ("def", "class", "Polygon", "class Polygon"),
+            ("def", "method", "area", "double area() const override;"),
+            ("def", "method", "square", "static Polygon square"),
+            ("def", "method", "area", "double Polygon::area()"),
+            ("def", "method", "square", "Polygon Polygon::square"),
+            ("ref", "import", "shape", '"core/shape.hpp"'),
+            ("ref", "import", "core", '"core/shape.hpp"'),
+            ("ref", "import", "vector", "#include <vector>"),
+            ("ref", "inherit", "Shape", "class Polygon"),
+            ("ref", "inherit", "Noncopyable", "class Polygon"),
+            ("ref", "type", "Polygon", "double Polygon::area()"),
+            ("ref", "type", "PointList", "PointList points_;"),
+            ("ref", "call", "cross", "cross(p"),
+            ("ref", "call", "next_point", "cross(p"),
+            ("ref", "call", "abs", "std::abs"),
+            ("ref", "call", "make_unique", "std::make_unique"),
+            ("ref", "call", "resize", "shape->resize"),
+            ("ref", "call", "Polygon", "return Polygon("),
+        ]
+    )
+    assert {"total", "p", "shape", "side", "points"}.isdisjoint(f.names("def"))
+    assert {"total", "p", "side", "points_"}.isdisjoint(f.names("ref"))
+
+
+def test_csharp_classes_interfaces_methods_calls_and_usings(extractor: TagExtractor) -> None:
+    f = load(extractor, "csharp/OrderService.cs")
+    assert not f.missing(
+        [
+            ("def", "module", "Orders", "namespace Acme.Shop.Orders"),
+            ("def", "interface", "IOrderRepository", "public interface IOrderRepository"),
+            ("def", "method", "Find", "Order Find(Guid id);"),
+            ("def", "enum", "OrderState", "enum OrderState"),
+            ("def", "class", "OrderPlaced", "record OrderPlaced"),
+            ("def", "struct", "Money", "struct Money"),
+            ("def", "class", "OrderService", "public class OrderService"),
+            ("def", "constant", "MaxLines", "const int MaxLines"),
+            ("def", "method", "Place", "public Invoice Place"),
+            ("def", "method", "Dispose", "public void Dispose"),
+            ("def", "method", "Filter", "Filter("),
+            ("ref", "import", "System", "using System;"),
+            ("ref", "import", "Generic", "using System.Collections.Generic;"),
+            ("ref", "import", "Billing", "using Acme.Shop.Billing;"),
+            ("ref", "inherit", "ServiceBase", "public class OrderService"),
+            ("ref", "inherit", "IDisposable", "public class OrderService"),
+            ("ref", "call", "Serializable", "[Serializable]"),
+            ("ref", "type", "IOrderRepository", "private readonly IOrderRepository"),
+            ("ref", "type", "Invoice", "public Invoice Place"),
+            ("ref", "type", "Order", "public Invoice Place"),
+            ("ref", "type", "Order", "Filter("),
+            ("ref", "type", "InvoiceFormatter", "InvoiceFormatter.Format"),
+            ("ref", "call", "Invoice", "new Invoice"),
+            ("ref", "call", "OrderPlaced", "new OrderPlaced"),
+            ("ref", "call", "Publish", "Publish("),
+            ("ref", "call", "Save", "_repository.Save(order)"),
+            ("ref", "call", "Format", "InvoiceFormatter.Format"),
+            ("ref", "call", "IsOpen", "Where(IsOpen)"),
+        ]
+    )
+    assert {"order", "invoice", "repository", "_repository", "orders"}.isdisjoint(f.names("def"))

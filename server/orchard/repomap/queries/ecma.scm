@@ -44,6 +44,10 @@
 
 ; ---- references -----------------------------------------------------------------------------
 
+; `Reason.Sale`, `Cart.fromJSON(...)`: a capitalized receiver is a class or namespace.
+((member_expression object: (identifier) @name.reference.type)
+  (#match? @name.reference.type "^[A-Z]"))
+
 (call_expression function: (identifier) @name.reference.call)
 
 (call_expression function: (member_expression property: (property_identifier) @name.reference.call))

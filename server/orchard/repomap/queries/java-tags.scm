@@ -7,6 +7,13 @@
 ; Any named type: fields, parameters, locals, generics, throws, casts.
 (type_identifier) @name.reference.type
 
+; `Money.round(...)`, `Status.OPEN`: a capitalized receiver is a class.
+((method_invocation object: (identifier) @name.reference.type)
+  (#match? @name.reference.type "^[A-Z]"))
+
+((field_access object: (identifier) @name.reference.type)
+  (#match? @name.reference.type "^[A-Z]"))
+
 (method_invocation name: (identifier) @name.reference.call)
 
 (method_reference (identifier) @name.reference.call .)

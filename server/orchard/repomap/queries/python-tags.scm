@@ -24,6 +24,10 @@
 
 ; ---- references -----------------------------------------------------------------------------
 
+; `Order.objects.filter(...)`, `Color.RED`: a capitalized receiver is a class.
+((attribute object: (identifier) @name.reference.type)
+  (#match? @name.reference.type "^[A-Z]"))
+
 (call function: (identifier) @name.reference.call)
 
 (call function: (attribute attribute: (identifier) @name.reference.call))

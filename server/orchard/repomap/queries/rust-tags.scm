@@ -8,6 +8,10 @@
 ; Any named type: fields, parameters, generics, `impl Ledger`, struct literals, trait bounds.
 (type_identifier) @name.reference.type
 
+; `Amount::zero`, `LedgerError::Overdrawn(..)`: the path's type.
+((scoped_identifier path: (identifier) @name.reference.type)
+  (#match? @name.reference.type "^[A-Z]"))
+
 (call_expression function: (identifier) @name.reference.call)
 
 (call_expression function: (field_expression field: (field_identifier) @name.reference.call))
