@@ -38,6 +38,7 @@ class FailureReason(enum.StrEnum):
 
     NO_MATCH = "no_match"
     AMBIGUOUS = "ambiguous"
+    ALREADY_APPLIED = "already_applied"
     DEPENDS_ON_FAILED = "depends_on_failed"
     UNSAFE_PATH = "unsafe_path"
     BINARY = "binary"

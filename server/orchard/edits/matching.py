@@ -277,8 +277,4 @@ def _already_applied(
     if found is None or len(found[1]) != 1:
         return None
     start, size = found[1][0], len(found[2])
-    note = (
-        f"The REPLACE lines are already in the file (lines {start + 1}-{start + size}): "
-        "this edit may have been applied already."
-    )
-    return Miss(FailureReason.NO_MATCH, closest=Window(start, start + size, 1.0), note=note)
+    return Miss(FailureReason.ALREADY_APPLIED, ((start, start + size),))

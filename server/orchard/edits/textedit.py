@@ -195,6 +195,17 @@ def _explain(state: _FileState, edit: Edit, path: str, miss: Miss, search: list[
             f"(lines {spots}). Add nearby lines so that they match exactly one place."
         )
         return FailedEdit(path, edit.index, FailureReason.AMBIGUOUS, message)
+    if miss.reason is FailureReason.ALREADY_APPLIED:
+        first, last = miss.locations[0]
+        message = (
+            f"{name} failed: {what} are not in `{path}`, but its new lines already are "
+            f"(lines {first + 1}-{last}), so it was most likely applied already. Do not send it "
+            "again unless it is meant for another place."
+        )
+        text = "\n".join(lines[first:last])
+        return FailedEdit(
+            path, edit.index, FailureReason.ALREADY_APPLIED, message, text, (first + 1, last), 1.0
+        )
     blocker = _blocking_failure(state, search)
     if blocker is not None:
         message = (
@@ -217,8 +228,9 @@ def _explain(state: _FileState, edit: Edit, path: str, miss: Miss, search: list[
     if miss.note:
         parts.append(miss.note)
     parts.append(
-        "SEARCH must repeat the file's current lines exactly, with their whitespace, comments "
-        "and blank lines; send a corrected edit."
+        f"{'Context and `-` lines' if edit.fmt == 'udiff' else 'SEARCH'} must repeat the file's "
+        "current lines exactly, with their whitespace, comments and blank lines; send a "
+        "corrected edit."
     )
     return FailedEdit(
         path,
