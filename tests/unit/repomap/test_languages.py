@@ -80,4 +80,4 @@ def test_header_without_text_is_c() -> None:
 def test_languages_with_tags_lists_shipped_queries() -> None:
     languages = languages_with_tags()
     assert "python" in languages
-    assert all(language_for(f"x.{ext}") in languages for ext in ("py",))
+    assert all(language_for(f"x.{ext}") in languages for ext in ("py", "ts", "tsx", "go", "h"))

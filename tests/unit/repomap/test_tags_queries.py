@@ -53,7 +53,6 @@ def load(extractor: TagExtractor, rel_path: str) -> Fixture:
     return Fixture(extractor, rel_path)
 
 
-@pytest.mark.xfail(reason="languages land one by one; removed when all are in")
 def test_every_required_language_has_a_query() -> None:
     assert languages_with_tags() >= REQUIRED_LANGUAGES
 
@@ -449,3 +448,71 @@ def test_csharp_classes_interfaces_methods_calls_and_usings(extractor: TagExtrac
         ]
     )
     assert {"order", "invoice", "repository", "_repository", "orders"}.isdisjoint(f.names("def"))
+
+
+def test_ruby_classes_modules_methods_mixins_calls_and_requires(extractor: TagExtractor) -> None:
+    f = load(extractor, "ruby/subscription.rb")
+    assert not f.missing(
+        [
+            ("def", "module", "Billing", "module Billing"),
+            ("def", "constant", "MAX_RETRIES", "MAX_RETRIES = 3"),
+            ("def", "class", "Subscription", "class Subscription"),
+            ("def", "method", "initialize", "def initialize"),
+            ("def", "method", "renew!", "def renew!"),
+            ("def", "method", "active", "def self.active"),
+            ("def", "method", "notify_renewal", "def notify_renewal"),
+            ("ref", "import", "json", 'require "json"'),
+            ("ref", "import", "billing", "require_relative"),
+            ("ref", "import", "invoice", "require_relative"),
+            ("ref", "inherit", "ApplicationRecord", "class Subscription"),
+            ("ref", "inherit", "Comparable", "include Comparable"),
+            ("ref", "inherit", "Scopes", "extend Billing::Scopes"),
+            ("ref", "type", "Invoice", "Invoice.new"),
+            ("ref", "type", "PaymentGateway", "PaymentGateway.charge"),
+            ("ref", "call", "new", "Invoice.new"),
+            ("ref", "call", "charge", "PaymentGateway.charge"),
+            ("ref", "call", "notify_renewal", "  notify_renewal(invoice)"),
+            ("ref", "call", "renewal", "Mailer.renewal"),
+            ("ref", "call", "deliver_later", "deliver_later"),
+            ("ref", "call", "where", "where(status"),
+        ]
+    )
+    assert {"invoice", "plan", "customer", "at"}.isdisjoint(f.names("def"))
+
+
+def test_php_classes_interfaces_traits_functions_calls_and_uses(extractor: TagExtractor) -> None:
+    f = load(extractor, "php/CartController.php")
+    assert not f.missing(
+        [
+            ("def", "module", "Controllers", "namespace App"),
+            ("def", "constant", "MAX_ITEMS", "const MAX_ITEMS"),
+            ("def", "interface", "Checkoutable", "interface Checkoutable"),
+            ("def", "trait", "LogsActivity", "trait LogsActivity"),
+            ("def", "method", "logActivity", "protected function logActivity"),
+            ("def", "enum", "CartStatus", "enum CartStatus"),
+            ("def", "class", "CartController", "final class CartController"),
+            ("def", "method", "__construct", "function __construct"),
+            ("def", "method", "checkout", "): Order;"),
+            ("def", "method", "checkout", "implements Checkoutable::checkout"),
+            ("def", "function", "cart_summary", "function cart_summary"),
+            ("ref", "import", "Models", "use App\\Models\\Cart;"),
+            ("ref", "import", "Cart", "use App\\Models\\Cart;"),
+            ("ref", "import", "PriceCalculator", "use App\\Services"),
+            ("ref", "import", "TaxService", "use App\\Services"),
+            ("ref", "import", "format_money", "use function"),
+            ("ref", "import", "cart_helpers", "require_once"),
+            ("ref", "inherit", "Controller", "final class CartController"),
+            ("ref", "inherit", "Checkoutable", "final class CartController"),
+            ("ref", "inherit", "LogsActivity", "use LogsActivity;"),
+            ("ref", "type", "PriceCalculator", "private PriceCalculator"),
+            ("ref", "type", "Cart", "function cart_summary"),
+            ("ref", "type", "OrderFactory", "OrderFactory::create"),
+            ("ref", "type", "Log", "Log::info"),
+            ("ref", "call", "create", "OrderFactory::create"),
+            ("ref", "call", "Order", "new Order"),
+            ("ref", "call", "total", "->total("),
+            ("ref", "call", "format_money", "format_money($total)"),
+            ("ref", "call", "logActivity", "$this->logActivity"),
+        ]
+    )
+    assert {"cart", "total", "order", "this", "calculator"}.isdisjoint(f.names("def"))
