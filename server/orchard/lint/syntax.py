@@ -178,16 +178,7 @@ class _ErrorReader:
         if after.strip() or not stripped or stripped.endswith(_CONTINUES):
             return False
         column = len(stripped)
-        key = (row, column, "missing `;`")
-        if key not in self.seen:
-            self.seen.add(key)
-            message = f"missing `;` at the end of line {row + 1}"
-            self.diagnostics.append(
-                Diagnostic(
-                    self.path, row, column, row, column,
-                    Severity.ERROR, SYNTAX_SOURCE, "missing", message,
-                )
-            )  # fmt: skip
+        self.place(row, column, row, column, "missing", f"missing `;` at the end of line {row + 1}")
         return True
 
     def unexpected(self, node: Node) -> None:
@@ -214,8 +205,13 @@ class _ErrorReader:
         end_line, end_column = self.position(end.end_point.row, end.end_point.column)
         if first_line_only and end_line > line:
             end_line, end_column = line, len(self.lines[line].rstrip())
+        self.place(line, column, end_line, end_column, code, message)
+
+    def place(
+        self, line: int, column: int, end_line: int, end_column: int, code: str, message: str
+    ) -> None:
         key = (line, column, message)
-        if key in self.seen:
+        if key in self.seen or len(self.diagnostics) >= MAX_DIAGNOSTICS:
             return
         self.seen.add(key)
         self.diagnostics.append(
