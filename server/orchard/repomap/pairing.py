@@ -67,7 +67,7 @@ class TestPairs:
         suffix = PurePosixPath(rel_path).suffix
         ranked = sorted(
             (p for p in pool if p != rel_path and _same_family(PurePosixPath(p).suffix, suffix)),
-            key=lambda other: (-_shared_prefix(rel_path, other), other),
+            key=lambda other: (*_nearness(rel_path, other), other),
         )
         result = tuple(ranked[:_MAX_PARTNERS])
         self._cache[rel_path] = result
@@ -79,10 +79,14 @@ def _same_family(a: str, b: str) -> bool:
     return a == b or any(a in family and b in family for family in families)
 
 
-def _shared_prefix(a: str, b: str) -> int:
-    count = 0
-    for left, right in zip(PurePosixPath(a).parts[:-1], PurePosixPath(b).parts[:-1], strict=False):
-        if left != right:
+def _nearness(a: str, b: str) -> tuple[int, int]:
+    # Folders shared once test folders are set aside (`tests/shop/` mirrors `shop/`), then the
+    # common prefix; negated so that the nearest sorts first.
+    left = [p for p in PurePosixPath(a).parts[:-1] if p not in _TEST_DIRS]
+    right = [p for p in PurePosixPath(b).parts[:-1] if p not in _TEST_DIRS]
+    prefix = 0
+    for x, y in zip(left, right, strict=False):
+        if x != y:
             break
-        count += 1
-    return count
+        prefix += 1
+    return -len(set(left) & set(right)), -prefix

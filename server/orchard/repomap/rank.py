@@ -2,8 +2,8 @@
 
 A file's walk goes to the files defining the names it references (weighted per name), to files
 that changed with it, and to its tests or subject. PageRank is computed by forward push from the
-seeds (work bounded by the seeds' neighbourhood, not the repository), then each file's score is
-shared among its definitions by how much the walk reached them. Deterministic: every loop runs
+seeds (work bounded by the seeds' neighbourhood, not the repository); each file's definitions
+are then ordered by how much the walk reached them. Deterministic: every loop runs
 over sorted data. It must not read files or render.
 """
 
@@ -185,11 +185,13 @@ class Ranker:
                 entries.append(RankedEntry(rel_path, "", round(score, _DIGITS)))
                 continue
             by_name = reached.get(rel_path, {})
-            total = sum(by_name.values())
-            floor = 0.1 * total / len(names) if total > 0 else 1.0
-            weights = [by_name.get(name, 0.0) + floor for name in names]
-            norm = sum(weights)
-            for name, weight in zip(names, weights, strict=True):
-                entries.append(RankedEntry(rel_path, name, round(score * weight / norm, _DIGITS)))
+            ordered = sorted(
+                names, key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name)
+            )
+            # A file's k-th definition counts 1/(k+1) of its score: the top files show their
+            # most-reached definitions first, and lesser files still get a line before the top
+            # files show everything.
+            for rank, name in enumerate(ordered):
+                entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
         entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
         return tuple(entries)

@@ -1,0 +1,93 @@
+"""Rendering: within budget, nearly full when there is enough, same text in every process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+
+from grep_ast import TreeContext
+
+from orchard.repomap import MapRequest, RepoMap
+from orchard.repomap.render import ScopedContext
+from orchard.repomap.tags import default_extractor
+from orchard.repomap.tokens import count_tokens, tokenizer_is_exact
+from tests.support.gitrepo import GitRepo
+
+
+def _big_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    files: dict[str, str | bytes] = {}
+    for i in range(60):
+        calls = "\n".join(f"    value += helper_{(i + k) % 60}_step(value)" for k in range(1, 4))
+        files[f"pkg/module_{i}.py"] = (
+            f"class Widget{i}:\n    '''Widget number {i}.'''\n\n"
+            f"    def render_{i}(self, value):\n{calls}\n        return value\n\n\n"
+            f"def helper_{i}_step(value):\n    return value + {i}\n"
+        ).replace("    value +=", "        value +=")
+    return make_repo(files, name="big")
+
+
+def test_map_never_exceeds_the_budget_and_uses_most_of_it(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    assert tokenizer_is_exact()
+    repo_map = RepoMap.open(_big_repo(make_repo).root)
+    for budget in (64, 100, 256, 512, 1000, 2048):
+        rendered = repo_map.render(MapRequest(focus_files=("pkg/module_3.py",), tokens=budget))
+        assert rendered.tokens == count_tokens(rendered.text)
+        assert rendered.tokens <= budget
+        assert rendered.tokens >= 0.9 * budget, (budget, rendered.tokens)
+
+
+def test_map_shows_definitions_in_their_scopes_under_file_headings(shop_repo: GitRepo) -> None:
+    rendered = RepoMap.open(shop_repo.root).render(
+        MapRequest(mentioned_identifiers=("add",), focus_files=("shop/billing.py",), tokens=512)
+    )
+    assert "shop/money.py:\n" in rendered.text
+    assert "│class Money:\n" in rendered.text  # the enclosing scope of `add`
+    assert "│    def add(self, other):\n" in rendered.text
+
+
+def test_scoped_context_matches_grep_ast_tree_context(shop_repo: GitRepo) -> None:
+    code = (shop_repo.root / "shop/money.py").read_text() + (
+        "\n\nclass Wallet:\n    def __init__(self):\n        self.coins = []\n\n"
+        "    def spend(self, amount):\n        if amount:\n            return Money(amount)\n"
+    )
+    tree = default_extractor().parser("python").parse(code.encode())
+    for lines in ({4}, {10, 14}, {1, 13}):
+        ours = ScopedContext(code, tree).show(lines)
+        theirs = TreeContext(
+            "x.py",
+            code,
+            color=False,
+            line_number=False,
+            child_context=False,
+            last_line=False,
+            margin=0,
+            mark_lois=False,
+            loi_pad=0,
+            show_top_of_file_parent_scope=False,
+        )
+        theirs.add_lines_of_interest(lines)
+        theirs.add_context()
+        assert ours == theirs.format()
+
+
+def test_map_text_is_identical_across_processes(make_repo: Callable[..., GitRepo]) -> None:
+    repo = _big_repo(make_repo)
+    script = (
+        "import sys; from pathlib import Path; from orchard.repomap import RepoMap, MapRequest;"
+        "m = RepoMap.open(Path(sys.argv[1]), use_cache=False);"
+        "sys.stdout.write(m.render(MapRequest(active_file='pkg/module_7.py', tokens=700)).text)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(repo.root)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and "module_7" in runs[0]
