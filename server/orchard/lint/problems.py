@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchard.lint.diagnostic import Diagnostic
+from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic
 
 _DIGITS = re.compile(r"\d+")
 
@@ -76,6 +76,10 @@ def new_problems(before: Iterable[Diagnostic], after: Iterable[Diagnostic]) -> l
 
 
 def _rule(problem: Diagnostic) -> tuple[Path, str, str | None, str]:
+    if problem.source == SYNTAX_SOURCE:
+        # A parser words one broken line differently depending on what follows it (Python's
+        # "was never closed" becomes "forgot a comma?"): the text around it is the identity.
+        return problem.path, problem.source, None, ""
     # Positions inside messages ("opened at 3:10") move with the code; mask them.
     return problem.path, problem.source, problem.code, _DIGITS.sub("#", problem.message)
 
