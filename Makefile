@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml $(wildcard tests/tools/package-lock.json)
 
 install: $(STAMP)
 
+LINT_PATHS := server tests $(wildcard bench)
+
 lint: $(STAMP)
-	$(BIN)/ruff check server tests bench
-	$(BIN)/ruff format --check server tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
