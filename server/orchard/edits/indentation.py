@@ -103,7 +103,9 @@ def reindent(
     found = shape_of(target)
     if model is None or found is None:
         return list(replace)
-    style_unit, style_tabs = file_style(whole_file)
+    style_unit, style_tabs = TAB_WIDTH, found.tabs
+    if found.unit is None or model.unit is None or (found.base == 0 and not found.tabs):
+        style_unit, style_tabs = file_style(whole_file)  # a scan of the file, only when needed
     tabs = found.tabs or ("\t" in found.base_ws) or (found.base == 0 and style_tabs)
     model_unit = model.unit or _unit_of(replace, model.base) or style_unit
     file_unit = found.unit or (TAB_WIDTH if tabs else style_unit)
