@@ -77,7 +77,7 @@ def _find(
     wanted = list(block) if key is None else [key(line) for line in block]
     anchor = max(range(size), key=lambda k: len(wanted[k]))
     first = wanted[anchor]
-    hits = []
+    hits: list[int] = []
     position = max(lo + anchor, 0) - 1
     while True:
         try:
