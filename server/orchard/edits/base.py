@@ -28,6 +28,7 @@ class MatchStrategy(enum.StrEnum):
     INDENTATION = "indentation"
     ELISION = "elision"
     FUZZY = "fuzzy"
+    SPLIT_HUNK = "split_hunk"  # a diff hunk applied as its separate changes, each with context
     CREATE = "create"
     WHOLE = "whole"
     DELETE = "delete"
@@ -62,7 +63,8 @@ class Edit:
 
     def describe(self) -> str:
         """Name the edit for messages: its ordinal, format and path."""
-        noun = {"editblock": "SEARCH/REPLACE block", "udiff": "diff hunk"}.get(self.fmt, "file")
+        nouns = {"editblock": "SEARCH/REPLACE block", "udiff": "diff hunk"}
+        noun = nouns.get(self.fmt, "whole-file block")
         where = f" for `{self.path}`" if self.path else ""
         return f"{noun} #{self.index + 1}{where}"
 

@@ -253,6 +253,7 @@ def locate(
     replace: Sequence[str],
     *,
     fuzzy_threshold: float = 0.8,
+    fuzzy: bool = True,
 ) -> Match | Miss:
     """Find the one place a SEARCH block applies in `lines` and what REPLACE turns it into."""
     strict = _strict_match(lines, search, replace)
@@ -268,6 +269,8 @@ def locate(
     done = _already_applied(lines, trimmed_search, trimmed_replace)
     if done is not None:
         return done
+    if not fuzzy:
+        return Miss(FailureReason.NO_MATCH)
     return _fuzzy_match(lines, trimmed_search, trimmed_replace, fuzzy_threshold)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from orchard.edits.base import (
     AppliedEdit,
@@ -22,6 +23,7 @@ from orchard.edits.base import (
 from orchard.edits.matching import Match, Miss, is_placeholder, locate
 
 CLOSEST_MAX_LINES = 40
+SPLIT_CONTEXT = 3
 
 
 def split_lines(text: str) -> list[str]:
@@ -115,10 +117,43 @@ def _apply_one(
     placeholder = _new_placeholder(replace, search)
     if placeholder:
         return _fail(edit, path, FailureReason.MALFORMED, _placeholder_message(name, placeholder))
-    found = locate(state.lines, search, replace, fuzzy_threshold=threshold)
+    hunk = edit.fmt == "udiff"
+    found = locate(state.lines, search, replace, fuzzy_threshold=threshold, fuzzy=not hunk)
+    if hunk and isinstance(found, Miss) and found.reason is FailureReason.NO_MATCH:
+        pieces = _split_hunk(state.lines, search, replace)
+        if pieces is not None:
+            state.lines, state.changed = pieces, True
+            return AppliedEdit(path, edit.index, MatchStrategy.SPLIT_HUNK)
+        found = locate(state.lines, search, replace, fuzzy_threshold=threshold)
     if isinstance(found, Miss):
         return _explain(state, edit, path, found, search)
     return _commit(state, edit, path, found)
+
+
+def _split_hunk(lines: list[str], search: list[str], replace: list[str]) -> list[str] | None:
+    """Apply a hunk's separate changes one by one, each with its own nearby context lines.
+
+    Tried before fuzzy matching: it rescues hunks whose context is wrong between two changes (a
+    model that skipped or invented lines there) while keeping the file's own lines around them.
+    Every change must match exactly one place without fuzzing, or nothing is applied.
+    """
+    codes = SequenceMatcher(None, search, replace, autojunk=False).get_opcodes()
+    changes = [code for code in codes if code[0] != "equal"]
+    if len(changes) < 2:
+        return None
+    work = list(lines)
+    for n, (_tag, i1, i2, j1, j2) in enumerate(changes):
+        gap_before = i1 - (changes[n - 1][2] if n else 0)
+        gap_after = (changes[n + 1][1] if n + 1 < len(changes) else len(search)) - i2
+        before, after = min(SPLIT_CONTEXT, gap_before), min(SPLIT_CONTEXT, gap_after)
+        piece = search[i1 - before : i2 + after]
+        if not any(line.strip() for line in piece):
+            return None
+        found = locate(work, piece, replace[j1 - before : j2 + after], fuzzy=False)
+        if isinstance(found, Miss):
+            return None
+        work = found.apply(work)
+    return work
 
 
 def _apply_whole(

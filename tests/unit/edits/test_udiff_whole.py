@@ -155,3 +155,17 @@ def test_auto_detects_each_format() -> None:
     )
     assert detect_format(WRONG_NUMBERS) == "udiff"
     assert detect_format("x.py\n```python\nprint(1)\n```") == "whole"
+
+
+def test_hunk_with_wrong_context_between_changes_applies_change_by_change(tmp_path: Path) -> None:
+    _tree(tmp_path, {"src/store.py": SOURCE})
+    reply = (
+        "```diff\n--- a/src/store.py\n+++ b/src/store.py\n@@ -1,12 +1,12 @@\n-import os\n"
+        "+import os.path\n \n \n def load(path):\n \n \n def save(path, data):\n"
+        '-    with open(path, "w") as f:\n+    with open(path, "a") as f:\n```\n'
+    )  # the model skipped load's body: as a whole, the hunk matches nowhere
+    result = apply_edits(parse_edits(reply), tmp_path)
+    assert result.ok, result.feedback()
+    assert result.applied[0].strategy == "split_hunk"
+    text = (tmp_path / "src/store.py").read_text()
+    assert text == SOURCE.replace("import os\n", "import os.path\n").replace('"w"', '"a"')
