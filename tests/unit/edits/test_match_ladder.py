@@ -222,3 +222,26 @@ def test_unicode_text_round_trips() -> None:
     text = "greeting = 'héllo wörld ✓'\nname = '名前'\n"
     outcome = apply_to_text(text, [_block("name = '名前'\n", "name = 'имя'\n")])
     assert outcome.text == "greeting = 'héllo wörld ✓'\nname = 'имя'\n"
+
+
+def test_fuzzy_block_close_to_two_places_is_refused_as_ambiguous() -> None:
+    text = (
+        "def area_a(w, h):\n    # compute the area\n    return w * h\n\n\n"
+        "def area_b(w, h):\n    # compute the area\n    return w * h\n"
+    )
+    search = "def area_(w, h):\n    # computes the area\n    return w * h\n"
+    outcome = apply_to_text(text, [_block(search, "x\n", "geo.py")], fuzzy_threshold=0.6)
+    assert [f.reason for f in outcome.failed] == ["ambiguous"]
+    assert "lines 1-3, 6-8" in outcome.failed[0].message
+    assert outcome.text == text
+
+
+def test_fuzzy_prefers_a_clearly_closer_place_over_a_distant_one() -> None:
+    text = (
+        "def area(w, h):\n    # compute the area\n    return w * h\n\n\n"
+        "def volume(w, h):\n    # compute the area\n    return w * h\n"
+    )
+    search = "def are(w, h):\n    # computes the area\n    return w * h\n"
+    outcome = apply_to_text(text, [_block(search, "def area(w, h):\n    return w * h\n")])
+    assert outcome.applied[0].strategy is MatchStrategy.FUZZY
+    assert outcome.text.startswith("def area(w, h):\n    return w * h\n\n\ndef volume")
