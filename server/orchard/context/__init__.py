@@ -1,1 +1,1 @@
-"""context package."""
+"""Prompt assembly: `sections.py` (parts, order), `chunks.py` (budgets), `summary.py` (history)."""

@@ -101,10 +101,12 @@ class HistorySummarizer:
         self.max_calls = max_calls
         self.calls = 0
         self.failures: list[str] = []
+        self._failed: set[str] = set()
 
     async def summarize(self, messages: Sequence[Message], target: int) -> list[Message]:
         """Return history that fits in `target` tokens, summarised where a model can help."""
         self.calls = 0
+        self._failed = set()
         messages = list(messages)
         if self.count(messages) <= target:
             return messages
@@ -174,7 +176,7 @@ class HistorySummarizer:
             {"role": "system", "content": summary_prompt()},
             {"role": "user", "content": body},
         ]
-        for model in self.models:
+        for model in [m for m in self.models if m not in self._failed]:
             if self.calls >= self.max_calls:
                 log.info("summary call bound (%d) reached; truncating instead", self.max_calls)
                 return None
@@ -182,7 +184,10 @@ class HistorySummarizer:
             try:
                 text = (await self.complete(model, prompt)).strip()
             except ModelError as exc:
-                self.failures.append(f"{model}: {exc}")
+                # A model that failed after its own retries is skipped for the rest of this run.
+                self._failed.add(model)
+                text = str(exc)
+                self.failures.append(text if text.startswith(model) else f"{model}: {text}")
                 log.warning("summary by %s failed: %s", model, exc)
                 continue
             if text:

@@ -1,1 +1,1 @@
-"""models package."""
+"""Model calls: `client.py` (ModelClient, the only litellm import), `retry.py`, `usage.py`."""

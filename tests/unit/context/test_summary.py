@@ -82,6 +82,16 @@ async def test_fallback_model_is_used_when_the_first_fails() -> None:
     assert summarizer.failures and summarizer.failures[0].startswith("weak:")
 
 
+async def test_a_failed_model_is_not_asked_again_in_the_same_run() -> None:
+    model = Summariser(fail=["weak"])
+    summarizer = HistorySummarizer(model, ["weak", "strong"], count, input_limit=300, max_calls=20)
+
+    await summarizer.summarize(history(20), 150)
+
+    asked = [m for m, _ in model.calls]
+    assert asked.count("weak") == 1 and asked.count("strong") > 1
+
+
 async def test_truncation_is_the_last_resort_when_every_model_fails() -> None:
     model = Summariser(fail=["weak", "strong"])
     summarizer = HistorySummarizer(model, ["weak", "strong"], count)
