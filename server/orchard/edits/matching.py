@@ -17,8 +17,12 @@ from orchard.edits.fuzzy import Window, ranked_windows, rival_of
 from orchard.edits.indentation import reindent, same_structure
 
 FUZZY_MIN_LINES = 3
-_ELISION = re.compile(
-    r"^\s*(?:#|//|/\*|<!--|--|;|%|\*)?\s*(?:\.\.\.|…)[^\n]{0,70}?(?:\*/|-->)?\s*$"
+_BARE_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*$")
+_COMMENT_ELISION = re.compile(
+    r"^\s*(?:#|//|/\*|<!--|--|;|%|\*)\s*(?:\.\.\.|…)"
+    r"(?:[^\n]{0,70}?\b(?:existing|rest|unchanged|remaining|same|omitted|other|previous|code|"
+    r"as before|keep|more)\b[^\n]{0,40}?)?\s*(?:\.\.\.|…)?\s*(?:\*/|-->)?\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -58,8 +62,8 @@ class Miss:
 
 
 def is_elision(line: str) -> bool:
-    """True for a `...` line, bare or in a comment (`# ... existing code ...`)."""
-    return bool(_ELISION.match(line))
+    """True for a `...` line, bare or in a comment (`# ... existing code ...`), never `...args`."""
+    return bool(_BARE_ELISION.match(line) or _COMMENT_ELISION.match(line))
 
 
 def is_placeholder(line: str) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from orchard.edits import Edit, EditKind, MatchStrategy, apply_to_text
+from orchard.edits.matching import is_elision
 
 CART = """class Cart:
     def __init__(self):
@@ -245,3 +248,33 @@ def test_fuzzy_prefers_a_clearly_closer_place_over_a_distant_one() -> None:
     outcome = apply_to_text(text, [_block(search, "def area(w, h):\n    return w * h\n")])
     assert outcome.applied[0].strategy is MatchStrategy.FUZZY
     assert outcome.text.startswith("def area(w, h):\n    return w * h\n\n\ndef volume")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "...",
+        "    # ...",
+        "  // ... existing code ...",
+        "# ... rest of the function unchanged ...",
+        "<!-- ... -->",
+        "/* ... other methods ... */",
+        "    …",
+    ],
+)
+def test_elision_lines_are_recognised(line: str) -> None:
+    assert is_elision(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["  ...args,", "    return [...items]", "# see the docs...", "print('...')"]
+)
+def test_code_with_dots_is_not_an_elision(line: str) -> None:
+    assert not is_elision(line)
+
+
+def test_spread_syntax_in_replace_is_not_refused_as_a_placeholder() -> None:
+    js = "call(\n  a,\n);\n"
+    outcome = apply_to_text(js, [_block("  a,\n", "  a,\n  ...rest,\n", "x.js")])
+    assert outcome.failed == ()
+    assert outcome.text == "call(\n  a,\n  ...rest,\n);\n"
