@@ -114,34 +114,42 @@ def split_nul(output: bytes) -> list[str]:
     return [os.fsdecode(part) for part in output.split(b"\0") if part]
 
 
-def open_repository(path: Path) -> git.Repo:
-    """Open the repository whose work tree holds `path`; refuse bare and commitless ones."""
+@dataclass(frozen=True, slots=True)
+class RepositoryInfo:
+    """Where a work tree's repository is and what its HEAD is."""
+
+    root: Path  # top folder of the work tree
+    common_dir: Path  # the git dir shared by the repository and all its worktrees
+    head: str  # HEAD's commit sha
+    branch: str | None  # HEAD's branch, None when detached
+
+
+def inspect_repository(path: Path) -> RepositoryInfo:
+    """Describe the repository whose work tree holds `path`; refuse bare and commitless ones."""
     if not path.exists():
         raise WorkspaceError(f"{path} does not exist")
     try:
         repo = git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
         raise WorkspaceError(f"{path} is not inside a git repository") from exc
-    if repo.bare:
-        raise WorkspaceError(
-            f"{path} is a bare repository; Orchard needs a working tree to snapshot"
+    try:  # closing stops the `git cat-file` helpers GitPython starts on demand
+        if repo.bare:
+            raise WorkspaceError(
+                f"{path} is a bare repository; Orchard needs a working tree to snapshot"
+            )
+        if not repo.head.is_valid():
+            raise WorkspaceError(
+                f"the repository at {repo.working_tree_dir} has no commit yet; "
+                "make a first commit so agents have something to branch from"
+            )
+        return RepositoryInfo(
+            root=Path(str(repo.working_tree_dir)).resolve(),
+            common_dir=Path(repo.common_dir).resolve(),
+            head=repo.head.commit.hexsha,
+            branch=None if repo.head.is_detached else repo.head.reference.name,
         )
-    if not repo.head.is_valid():
-        raise WorkspaceError(
-            f"the repository at {repo.working_tree_dir} has no commit yet; "
-            "make a first commit so agents have something to branch from"
-        )
-    return repo
-
-
-def work_tree_root(repo: git.Repo) -> Path:
-    """Return the top folder of `repo`'s work tree."""
-    return Path(str(repo.working_tree_dir)).resolve()
-
-
-def common_dir(repo: git.Repo) -> Path:
-    """Return the git dir shared by `repo` and all its worktrees."""
-    return Path(repo.common_dir).resolve()
+    finally:
+        repo.close()
 
 
 def ref_exists(cwd: Path, ref: str) -> bool:

@@ -11,19 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from orchard.errors import PathSafetyError, WorkspaceError
+from orchard.errors import GitError, PathSafetyError, WorkspaceError
 from orchard.vcs.git import (
     SNAPSHOT_IDENTITY,
-    common_dir,
     git_text,
     index_file,
-    open_repository,
+    inspect_repository,
     run_git,
     shared_refs_lock,
     split_nul,
     stage_work_tree,
     temporary_index,
-    work_tree_root,
     write_commit,
 )
 from orchard.vcs.names import check_id
@@ -68,11 +66,8 @@ def create_snapshot(
     does not exist on disk adds it, one for an ignored path is left out like the file would be.
     """
     ref = snapshot_ref(task_id)
-    repo = open_repository(repo_root)
-    root = work_tree_root(repo)
-    shared = common_dir(repo)
-    head = repo.head.commit.hexsha
-    branch = None if repo.head.is_detached else repo.head.reference.name
+    info = inspect_repository(repo_root)
+    root, shared, head, branch = info.root, info.common_dir, info.head, info.branch
     with temporary_index(shared, seed=index_file(root)) as index:
         env = {"GIT_INDEX_FILE": str(index)}
         stage_work_tree(root, index)
@@ -94,8 +89,7 @@ def create_snapshot(
 def load_snapshot(repo_root: Path, task_id: str) -> Snapshot:
     """Return the snapshot kept for `task_id`; raise WorkspaceError when there is none."""
     ref = snapshot_ref(task_id)
-    repo = open_repository(repo_root)
-    root = work_tree_root(repo)
+    root = inspect_repository(repo_root).root
     out = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
     if not out.strip():
         raise WorkspaceError(f"task {task_id} has no snapshot (it was discarded or never made)")
@@ -134,16 +128,20 @@ def _stage_buffers(root: Path, env: dict[str, str], buffers: Mapping[str, str | 
         return
     wanted = {buffer_path(raw): text for raw, text in buffers.items()}
     literal = {**env, "GIT_LITERAL_PATHSPECS": "1"}
-    modes = _index_modes(root, literal, list(wanted))
+    parents = {path.rsplit("/", n)[0] for path in wanted for n in range(1, path.count("/") + 1)}
+    modes = _index_modes(root, literal, sorted(set(wanted) | parents))
     ignored = _ignored(root, env, [p for p in wanted if p not in modes])
     lines: list[bytes] = []
     for path, text in wanted.items():
         mode = modes.get(path, "100644")
+        if any(path.rsplit("/", n)[0] in modes for n in range(1, path.count("/") + 1)):
+            log.warning("buffer %s lies under a file or submodule in git; left out", path)
+            continue
         if path in ignored:
             log.info("buffer %s is ignored by git; left out of the snapshot", path)
             continue
         if mode not in _REGULAR_MODES:
-            log.warning("buffer %s is a symlink or submodule in git; left out", path)
+            log.warning("buffer %s is a symlink, a submodule or inside one; left out", path)
             continue
         data = text.encode("utf-8") if isinstance(text, str) else text
         # --path applies the path's attributes (eol, filters) exactly as `git add` would.
@@ -157,8 +155,17 @@ def _stage_buffers(root: Path, env: dict[str, str], buffers: Mapping[str, str | 
 
 
 def _index_modes(root: Path, env: dict[str, str], paths: list[str]) -> dict[str, str]:
-    out = run_git(root, "ls-files", "-s", "-z", "--", *paths, env=env)
-    modes: dict[str, str] = {}
+    """Map each path to its mode in the index; paths git refuses (inside a submodule) map to ""."""
+    try:
+        out = run_git(root, "ls-files", "-s", "-z", "--", *paths, env=env)
+    except GitError:
+        if len(paths) == 1:
+            return {paths[0]: ""}
+        modes: dict[str, str] = {}
+        for path in paths:
+            modes.update(_index_modes(root, env, [path]))
+        return modes
+    modes = {}
     for entry in out.split(b"\0"):
         if not entry:
             continue

@@ -253,3 +253,33 @@ def test_snapshot_from_a_subfolder_covers_the_whole_repository(dirty_repo: GitRe
 
     assert "notes.txt" in tree_paths(dirty_repo, snapshot.commit)
     assert snapshot.root == dirty_repo.root.resolve()
+
+
+def test_buffer_inside_a_submodule_is_left_out(make_repo: Callable[..., GitRepo]) -> None:
+    inner = make_repo({"lib.py": "X = 1\n"}, name="inner")
+    outer = make_repo({"main.py": "M = 1\n"}, name="outer")
+    outer.git(
+        "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner.root), "vendor"
+    )
+    outer.git("commit", "-q", "-m", "add submodule")
+
+    snapshot = create_snapshot(
+        outer.root, "t15", {"vendor/lib.py": "X = 2\n", "main.py": "M = 2\n"}
+    )
+
+    assert show(outer, snapshot.commit, "main.py") == b"M = 2\n"
+    assert outer.git("ls-tree", snapshot.commit, "vendor").split()[2] == inner.head()
+
+
+def test_snapshot_of_a_users_linked_worktree_uses_its_own_index(git_repo: GitRepo) -> None:
+    linked = git_repo.root.parent / "linked"
+    git_repo.git("worktree", "add", "-q", str(linked), "feature")
+    (linked / "src/app.py").write_text("edited in the linked worktree\n")
+    main_index = (git_repo.root / ".git/index").read_bytes()
+
+    snapshot = create_snapshot(linked, "t16")
+
+    assert snapshot.branch == "feature"
+    assert show(git_repo, snapshot.commit, "src/app.py") == b"edited in the linked worktree\n"
+    assert "notes.txt" not in tree_paths(git_repo, snapshot.commit)  # untracked in main only
+    assert (git_repo.root / ".git/index").read_bytes() == main_index
