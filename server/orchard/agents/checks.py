@@ -1,0 +1,126 @@
+"""The checks an agent's edits go through in its worktree: new lint errors, and the test command
+(run in its own process group, killed on timeout or cancellation). No model calls, no git.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchard.lint.diagnostic import Diagnostic, Severity, SourceText
+from orchard.lint.pipeline import LintPipeline, Target
+from orchard.lint.problems import new_problems
+from orchard.vcs.git import INHERITED_GIT_VARIABLES
+
+log = logging.getLogger(__name__)
+
+OUTPUT_HEAD_CHARS = 1000
+OUTPUT_TAIL_CHARS = 3000
+MAX_REPORTED_PROBLEMS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class TestOutcome:
+    """What the test command did: passed or not, its exit code, its trimmed output."""
+
+    passed: bool
+    exit_code: int | None
+    output: str
+    timed_out: bool
+    seconds: float
+
+    def feedback(self, command: str) -> str:
+        """Return the failure as a message for the model ('' when the tests passed)."""
+        if self.passed:
+            return ""
+        how = (
+            f"did not finish within the time limit ({self.seconds:.0f} s)"
+            if self.timed_out
+            else f"failed with exit code {self.exit_code}"
+        )
+        return f"The test command `{command}` {how}. Its output:\n\n```\n{self.output}\n```"
+
+
+async def new_lint_errors(
+    pipeline: LintPipeline, root: Path, before: Mapping[str, str | None], written: Sequence[str]
+) -> list[Diagnostic]:
+    """Lint the written files and return the errors that were not there before the edits."""
+    old: list[Target] = [
+        SourceText(root / path, text)
+        for path, text in before.items()
+        if path in written and text is not None
+    ]
+    current: list[Target] = [root / path for path in written if (root / path).is_file()]
+    if not current:
+        return []
+    before_report = await pipeline.run(old) if old else None
+    after_report = await pipeline.run(current)
+    earlier = before_report.diagnostics if before_report else ()
+    added = new_problems(earlier, after_report.diagnostics)
+    return [d for d in added if d.severity is Severity.ERROR]
+
+
+def lint_feedback(errors: Sequence[Diagnostic], root: Path) -> str:
+    """Return new lint errors as a message asking the model to fix them."""
+    shown = [d.render(relative_to=root) for d in errors[:MAX_REPORTED_PROBLEMS]]
+    more = len(errors) - len(shown)
+    if more > 0:
+        shown.append(f"... and {more} more")
+    return (
+        "Your edits applied, but they introduced these errors:\n\n"
+        + "\n".join(shown)
+        + "\n\nFix them with further edits."
+    )
+
+
+def trim_output(text: str) -> str:
+    """Keep the start and the end of a long output, where commands say what went wrong."""
+    if len(text) <= OUTPUT_HEAD_CHARS + OUTPUT_TAIL_CHARS:
+        return text
+    cut = len(text) - OUTPUT_HEAD_CHARS - OUTPUT_TAIL_CHARS
+    head, tail = text[:OUTPUT_HEAD_CHARS], text[-OUTPUT_TAIL_CHARS:]
+    return f"{head}\n[... {cut} characters left out ...]\n{tail}"
+
+
+async def run_test_command(command: str, cwd: Path, timeout: float) -> TestOutcome:
+    """Run `command` through the shell in `cwd`; kill its whole process group on timeout/cancel."""
+    env = {k: v for k, v in os.environ.items() if k not in INHERITED_GIT_VARIABLES}
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_shell(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so children die with it
+    )
+    timed_out = False
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        timed_out = True
+        _kill_group(process.pid)
+        output, _ = await process.communicate()
+    except BaseException:
+        _kill_group(process.pid)
+        with contextlib.suppress(Exception):
+            await asyncio.shield(process.wait())
+        raise
+    seconds = time.monotonic() - started
+    text = trim_output(output.decode("utf-8", "replace").strip())
+    passed = not timed_out and process.returncode == 0
+    log.info("test command in %s: exit %s after %.1f s", cwd, process.returncode, seconds)
+    return TestOutcome(passed, process.returncode, text, timed_out, seconds)
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,349 @@
+"""The orchestrator: `start_task(spec)` snapshots the user's state, plans (fan-out) or copies
+(best-of-N) the request to agents, and runs them under a global limit, with cancellation and a
+token/cost budget. One agent failing never touches the others. Runs on the caller's loop; no lsp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
+from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
+from orchard.agents.journal import Journal
+from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
+from orchard.agents.run import AgentLoop, Assignment, LoopEnvironment, MemorySource, RunOutcome
+from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState, agent_id_for, run_id_for
+from orchard.config import Settings
+from orchard.context.sections import MapRenderer
+from orchard.errors import OrchardError, SettingsError
+from orchard.models.client import ModelClient, load_litellm
+from orchard.repomap import MapRequest, RepoMap
+from orchard.vcs.cleanup import prune
+from orchard.vcs.names import branch_name, worktree_path
+from orchard.vcs.repository import git_common_dir, repository_root, state_db_path
+from orchard.vcs.snapshot import NO_BUFFERS, Snapshot, create_snapshot
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TEST_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """How a task ended: its state and every agent's outcome, in launch order."""
+
+    task_id: str
+    state: TaskState
+    snapshot: str
+    outcomes: tuple[RunOutcome, ...]
+    plan: Plan | None = None
+
+    @property
+    def committed(self) -> tuple[RunOutcome, ...]:
+        """The outcomes of agents that committed a result."""
+        return tuple(o for o in self.outcomes if o.state is RunState.COMMITTED)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready mapping."""
+        data: dict[str, Any] = {
+            "task": self.task_id,
+            "state": str(self.state),
+            "snapshot": self.snapshot,
+            "agents": [o.to_json() for o in self.outcomes],
+        }
+        if self.plan is not None:
+            data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
+        return data
+
+
+class TaskHandle:
+    """A running task: its agents, their asyncio tasks, cancellation, and the final result."""
+
+    def __init__(self, task_id: str, snapshot: Snapshot, loops: list[AgentLoop], plan: Plan | None):
+        self.task_id = task_id
+        self.snapshot = snapshot
+        self.loops = {loop.agent_id: loop for loop in loops}
+        self.plan = plan
+        self.cancelled = False
+        self._runs: dict[str, asyncio.Task[RunOutcome]] = {}
+        self._done: asyncio.Task[TaskResult] | None = None
+
+    def cancel(self, agent_id: str | None = None) -> None:
+        """Cancel one agent (its model stream closes), or every agent of the task."""
+        if agent_id is not None and agent_id not in self.loops:
+            raise KeyError(f"task {self.task_id} has no agent {agent_id!r}")
+        if agent_id is None:
+            self.cancelled = True
+        for name, run in self._runs.items():
+            if agent_id in (None, name):
+                run.cancel()
+
+    def stop(self, reason: str) -> None:
+        """End every unfinished agent as failed with `reason` (queued ones never start)."""
+        for name, run in self._runs.items():
+            loop = self.loops[name]
+            if not loop.state.is_final and not run.done():
+                loop.stop_reason = reason
+                run.cancel()
+
+    async def wait(self) -> TaskResult:
+        """Wait until every agent has ended and return the result."""
+        assert self._done is not None, "the task was never started"
+        return await asyncio.shield(self._done)
+
+    def outcomes(self) -> list[RunOutcome]:
+        """Return every agent's outcome as it stands now."""
+        return [loop.outcome() for loop in self.loops.values()]
+
+    def _launch(self, gate: asyncio.Semaphore, journal: Journal, bus: EventBus) -> None:
+        for name, loop in self.loops.items():
+            self._runs[name] = asyncio.create_task(loop.run(gate), name=f"orchard-{loop.run_id}")
+        self._done = asyncio.create_task(self._supervise(journal, bus))
+
+    async def _supervise(self, journal: Journal, bus: EventBus) -> TaskResult:
+        await asyncio.gather(*self._runs.values(), return_exceptions=True)
+        for loop in self.loops.values():
+            await loop.settle()
+        outcomes = tuple(self.outcomes())
+        if self.cancelled:
+            state = TaskState.CANCELLED
+        elif any(o.state is RunState.COMMITTED for o in outcomes):
+            state = TaskState.DONE
+        elif all(o.state is RunState.CANCELLED for o in outcomes):
+            state = TaskState.CANCELLED
+        else:
+            state = TaskState.FAILED
+        error = None if state is TaskState.DONE else _task_error(outcomes)
+        await asyncio.to_thread(journal.set_task_state, self.task_id, state, error=error)
+        bus.publish(TaskFinished(self.task_id, state))
+        return TaskResult(self.task_id, state, self.snapshot.commit, outcomes, self.plan)
+
+
+def _task_error(outcomes: tuple[RunOutcome, ...]) -> str:
+    reasons = sorted({o.error for o in outcomes if o.error})
+    return "no agent committed" + (f": {'; '.join(reasons)}" if reasons else "")
+
+
+class Orchestrator:
+    """Starts and tracks tasks in one repository; create one per event loop (LSP or CLI)."""
+
+    def __init__(
+        self,
+        repo_root: Path,
+        settings: Settings,
+        *,
+        journal: Journal | None = None,
+        bus: EventBus | None = None,
+        client: ModelClient | None = None,
+        memory_hits: MemorySource | None = None,
+        recover: bool = True,
+    ) -> None:
+        self.root = repository_root(repo_root)
+        self.settings = settings
+        self.journal = journal or Journal(state_db_path(self.root))
+        self.bus = bus or EventBus()
+        self.client = client or ModelClient(settings)
+        self.memory_hits = memory_hits
+        self.tasks: dict[str, TaskHandle] = {}
+        self._gate: asyncio.Semaphore | None = None
+        self._map: RepoMap | None = None
+        self._map_lock = asyncio.Lock()
+        if recover:
+            self.journal.recover()
+
+    @property
+    def gate(self) -> asyncio.Semaphore:
+        """The global limit on agents working at once (settings.agents.max_agents)."""
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.settings.agents.max_agents)
+        return self._gate
+
+    async def run_task(
+        self, spec: TaskSpec, buffers: Mapping[str, str | bytes] = NO_BUFFERS
+    ) -> TaskResult:
+        """Start a task and wait for every agent to end."""
+        handle = await self.start_task(spec, buffers)
+        return await handle.wait()
+
+    async def start_task(
+        self, spec: TaskSpec, buffers: Mapping[str, str | bytes] = NO_BUFFERS
+    ) -> TaskHandle:
+        """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
+        _check_spec(spec)
+        await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
+        task = await asyncio.to_thread(self.journal.create_task, spec)
+        budget = Budget(_opt_int(spec, "max_tokens"), _opt_float(spec, "max_cost_usd"))
+        try:
+            running = [t for t, h in self.tasks.items() if not _finished(h)]
+            keep = self.settings.agents.keep_worktrees
+            await asyncio.to_thread(prune, self.root, keep, protect=[*running, task.id])
+            snapshot = await asyncio.to_thread(create_snapshot, self.root, task.id, buffers)
+            await asyncio.to_thread(
+                self.journal.set_task_state, task.id, TaskState.RUNNING, snapshot=snapshot.commit
+            )
+            assignments, plan = await self._assign(spec, budget)
+        except (OrchardError, OSError) as exc:
+            await asyncio.to_thread(
+                self.journal.set_task_state, task.id, TaskState.FAILED, error=str(exc)
+            )
+            raise
+        handle = await self._prepare(task.id, spec, snapshot, budget, assignments, plan)
+        self.tasks[task.id] = handle
+        handle._launch(self.gate, self.journal, self.bus)
+        return handle
+
+    def cancel(self, task_id: str, agent_id: str | None = None) -> None:
+        """Cancel a running task, or one of its agents."""
+        handle = self.tasks.get(task_id)
+        if handle is None:
+            raise KeyError(f"task {task_id} is not running in this process")
+        handle.cancel(agent_id)
+
+    async def _prepare(
+        self,
+        task_id: str,
+        spec: TaskSpec,
+        snapshot: Snapshot,
+        budget: Budget,
+        assignments: list[Assignment],
+        plan: Plan | None,
+    ) -> TaskHandle:
+        env = LoopEnvironment(
+            settings=self.settings,
+            client=self.client,
+            journal=self.journal,
+            bus=self.bus,
+            snapshot=snapshot,
+            budget=budget,
+            repo_map=self._map_for,
+            memory_hits=self.memory_hits,
+            test_timeout=_opt_float(spec, "test_timeout") or DEFAULT_TEST_TIMEOUT,
+        )
+        common = git_common_dir(self.root)
+        loops = []
+        for item in assignments:
+            branch = branch_name(task_id, item.agent_id)
+            path = worktree_path(common, task_id, item.agent_id)
+            run = await asyncio.to_thread(
+                self.journal.add_run, task_id, item.agent_id, item.model, branch, path
+            )
+            loops.append(AgentLoop(env, item, run.id, branch, path))
+        handle = TaskHandle(task_id, snapshot, loops, plan)
+        env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
+        agents = tuple((a.agent_id, a.model) for a in assignments)
+        self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
+        if plan is not None:
+            await self._record_plan(task_id, assignments, plan)
+        return handle
+
+    async def _record_plan(self, task_id: str, assignments: list[Assignment], plan: Plan) -> None:
+        names = [a.agent_id for a in assignments]
+        overlaps = tuple((o.path, tuple(names[i] for i in o.subtasks)) for o in plan.overlaps)
+        for item in assignments:
+            shared = [path for path, owners in overlaps if item.agent_id in owners]
+            data = {"title": item.title, "files": list(item.editable), "overlaps": shared}
+            await asyncio.to_thread(
+                self.journal.record_event, run_id_for(task_id, item.agent_id), "plan", data
+            )
+        subtasks = tuple((a.agent_id, a.title, a.editable) for a in assignments)
+        self.bus.publish(PlanMade(task_id, subtasks, overlaps))
+        if overlaps:
+            log.warning("task %s: subtasks share files %s", task_id, [p for p, _ in overlaps])
+
+    async def _assign(self, spec: TaskSpec, budget: Budget) -> tuple[list[Assignment], Plan | None]:
+        request = _with_selection(spec)
+        if spec.mode is TaskMode.BEST_OF_N:
+            return [
+                Assignment(agent_id_for(model, n), model, request, spec.editable, spec.read_only)
+                for n, model in enumerate(spec.models, 1)
+            ], None
+        plan = await self._plan(spec, request, budget)
+        assignments = []
+        for n, subtask in enumerate(plan.subtasks, 1):
+            model = spec.models[(n - 1) % len(spec.models)]
+            editable = tuple(dict.fromkeys([*subtask.files]))
+            read_only = tuple(p for p in (*spec.editable, *spec.read_only) if p not in editable)
+            task_request = f"{subtask.request}\n\n(This is one part of a larger request: {request})"
+            assignments.append(
+                Assignment(
+                    agent_id_for(model, n), model, task_request, editable, read_only, subtask.title
+                )
+            )
+        return assignments, plan
+
+    async def _plan(self, spec: TaskSpec, request: str, budget: Budget) -> Plan:
+        model = self.settings.planner_model or spec.models[0]
+        limit = len(spec.models) if len(spec.models) > 1 else MAX_SUBTASKS
+        renderer = await self._map_for(self.root, Assignment("planner", model, request))
+        map_text = renderer(self.settings.repomap.map_tokens) if renderer else ""
+        messages = planner_messages(request, [*spec.editable, *spec.read_only], map_text, limit)
+        completion = await self.client.complete(model, messages, stream=False)
+        budget.charge(completion.usage)
+        return parse_plan(completion.text, limit)
+
+    async def _map_for(self, _worktree: Path, assignment: Assignment) -> MapRenderer | None:
+        """Return a renderer of the repo map ranked for `assignment` (None if it cannot be built).
+
+        One index of the user's tree serves every agent: it holds what the snapshot holds,
+        except unsaved buffers, and building it per worktree would cost N times as much.
+        """
+        try:
+            async with self._map_lock:
+                if self._map is None:
+                    self._map = await asyncio.to_thread(
+                        RepoMap.open, self.root, self.settings.repomap
+                    )
+                else:
+                    await asyncio.to_thread(self._map.build)
+        except (OrchardError, OSError) as exc:
+            log.warning("no repo map for this task: %s", exc)
+            return None
+        repo_map = self._map
+        request = MapRequest(
+            focus_files=assignment.editable,
+            mentioned_files=assignment.read_only,
+            task_text=assignment.request,
+        )
+        return lambda tokens: repo_map.render(request, tokens=tokens).text
+
+
+def _finished(handle: TaskHandle) -> bool:
+    return handle._done is not None and handle._done.done()
+
+
+def _check_spec(spec: TaskSpec) -> None:
+    if not spec.request.strip():
+        raise SettingsError("the task has no request: say what the agents should do")
+    if not spec.models:
+        raise SettingsError(
+            "no model to run: pass --models (or --model), or set `models` in .orchard.toml"
+        )
+
+
+def _with_selection(spec: TaskSpec) -> str:
+    selection = spec.options.get("selection")
+    if not isinstance(selection, Mapping) or not selection.get("text"):
+        return spec.request
+    where = selection.get("path", "the file")
+    lines = ""
+    if selection.get("start_line") is not None:
+        lines = f" (lines {selection['start_line']}-{selection.get('end_line', '?')})"
+    return (
+        f"{spec.request}\n\nThe user selected this in {where}{lines}:\n\n"
+        f"```\n{selection['text']}\n```"
+    )
+
+
+def _opt_int(spec: TaskSpec, key: str) -> int | None:
+    value = spec.options.get(key)
+    return int(value) if value is not None else None
+
+
+def _opt_float(spec: TaskSpec, key: str) -> float | None:
+    value = spec.options.get(key)
+    return float(value) if value is not None else None

@@ -1,0 +1,437 @@
+"""The agent loop: one agent's run as a state machine, queued → preparing → editing → linting →
+testing → committed | failed | cancelled, in its own worktree. Every transition and streaming
+progress is published on the bus and journaled. It must not import lsp, nor touch the user's tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
+from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, run_test_command
+from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
+from orchard.agents.journal import Journal
+from orchard.agents.task import RunState
+from orchard.config import Settings
+from orchard.context.chunks import PromptBudget, assemble_prompt
+from orchard.context.sections import FileText, MapRenderer, Message, PromptParts
+from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
+from orchard.errors import OrchardError
+from orchard.lint.files import read_text
+from orchard.lint.pipeline import LintPipeline
+from orchard.models.client import ModelClient
+from orchard.models.usage import Usage
+from orchard.vcs.provision import WorktreeSetup
+from orchard.vcs.snapshot import Snapshot
+from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
+
+log = logging.getLogger(__name__)
+
+MapSource = Callable[[Path, "Assignment"], Awaitable[MapRenderer | None]]
+MemorySource = Callable[[str], Sequence[str]]
+PROGRESS_JOURNAL_SECONDS = 0.5
+NO_EDITS = (
+    "I found no edits in your reply. Make the change by replying with edits in the format "
+    "described above."
+)
+
+
+class _Stop(Exception):
+    """Ends a run early with a final state and a reason."""
+
+    def __init__(self, state: RunState, reason: str) -> None:
+        super().__init__(reason)
+        self.state = state
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What one agent is asked to do, with which model, and the files in play."""
+
+    agent_id: str
+    model: str
+    request: str
+    editable: tuple[str, ...] = ()
+    read_only: tuple[str, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How one agent's run ended: the row of `orchard run`'s final table."""
+
+    task_id: str
+    agent_id: str
+    model: str
+    state: RunState
+    branch: str
+    worktree: str
+    commit: str | None
+    files: tuple[str, ...]
+    lint_errors: int | None  # new lint errors left at the end; None when never linted
+    tests: str  # "passed", "failed", "timed out" or "not run"
+    tokens: int
+    cost_usd: float
+    seconds: float
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the outcome as a JSON-ready mapping."""
+        return {
+            "task": self.task_id,
+            "agent": self.agent_id,
+            "model": self.model,
+            "state": str(self.state),
+            "branch": self.branch,
+            "worktree": self.worktree,
+            "commit": self.commit,
+            "files": list(self.files),
+            "lint_errors": self.lint_errors,
+            "tests": self.tests,
+            "tokens": self.tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class LoopEnvironment:
+    """What every agent of one task shares: settings, model client, journal, bus, budget."""
+
+    settings: Settings
+    client: ModelClient
+    journal: Journal
+    bus: EventBus
+    snapshot: Snapshot
+    budget: Budget
+    on_budget_exhausted: Callable[[], None] = lambda: None
+    repo_map: MapSource | None = None
+    memory_hits: MemorySource | None = None
+    test_timeout: float = 600.0
+
+
+def _prompt_text(name: str) -> str:
+    return resources.files("orchard.agents").joinpath(f"prompts/{name}.md").read_text("utf-8")
+
+
+class AgentLoop:
+    """Runs one agent from queued to an end state; `stop(reason)` ends it as failed."""
+
+    def __init__(
+        self,
+        env: LoopEnvironment,
+        assignment: Assignment,
+        run_id: str,
+        branch: str,
+        worktree_path: Path,
+    ) -> None:
+        self.env = env
+        self.assignment = assignment
+        self.run_id = run_id
+        self.branch = branch
+        self.worktree_path = worktree_path
+        self.task_id = env.snapshot.task_id
+        self.state = RunState.QUEUED
+        self.stop_reason: str | None = None
+        self.worktree: Worktree | None = None
+        self.commit: str | None = None
+        self.error: str | None = None
+        self.files: dict[str, None] = {}
+        self.lint_errors: int | None = None
+        self.tests = "not run"
+        self.tokens = 0
+        self.cost_usd = 0.0
+        self._started = time.monotonic()
+        self._ended: float | None = None
+        self._round = 0
+        self._last_progress = 0.0
+        self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def agent_id(self) -> str:
+        return self.assignment.agent_id
+
+    # -- the state machine
+
+    async def run(self, gate: asyncio.Semaphore) -> RunOutcome:
+        """Wait for a slot under `gate`, do the work, and return the outcome (never raises)."""
+        try:
+            async with gate:
+                self._started = time.monotonic()
+                if self.env.budget.exhausted:
+                    raise _Stop(RunState.FAILED, BUDGET_EXHAUSTED)
+                await self._work()
+        except asyncio.CancelledError:
+            if self.stop_reason is not None:
+                await self._end(RunState.FAILED, self.stop_reason)
+            else:
+                await self._end(RunState.CANCELLED, "cancelled")
+        except _Stop as stop:
+            await self._end(stop.state, stop.reason)
+        except OrchardError as exc:
+            await self._end(RunState.FAILED, str(exc))
+        except Exception as exc:  # one agent's bug must never end the others
+            log.exception("agent %s crashed", self.run_id)
+            await self._end(RunState.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+        return self.outcome()
+
+    async def settle(self) -> None:
+        """End a run that was cancelled before it ever started (still queued) as cancelled."""
+        if not self.state.is_final:
+            await self._end(RunState.CANCELLED, self.stop_reason or "cancelled before it started")
+
+    async def _work(self) -> None:
+        await self._move(RunState.PREPARING)
+        setup = WorktreeSetup.from_settings(self.env.settings.agents)
+        worktree = await asyncio.to_thread(create_worktree, self.env.snapshot, self.agent_id, setup)
+        self.worktree = worktree
+        renderer = None
+        if self.env.repo_map is not None:
+            renderer = await self.env.repo_map(worktree.path, self.assignment)
+        hits = tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
+        await self._edit_until_done(worktree, renderer, hits)
+        summary = self.assignment.title or self.assignment.request.strip().splitlines()[0][:72]
+        commit = await asyncio.to_thread(commit_worktree, worktree, summary, self.assignment.model)
+        if commit is None:
+            raise _Stop(RunState.FAILED, "the model made no changes")
+        self.commit = commit
+        await self._end(RunState.COMMITTED, None)
+
+    async def _edit_until_done(
+        self, worktree: Worktree, renderer: MapRenderer | None, hits: tuple[str, ...]
+    ) -> None:
+        limit = self.env.settings.agents.max_reflections
+        test_command = self.env.settings.agents.test_command
+        originals: dict[str, str | None] = {}
+        history: list[Message] = []
+        message = self.assignment.request
+        edit_rounds = test_rounds = 0
+        while True:
+            await self._move(RunState.EDITING)
+            reply = await self._ask(worktree, message, history, renderer, hits)
+            history += [
+                {"role": "user", "content": message},
+                {"role": "assistant", "content": reply},
+            ]
+            result = await self._apply(worktree, reply, originals)
+            feedback = NO_EDITS if not result.applied and not result.failed else result.feedback()
+            if feedback and edit_rounds < limit:
+                edit_rounds += 1
+                message = feedback
+                continue
+            if not self.files:
+                raise _Stop(RunState.FAILED, "the model made no changes")
+            await self._move(RunState.LINTING)
+            feedback = await self._lint(worktree, originals)
+            if feedback and edit_rounds < limit:
+                edit_rounds += 1
+                message = feedback
+                continue
+            if not test_command:
+                return
+            await self._move(RunState.TESTING)
+            outcome = await run_test_command(test_command, worktree.path, self.env.test_timeout)
+            self.tests = (
+                "passed" if outcome.passed else "timed out" if outcome.timed_out else "failed"
+            )
+            await self._note("tests", self._test_summary(outcome), {"exit_code": outcome.exit_code})
+            if outcome.passed or test_rounds >= limit:
+                return
+            test_rounds += 1
+            message = outcome.feedback(test_command)
+
+    # -- steps
+
+    async def _ask(
+        self,
+        worktree: Worktree,
+        message: str,
+        history: list[Message],
+        renderer: MapRenderer | None,
+        hits: tuple[str, ...],
+    ) -> str:
+        if self.env.budget.exhausted:
+            raise _Stop(RunState.FAILED, BUDGET_EXHAUSTED)
+        self._round += 1
+        client, model = self.env.client, self.assignment.model
+        fmt = self.env.settings.model(model).edit_format
+        editable = [
+            *self.assignment.editable,
+            *(p for p in self.files if p not in self.assignment.editable),
+        ]
+        parts = PromptParts(
+            system=_prompt_text("agent") + "\n\n" + prompt_for(fmt),
+            request=message,
+            readonly_files=_read_files(worktree.path, self.assignment.read_only),
+            repo_map=renderer,
+            memory_hits=hits,
+            history=tuple(history),
+            editable_files=_read_files(worktree.path, editable),
+            reminder=_prompt_text("reminder").strip(),
+        )
+        info = client.model_info(model)
+        budget = PromptBudget.for_window(
+            info.context_window, info.max_output_tokens, self.env.settings.repomap.map_tokens
+        )
+        prompt = await assemble_prompt(
+            parts, budget, client.token_counter(model), cache_marks=info.wants_cache_marks
+        )
+        if prompt.shrunk:
+            await self._note("prompt", prompt.report())
+        completion = await client.complete(
+            model, prompt.messages, on_progress=self._on_progress, on_usage=self._on_usage
+        )
+        await self._journal("reply", {"round": self._round, "chars": len(completion.text)})
+        return completion.text
+
+    async def _apply(
+        self, worktree: Worktree, reply: str, originals: dict[str, str | None]
+    ) -> ApplyResult:
+        fmt = self.env.settings.model(self.assignment.model).edit_format
+        edits = parse_edits(reply, fmt)
+        for edit in edits:
+            try:
+                target = resolve_target(worktree.path, edit.path)
+            except OrchardError:
+                continue  # apply_edits reports the unsafe path as a failed edit
+            name = target.relative_to(worktree.path.resolve()).as_posix()
+            if name not in originals:
+                originals[name] = read_text(target) if target.exists() else None
+        threshold = self.env.settings.edits.fuzzy_threshold
+        result = await asyncio.to_thread(
+            apply_edits, edits, worktree.path, fuzzy_threshold=threshold
+        )
+        self.files.update(dict.fromkeys(result.written))
+        data = {
+            "applied": len(result.applied),
+            "failed": len(result.failed),
+            "written": list(result.written),
+        }
+        await self._journal("edits", data)
+        if result.failed:
+            await self._note("apply-failed", result.feedback(), data)
+        return result
+
+    async def _lint(self, worktree: Worktree, originals: dict[str, str | None]) -> str:
+        pipeline = LintPipeline(self.env.settings.lint, root=worktree.path)
+        errors = await new_lint_errors(pipeline, worktree.path, originals, list(self.files))
+        self.lint_errors = len(errors)
+        if not errors:
+            return ""
+        feedback = lint_feedback(errors, worktree.path)
+        await self._note("lint", feedback, {"errors": len(errors)})
+        return feedback
+
+    @staticmethod
+    def _test_summary(outcome: TestOutcome) -> str:
+        if outcome.passed:
+            return f"tests passed in {outcome.seconds:.1f} s"
+        return (
+            "tests timed out" if outcome.timed_out else f"tests failed (exit {outcome.exit_code})"
+        )
+
+    # -- events and the journal
+
+    def _on_progress(self, tokens: int, _text: str) -> None:
+        self.env.bus.publish(RunProgress(self.task_id, self.agent_id, self._round, tokens))
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_JOURNAL_SECONDS:
+            self._last_progress = now
+            self._journal_soon("progress", {"round": self._round, "tokens": tokens})
+
+    def _on_usage(self, usage: Usage) -> None:
+        self.tokens += usage.total_tokens
+        self.cost_usd += usage.cost_usd
+        data = {
+            "model": usage.model,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "cost_usd": usage.cost_usd,
+        }
+        self._journal_soon("usage", data)
+        self.env.bus.publish(
+            RunUsage(
+                self.task_id,
+                self.agent_id,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.cost_usd,
+                self.tokens,
+                self.cost_usd,
+            )
+        )
+        if self.env.budget.charge(usage):
+            self.env.on_budget_exhausted()
+
+    def _journal_soon(self, kind: str, data: dict[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self._journal(kind, data))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _journal(self, kind: str, data: dict[str, Any]) -> None:
+        await asyncio.to_thread(self.env.journal.record_event, self.run_id, kind, data)
+
+    async def _note(self, kind: str, message: str, data: dict[str, Any] | None = None) -> None:
+        self.env.bus.publish(RunNote(self.task_id, self.agent_id, kind, message, dict(data or {})))
+        await self._journal(kind, {**(data or {}), "message": message})
+
+    async def _move(self, state: RunState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        await asyncio.to_thread(self.env.journal.set_run_state, self.run_id, state)
+        self.env.bus.publish(RunStateChanged(self.task_id, self.agent_id, state))
+
+    async def _end(self, state: RunState, reason: str | None) -> None:
+        if self.state.is_final:
+            return
+        self.state = state
+        self.error = reason
+        self._ended = time.monotonic()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await asyncio.to_thread(
+            self.env.journal.set_run_state, self.run_id, state, commit=self.commit, error=reason
+        )
+        self.env.bus.publish(
+            RunStateChanged(self.task_id, self.agent_id, state, reason, self.commit)
+        )
+        log.info("agent %s ended %s%s", self.run_id, state, f" ({reason})" if reason else "")
+
+    def outcome(self) -> RunOutcome:
+        """Return the run's outcome as it stands."""
+        end = self._ended if self._ended is not None else time.monotonic()
+        return RunOutcome(
+            task_id=self.task_id,
+            agent_id=self.agent_id,
+            model=self.assignment.model,
+            state=self.state,
+            branch=self.branch,
+            worktree=str(self.worktree_path),
+            commit=self.commit,
+            files=tuple(self.files),
+            lint_errors=self.lint_errors,
+            tests=self.tests,
+            tokens=self.tokens,
+            cost_usd=self.cost_usd,
+            seconds=end - self._started,
+            error=self.error,
+        )
+
+
+def _read_files(root: Path, paths: Sequence[str]) -> tuple[FileText, ...]:
+    files = []
+    for path in dict.fromkeys(paths):
+        text = read_text(root / path)
+        if text is not None:
+            files.append(FileText(path, text))
+    return tuple(files)
