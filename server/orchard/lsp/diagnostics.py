@@ -1,0 +1,210 @@
+"""Publishes the lint pipeline's findings for open documents, with source `orchard`.
+
+The syntax layer runs on change (debounced) and the linters on open and save; results are
+cleared when fixed or when the document closes. An adapter: all checking lives in `orchard.lint`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from orchard.config import Settings
+from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, lines_of
+from orchard.lint.languages import detect_language
+from orchard.lint.pipeline import LintPipeline, syntax_diagnostics
+from orchard.lint.problems import normalize
+from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
+
+if TYPE_CHECKING:
+    from orchard.lsp.server import OrchardServer
+
+log = logging.getLogger(__name__)
+
+SOURCE = "orchard"
+# How far a linter finding is looked for when edits since the last save moved its line.
+_FOLLOW_LINES = 200
+# Editor language ids that differ from tree-sitter names (used for files without a known suffix).
+_LANGUAGE_IDS = {"typescriptreact": "tsx", "javascriptreact": "javascript", "shellscript": "bash"}
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+class DiagnosticsPublisher:
+    """Per open document: the last syntax and linter findings, and the work pending for it."""
+
+    def __init__(self, server: OrchardServer) -> None:
+        self.server = server
+        self.syntax: dict[str, list[Diagnostic]] = {}
+        self.linted: dict[str, list[Diagnostic]] = {}
+        self.syntax_tasks: dict[str, asyncio.Task[None]] = {}
+        self.lint_tasks: dict[str, asyncio.Task[None]] = {}
+
+    def on_event(self, event: DocumentEvent) -> None:
+        """Schedule the checks an event calls for; returns at once."""
+        log.debug("lint %s %s (version %s)", event.kind, event.uri, event.version)
+        if event.kind is DocumentEventKind.CLOSED or event.path is None or event.text is None:
+            self.forget(event.uri)
+            return
+        language = self.language(event)
+        if not self.enabled(language):
+            self.forget(event.uri)
+            return
+        delay = 0.0
+        if event.kind is DocumentEventKind.CHANGED:
+            delay = self.server.settings.lint.debounce_ms / 1000
+            self.linted[event.uri] = follow(self.linted.get(event.uri, []), event.text)
+        self.start(self.syntax_tasks, event.uri, self.check_syntax(event, language, delay))
+        if event.kind in (DocumentEventKind.OPENED, DocumentEventKind.SAVED):
+            self.start(self.lint_tasks, event.uri, self.run_linters(event.uri, event.path))
+
+    def language(self, event: DocumentEvent) -> str | None:
+        assert event.path is not None
+        found = detect_language(event.path, event.text)
+        if found is None and event.language_id:
+            return _LANGUAGE_IDS.get(event.language_id, event.language_id)
+        return found
+
+    def enabled(self, language: str | None) -> bool:
+        lint = self.server.settings.lint
+        return lint.enabled and language not in lint.disabled_languages
+
+    def start(
+        self, tasks: dict[str, asyncio.Task[None]], uri: str, work: Coroutine[Any, Any, None]
+    ) -> None:
+        """Replace the pending task of `uri` in `tasks` (the older one is cancelled)."""
+        previous = tasks.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = self.server.spawn(work, f"checking {uri}")
+        tasks[uri] = task
+
+        def finished(done: asyncio.Task[None]) -> None:
+            if tasks.get(uri) is done:
+                del tasks[uri]
+
+        task.add_done_callback(finished)
+
+    async def check_syntax(self, event: DocumentEvent, language: str | None, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        assert event.path is not None and event.text is not None
+        found = await asyncio.to_thread(syntax_diagnostics, event.path, event.text, language)
+        if self.server.documents.text(event.uri) != event.text:
+            return  # typed on meanwhile: a newer check is on its way
+        self.syntax[event.uri] = found
+        self.publish(event.uri, event.text)
+
+    async def run_linters(self, uri: str, path: Path) -> None:
+        pipeline = LintPipeline(self.server.settings.lint, self.server.root)
+        report = await pipeline.run([path], syntax=False)
+        for failure in report.failures:
+            self.server.report_error(f"Orchard lint: {failure}")
+        text = self.server.documents.text(uri)
+        if text is None:
+            return
+        on_disk = [d for d in report.diagnostics if d.source != SYNTAX_SOURCE]
+        self.linted[uri] = follow(on_disk, text)
+        self.publish(uri, text)
+
+    def publish(self, uri: str, text: str) -> None:
+        found = self.syntax.get(uri, []) + self.linted.get(uri, [])
+        lines = lines_of(text)
+        encoding = self.server.documents.position_encoding
+        params = types.PublishDiagnosticsParams(
+            uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding) for d in found]
+        )
+        self.server.text_document_publish_diagnostics(params)
+
+    def forget(self, uri: str) -> None:
+        """Cancel pending checks of `uri` and clear what the editor shows for it."""
+        for tasks in (self.syntax_tasks, self.lint_tasks):
+            task = tasks.pop(uri, None)
+            if task is not None:
+                task.cancel()
+        had = self.syntax.pop(uri, None) is not None
+        had = self.linted.pop(uri, None) is not None or had
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+        log.debug("cleared diagnostics of %s (had some: %s)", uri, had)
+
+    def on_settings(self, settings: Settings) -> None:
+        """Re-check every open document under new settings (or clear them when disabled)."""
+        hub = self.server.documents
+        for uri in hub.open_uris():
+            event = DocumentEvent(
+                DocumentEventKind.OPENED, uri, uri_to_path(uri), None, hub.text(uri),
+                language_id=hub.language_id(uri),
+            )  # fmt: skip
+            self.on_event(event)
+
+
+def follow(found: list[Diagnostic], text: str) -> list[Diagnostic]:
+    """Keep linter findings whose flagged line is still there, moved with it; drop the rest."""
+    lines = [normalize(line) for line in lines_of(text)]
+    kept = []
+    for diagnostic in found:
+        if len(diagnostic.context) != 3:
+            continue
+        flagged = diagnostic.context[1]
+        line = _nearest(lines, flagged, diagnostic.line)
+        if line is not None:
+            shift = line - diagnostic.line
+            kept.append(replace(diagnostic, line=line, end_line=diagnostic.end_line + shift))
+    return kept
+
+
+def _nearest(lines: list[str], wanted: str, near: int) -> int | None:
+    for distance in range(_FOLLOW_LINES):
+        for line in (near - distance, near + distance):
+            if 0 <= line < len(lines) and lines[line] == wanted:
+                return line
+    return None
+
+
+def lsp_position(lines: list[str], line: int, column: int, encoding: str) -> types.Position:
+    """Turn a code-point position into the client's encoding (UTF-16 unless negotiated)."""
+    text = lines[line] if 0 <= line < len(lines) else ""
+    prefix = text[:column]
+    if encoding == types.PositionEncodingKind.Utf8:
+        character = len(prefix.encode("utf-8")) + max(column - len(text), 0)
+    elif encoding == types.PositionEncodingKind.Utf32 or prefix.isascii():
+        character = column
+    else:
+        character = len(prefix.encode("utf-16-le")) // 2 + max(column - len(text), 0)
+    return types.Position(line=max(line, 0), character=max(character, 0))
+
+
+def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str], encoding: str) -> types.Diagnostic:
+    """Convert one lint diagnostic to LSP, naming the linter in the message."""
+    tool = diagnostic.source
+    message = diagnostic.message if tool == SYNTAX_SOURCE else f"{tool}: {diagnostic.message}"
+    start = lsp_position(lines, diagnostic.line, diagnostic.column, encoding)
+    end = lsp_position(lines, diagnostic.end_line, diagnostic.end_column, encoding)
+    return types.Diagnostic(
+        range=types.Range(start=start, end=end),
+        message=message,
+        severity=_SEVERITIES[diagnostic.severity],
+        source=SOURCE,
+        code=diagnostic.code,
+        code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
+        data={"tool": tool},
+    )
+
+
+def register(server: OrchardServer) -> None:
+    """Publish lint diagnostics for the documents open in `server`."""
+    publisher = DiagnosticsPublisher(server)
+    server.documents.subscribe(publisher.on_event)
+    server.on_settings_changed(publisher.on_settings)
