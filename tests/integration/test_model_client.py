@@ -275,7 +275,7 @@ async def test_cancelling_mid_stream_closes_the_http_stream(model_server: ModelS
     task = asyncio.create_task(
         client.complete("openai/gpt-test", MESSAGES, on_progress=lambda *_: first.set())
     )
-    await asyncio.wait_for(first.wait(), timeout=10)
+    await asyncio.wait_for(first.wait(), timeout=60)
     task.cancel()
 
     with pytest.raises(asyncio.CancelledError):
@@ -284,13 +284,28 @@ async def test_cancelling_mid_stream_closes_the_http_stream(model_server: ModelS
     assert client.breaker("openai/gpt-test").state is BreakerState.CLOSED
 
 
+async def test_cancelling_before_the_first_byte_closes_the_request(
+    model_server: ModelServer,
+) -> None:
+    model_server.script("gpt-test", slow(60))
+    client = make_client(model_server)
+
+    task = asyncio.create_task(client.complete("openai/gpt-test", MESSAGES))
+    assert await asyncio.to_thread(model_server.wait_for, lambda s: bool(s.requests), 60)
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(model_server.wait_for_disconnect, 5)
+
+
 async def test_a_hung_model_never_blocks_another_model(model_server: ModelServer) -> None:
     model_server.set_default(slow(60), model="hung")
     model_server.set_default(reply("fine"), model="healthy")
     client = make_client(model_server, "openai/hung", "openai/healthy", max_parallel=1)
 
     hung = asyncio.create_task(client.complete("openai/hung", MESSAGES, timeout_seconds=30))
-    await asyncio.to_thread(model_server.wait_for, lambda s: bool(s.requests_for("hung")))
+    await asyncio.to_thread(model_server.wait_for, lambda s: bool(s.requests_for("hung")), 60)
     answers = [await client.complete("openai/healthy", MESSAGES) for _ in range(3)]
 
     assert [a.text for a in answers] == ["fine"] * 3

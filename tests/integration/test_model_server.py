@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.support.model_server import (
     EMBEDDING_DIMENSIONS,
     ModelServer,
@@ -253,7 +254,7 @@ async def test_cancelled_stream_closes_the_connection(model_server: ModelServer)
             await stream.aclose()
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(first_chunk.wait(), timeout=10)
+    await asyncio.wait_for(first_chunk.wait(), timeout=60)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

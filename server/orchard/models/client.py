@@ -57,6 +57,13 @@ def load_litellm() -> Any:
     return _litellm
 
 
+async def load_litellm_async() -> Any:
+    """Import litellm in a worker thread, so the first call never stalls the event loop."""
+    if _litellm is not None:
+        return _litellm
+    return await asyncio.to_thread(load_litellm)
+
+
 def request_timeout(base_seconds: float, prompt_tokens: int) -> float:
     """Return the timeout of one request: the base plus a little per thousand prompt tokens."""
     return base_seconds + TIMEOUT_SECONDS_PER_1K_PROMPT_TOKENS * max(prompt_tokens, 0) / 1000
@@ -140,6 +147,7 @@ class ModelClient:
         timeout_seconds: float | None = None,
     ) -> Completion:
         """Ask `model` for a reply, retrying transient failures; raise ModelError for good ones."""
+        await load_litellm_async()
         started = self._clock()
         prompt_tokens = self.count_tokens(model, messages)
         base = timeout_seconds or self.settings.retry.timeout_seconds
@@ -166,7 +174,7 @@ class ModelClient:
         self, model: str, texts: Sequence[str], *, on_usage: UsageCallback | None = None
     ) -> Embeddings:
         """Return embedding vectors for `texts` (batched, retried like completions)."""
-        litellm = load_litellm()
+        litellm = await load_litellm_async()
         started = self._clock()
         options = self._options(self.settings.model(model), self.settings.retry.timeout_seconds)
         vectors: list[tuple[float, ...]] = []
