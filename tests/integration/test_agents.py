@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from orchard.agents.events import RunProgress, RunStateChanged, TaskFinished
 from orchard.agents.orchestrator import Orchestrator
-from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
+from orchard.agents.task import RunState, TaskSpec, TaskState
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, fault_401, reply
 from tests.unit.agents.support import ADD_REPLY, FILES, GREET_REPLY, settings_for

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from orchard import __version__
 
-SUBCOMMANDS: tuple[str, ...] = ("serve", "doctor", "apply", "lint", "map")
+SUBCOMMANDS: tuple[str, ...] = ("serve", "doctor", "apply", "lint", "map", "run", "tasks")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,5 +34,7 @@ def edit_block(path: str, search: str, replace: str, fence: str = "python") -> s
     )
 
 
-GREET_REPLY = edit_block("src/app.py", "    return f'hello {name}'\n", "    return f'Hello, {name}!'\n")
+GREET_REPLY = edit_block(
+    "src/app.py", "    return f'hello {name}'\n", "    return f'Hello, {name}!'\n"
+)
 ADD_REPLY = edit_block("src/util.py", "    return a + b\n", "    return int(a) + int(b)\n")

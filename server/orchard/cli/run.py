@@ -1,0 +1,235 @@
+"""`orchard run "REQUEST"`: runs agents headless, with a live line per agent on stderr and a final
+table (or JSON) on stdout. The user's branch, index and files are never touched: results stay
+on `orchard/<task>/<agent>` branches. All logic lives in `orchard.agents`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from orchard.agents.events import Event, PlanMade, RunProgress, RunStateChanged, TaskStarted
+from orchard.agents.orchestrator import Orchestrator, TaskResult
+from orchard.agents.run import RunOutcome
+from orchard.agents.task import RunState, TaskMode, TaskSpec
+from orchard.config import Settings, find_repository_root, load_settings
+from orchard.errors import OrchardError, SettingsError, WorkspaceError
+
+MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
+COLUMNS = ("agent", "model", "state", "files", "lint", "tests", "tokens", "cost", "time", "branch")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `run` subcommand."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "run", help="run coding agents on a request, each on its own branch and worktree"
+    )
+    parser.add_argument("request", help="what the agents should do")
+    parser.add_argument("--models", help="comma-separated litellm model strings, one agent each")
+    parser.add_argument("--model", help="one litellm model string for every agent (see --agents)")
+    parser.add_argument("--agents", type=int, default=None, help="number of agents (default 1)")
+    parser.add_argument("--mode", choices=sorted(MODES), default="best-of", help="default best-of")
+    parser.add_argument("--files", nargs="+", default=[], metavar="FILE", help="files to edit")
+    parser.add_argument(
+        "--read-only", nargs="+", default=[], metavar="FILE", help="files shown, not edited"
+    )
+    parser.add_argument("--max-tokens", type=int, default=None, help="token budget of the task")
+    parser.add_argument("--max-cost", type=float, default=None, help="cost budget in USD")
+    parser.add_argument("--test-timeout", type=float, default=None, help="seconds per test run")
+    parser.add_argument("--root", default=None, help="repository (default: the one around .)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def choose_models(args: argparse.Namespace, settings: Settings) -> tuple[str, ...]:
+    """Return one model string per agent from the flags or the settings; raise SettingsError."""
+    if args.models and args.model:
+        raise SettingsError("use either --models or --model, not both")
+    if args.agents is not None and args.agents < 1:
+        raise SettingsError("--agents must be at least 1")
+    if args.models:
+        if args.agents is not None:
+            raise SettingsError("--agents goes with --model; --models already says one per agent")
+        models = tuple(m.strip() for m in args.models.split(",") if m.strip())
+        if not models:
+            raise SettingsError("--models names no model")
+        return models
+    if args.model:
+        return (args.model.strip(),) * (args.agents or 1)
+    configured = tuple(entry.model for entry in settings.models)
+    if not configured:
+        raise SettingsError(
+            "no model to run: pass --models or --model, or set `models` in .orchard.toml"
+        )
+    count = args.agents or len(configured)
+    return tuple(configured[i % len(configured)] for i in range(count))
+
+
+def build_spec(args: argparse.Namespace, models: tuple[str, ...]) -> TaskSpec:
+    """Turn the flags into a task spec."""
+    options: dict[str, Any] = {}
+    for key, value in (
+        ("max_tokens", args.max_tokens),
+        ("max_cost_usd", args.max_cost),
+        ("test_timeout", args.test_timeout),
+    ):
+        if value is not None:
+            options[key] = value
+    return TaskSpec(
+        request=args.request,
+        mode=MODES[args.mode],
+        models=models,
+        editable=tuple(_posix(p) for p in args.files),
+        read_only=tuple(_posix(p) for p in args.read_only),
+        options=options,
+    )
+
+
+def _posix(path: str) -> str:
+    return path.replace("\\", "/").removeprefix("./")
+
+
+class ProgressLines:
+    """One line per agent on stderr: rewritten in place on a terminal, appended otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.lines: dict[str, list[str]] = {}  # agent -> [model, state, tokens]
+        self._drawn = 0
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, TaskStarted):
+            self.stream.write(f"task {event.task_id}: snapshot {event.snapshot[:12]}\n")
+            for agent, model in event.agents:
+                self.lines[agent] = [model, "queued", "0"]
+            self._draw(None)
+        elif isinstance(event, PlanMade):
+            for agent, title, files in event.subtasks:
+                self._say(f"plan: {agent}: {title} ({', '.join(files) or 'no files named'})")
+            for path, owners in event.overlaps:
+                self._say(f"warning: {path} is shared by {', '.join(owners)}; merges may conflict")
+        elif isinstance(event, RunStateChanged) and event.agent_id in self.lines:
+            state = str(event.state) + (f" ({event.reason})" if event.reason else "")
+            self.lines[event.agent_id][1] = state
+            self._draw(event.agent_id)
+        elif isinstance(event, RunProgress) and event.agent_id in self.lines:
+            self.lines[event.agent_id][2] = str(event.tokens)
+            if self.tty:
+                self._draw(None)
+
+    def _say(self, text: str) -> None:
+        self._erase()
+        self.stream.write(text + "\n")
+        self._draw(None)
+
+    def _line(self, agent: str) -> str:
+        model, state, tokens = self.lines[agent]
+        return f"  {agent:<20} {model:<28} {state:<24} {tokens:>7} tok"
+
+    def _erase(self) -> None:
+        if self.tty and self._drawn:
+            self.stream.write(f"\x1b[{self._drawn}F\x1b[J")
+            self._drawn = 0
+
+    def _draw(self, changed: str | None) -> None:
+        if self.tty:
+            self._erase()
+            for agent in self.lines:
+                self.stream.write(self._line(agent)[: _width()] + "\n")
+            self._drawn = len(self.lines)
+        elif changed is not None:
+            self.stream.write(self._line(changed).rstrip() + "\n")
+        self.stream.flush()
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((120, 20)).columns - 1
+
+
+def render_table(outcomes: list[RunOutcome]) -> str:
+    """Return the final table: one row per agent."""
+    rows = [list(COLUMNS)]
+    for o in outcomes:
+        lint = (
+            "-" if o.lint_errors is None else ("ok" if o.lint_errors == 0 else f"{o.lint_errors}")
+        )
+        rows.append(
+            [
+                o.agent_id,
+                o.model,
+                str(o.state),
+                str(len(o.files)),
+                lint,
+                o.tests,
+                str(o.tokens),
+                f"${o.cost_usd:.4f}",
+                f"{o.seconds:.1f}s",
+                o.branch if o.state is RunState.COMMITTED else "-",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def render_result(result: TaskResult) -> str:
+    """Return the table, the failures' reasons, and how to look at and merge the results."""
+    lines = [render_table(list(result.outcomes))]
+    for o in result.outcomes:
+        if o.error and o.state is not RunState.COMMITTED:
+            lines.append(f"{o.agent_id}: {o.error}")
+    committed = result.committed
+    if committed:
+        lines.append("")
+        lines.append("Look at a result:  git diff HEAD..." + committed[0].branch)
+        lines.append("Take it:           git merge " + committed[0].branch)
+    lines.append(f"Discard this task: orchard tasks discard {result.task_id}")
+    return "\n".join(lines)
+
+
+async def _run(
+    root: Path, settings: Settings, spec: TaskSpec, progress: ProgressLines
+) -> TaskResult:
+    orchestrator = Orchestrator(root, settings)
+    orchestrator.bus.add_listener(progress)
+    try:
+        handle = await orchestrator.start_task(spec)
+        try:
+            return await handle.wait()
+        except asyncio.CancelledError:
+            handle.cancel()  # Ctrl-C: end every agent as cancelled, journaled, then report
+            return await handle.wait()
+    finally:
+        orchestrator.journal.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the agents and print the result; exit 0 if one committed, 1 if none, 2 on misuse."""
+    start = Path(args.root) if args.root else Path.cwd()
+    root = find_repository_root(start)
+    if root is None:
+        print(f"orchard run: {start} is not inside a git repository", file=sys.stderr)
+        return 2
+    settings = load_settings(root).settings
+    try:
+        spec = build_spec(args, choose_models(args, settings))
+        result = asyncio.run(_run(root, settings, spec, ProgressLines(sys.stderr)))
+    except (SettingsError, WorkspaceError) as exc:
+        print(f"orchard run: {exc}", file=sys.stderr)
+        return 2
+    except OrchardError as exc:
+        print(f"orchard run: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(render_result(result))
+    return 0 if result.committed else 1
