@@ -30,6 +30,8 @@ _CPP_HINTS = re.compile(
     r"memory|map)>|using\s+namespace\b|public:|private:|protected:)|\w+::\w+",
     re.MULTILINE,
 )
+# `.scm` is Scheme's suffix and tree-sitter's for queries; captures and predicates tell them apart.
+_QUERY_HINTS = re.compile(r"@[A-Za-z_][\w.]*|\(#[a-z-]+[?!]")
 
 
 def detect_language(path: Path | str, text: str | None = None) -> str | None:
@@ -39,4 +41,8 @@ def detect_language(path: Path | str, text: str | None = None) -> str | None:
     language = _EXTENSION_FIXES.get(suffix) or filename_to_lang(name)
     if language == "c" and suffix == ".h" and text is not None and _CPP_HINTS.search(text):
         return "cpp"
+    if suffix == ".scm" and (
+        "queries" in Path(path).parts or (text is not None and _QUERY_HINTS.search(text))
+    ):
+        return "query"
     return str(language) if language else None

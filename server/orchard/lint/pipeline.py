@@ -19,7 +19,7 @@ from orchard.lint.files import expand_paths, read_text
 from orchard.lint.languages import detect_language
 from orchard.lint.linters import LintFile, run_linters
 from orchard.lint.problems import with_context
-from orchard.lint.pycompile import compile_python
+from orchard.lint.pycompile import PARSE, compile_python, newer_syntax
 from orchard.lint.syntax import check_syntax
 from orchard.lint.tools import BUILTIN, DEFAULT_TOOLS, ToolSpec
 from orchard.lint.tools.command import command_spec
@@ -53,6 +53,8 @@ def syntax_diagnostics(path: Path, text: str, language: str | None = None) -> li
         if compiled:
             # The interpreter is the authority: a grammar that lags the language is dropped.
             found = verdict
+        elif not found and verdict[0].code == PARSE:
+            found = [newer_syntax(verdict[0])]
         else:
             lines = {d.line for d in verdict}
             found = verdict + [d for d in found if d.line not in lines]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "lint" / "syntax"
 
 # fixture: (line, column, end_line, end_column, code, message), all 0-based.
 EXPECTED = {
-    "missing_paren.py": (1, 14, 1, 15, "compile", "'(' was never closed"),
+    "missing_paren.py": (1, 14, 1, 15, "parse", "'(' was never closed"),
     "missing_paren.js": (
         1, 17, 1, 17, "missing", "expected `)` to close `(` opened at 2:6 in if statement",
     ),
@@ -107,7 +108,7 @@ def test_python_syntax_warnings_are_warnings() -> None:
 def test_python_compile_error_keeps_tree_sitter_errors_on_other_lines() -> None:
     text = "def f(:\n    pass\n\nvalues = [1, 2\n"
     found = syntax_diagnostics(Path("two.py"), text)
-    assert found[0].code == "compile" and found[0].line == 0
+    assert found[0].code == "parse" and found[0].line == 0
     assert all(d.line != 0 for d in found[1:])
 
 
@@ -115,3 +116,16 @@ def test_diagnostics_carry_the_text_around_them() -> None:
     text = "a = 1\nb = (2,\nc = 3\n"
     (found,) = syntax_diagnostics(Path("ctx.py"), text)
     assert found.context == ("a = 1", "b = (2,", "c = 3")
+
+
+def test_tree_sitter_query_files_are_not_read_as_scheme() -> None:
+    text = '((identifier) @name (#match? @name "^[A-Z]"))\n'
+    assert syntax_diagnostics(Path("tags.scm"), text) == []
+    assert syntax_diagnostics(Path("lib.scm"), "(define (f x) (+ x 1)\n") != []
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs a Python older than the syntax")
+def test_syntax_newer_than_this_python_is_only_a_warning() -> None:
+    (found,) = syntax_diagnostics(Path("alias.py"), "type OrderId = int\n")
+    assert found.severity is Severity.WARNING
+    assert found.message.endswith("cannot parse this; is it newer syntax?)")
