@@ -47,17 +47,19 @@ class LintReport:
 def syntax_diagnostics(path: Path, text: str, language: str | None = None) -> list[Diagnostic]:
     """Run the syntax layer on one text: tree-sitter, and for Python also `compile()`."""
     language = language or detect_language(path, text)
-    found = check_syntax(text, language, path)
-    if language == "python":
-        compiled, verdict = compile_python(text, path)
-        if compiled:
-            # The interpreter is the authority: a grammar that lags the language is dropped.
-            found = verdict
-        elif not found and verdict[0].code == PARSE:
-            found = [newer_syntax(verdict[0])]
-        else:
-            lines = {d.line for d in verdict}
-            found = verdict + [d for d in found if d.line not in lines]
+    if language != "python":
+        found = check_syntax(text, language, path)
+    else:
+        # The interpreter is the authority and is fast: tree-sitter is asked only when it fails
+        # (for the errors after the first, and to spot syntax newer than this Python).
+        compiled, found = compile_python(text, path)
+        if not compiled:
+            others = check_syntax(text, language, path)
+            if not others and found[0].code == PARSE:
+                found = [newer_syntax(found[0])]
+            else:
+                lines = {d.line for d in found}
+                found += [d for d in others if d.line not in lines]
     found.sort(key=lambda d: (d.line, d.column))
     return with_context(found, lines_of(text))
 

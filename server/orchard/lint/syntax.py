@@ -61,7 +61,7 @@ def check_syntax(text: str, language: str | None, path: Path) -> list[Diagnostic
     source = text.encode("utf-8", errors="surrogatepass")
     root = parser.parse(source).root_node
     reader = _ErrorReader(path, text, source, language)
-    if language in _JSX_LANGUAGES:
+    if language in _JSX_LANGUAGES and "</" in text:  # no closing tag, nothing to mismatch
         reader.mismatched_tags(root)
     if not root.has_error:
         return reader.diagnostics
