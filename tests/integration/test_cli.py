@@ -30,3 +30,23 @@ def test_tcp_address_is_checked() -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_address("2087")
     assert main(["serve", "--tcp", "nohost"]) == 2
+
+
+def test_only_the_chosen_subcommand_is_imported() -> None:
+    probe = (
+        "import sys; from orchard.cli import build_parser; build_parser('apply');"
+        "heavy = {'git', 'litellm', 'pygls', 'orchard.agents', 'orchard.repomap', 'orchard.lint'};"
+        "print(sorted(m for m in sys.modules if m in heavy))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for name in ("serve", "run", "tasks", "map", "apply", "lint", "doctor"):
+        assert name in out
