@@ -133,3 +133,22 @@ async def test_utf16_positions_for_text_after_astral_characters(
     (found,) = await published(client, uri, lambda d: len(d) == 1)
     # 😀 is two UTF-16 units: code-point column 20 (just after `s`) becomes character 21.
     assert found.range.start == types.Position(line=0, character=21)
+
+
+async def test_turning_lint_off_in_the_editor_clears_and_on_brings_back(
+    client: LanguageClient, git_repo: GitRepo
+) -> None:
+    client.set_configuration({"lint": {"debounceMs": 20}}, section="orchard")
+    await initialize(client, git_repo.root)
+    path = git_repo.write("broken.rs", "fn main() {\n    let v = (1, 2;\n}\n")
+    uri = open_document(client, path, path.read_text(), "rust")
+    await published(client, uri, lambda d: len(d) == 1)
+
+    client.set_configuration({"lint": {"enabled": False}}, section="orchard")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert await published(client, uri, lambda d: not d) == ()
+
+    client.set_configuration({"lint": {"enabled": True}}, section="orchard")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    (found,) = await published(client, uri, lambda d: len(d) == 1)
+    assert found.source == "orchard" and found.range.start.line == 1
