@@ -1,20 +1,19 @@
 """Checks of the model layer for `orchard doctor`: can litellm load, are a model's keys set.
 
-Imports litellm lazily (after asking for the local cost map), like the rest of `models/`.
+Goes through `client.load_litellm()`, so `client.py` stays the one place that imports litellm.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+
+from orchard.models.client import load_litellm
 
 
 def litellm_version() -> str:
-    """Import litellm and return its version; raise ImportError when it cannot load."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import importlib.metadata
-
-    import litellm  # noqa: F401 - the import itself is what is being checked
-
+    """Load litellm and return its version; raise ImportError when it cannot load."""
+    load_litellm()
     return importlib.metadata.version("litellm")
 
 
@@ -22,11 +21,8 @@ def missing_keys(model: str, api_key_env: str | None = None) -> list[str]:
     """Return the environment variables `model` needs that are not set."""
     if api_key_env:
         return [] if os.environ.get(api_key_env) else [api_key_env]
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
-
     try:
-        report = litellm.validate_environment(model=model)
+        report = load_litellm().validate_environment(model=model)
     except Exception as exc:  # litellm raises plain exceptions for unknown providers
         return [f"(cannot tell: {exc})"]
     return [str(key) for key in report.get("missing_keys", [])]
