@@ -12,13 +12,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import resource
 import shutil
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -62,14 +66,38 @@ def make_repository(root: Path, files: int) -> None:
     (root / "debug.log").write_text("ignored\n")
 
 
-def timed(action: Callable[[], object]) -> float:
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Wall-clock seconds, and CPU seconds of this process and its git children together.
+
+    CPU time is the steadier figure on a shared machine: other load stretches the wall clock.
+    """
+
+    wall: float
+    cpu: float
+
+
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(action: Callable[[], object]) -> Timing:
     os.sync()  # the previous round's deletions must not be written back during this one
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     action()
-    return time.perf_counter() - start
+    return Timing(time.perf_counter() - start, _cpu() - cpu)
 
 
-def plain_worktrees(root: Path, snapshot: Snapshot, agents: int, tag: str) -> float:
+def median(timings: list[Timing]) -> Timing:
+    return Timing(
+        statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings)
+    )
+
+
+def plain_worktrees(root: Path, snapshot: Snapshot, agents: int, tag: str) -> Timing:
     """Baseline: `git worktree add -b` for each agent, one after another."""
     home = root.parent / f"plain-{tag}"
 
@@ -94,7 +122,7 @@ def plain_worktrees(root: Path, snapshot: Snapshot, agents: int, tag: str) -> fl
     return seconds
 
 
-def orchard_worktrees(root: Path, snapshot: Snapshot, agents: int, parallel: bool) -> float:
+def orchard_worktrees(root: Path, snapshot: Snapshot, agents: int, parallel: bool) -> Timing:
     """Orchard's API: `create_worktree` per agent, in turn or from a thread pool."""
     names = [f"agent-{n}" for n in range(agents)]
     snapshot = dataclasses.replace(snapshot, task_id=f"bench-{agents}-{int(parallel)}")
@@ -112,9 +140,9 @@ def orchard_worktrees(root: Path, snapshot: Snapshot, agents: int, parallel: boo
     return seconds
 
 
-def measure(root: Path, snapshot: Snapshot, agents: int, repeat: int) -> list[float]:
-    """Median seconds of plain git, Orchard in turn and Orchard in parallel, order rotated."""
-    times: list[list[float]] = [[], [], []]
+def measure(root: Path, snapshot: Snapshot, agents: int, repeat: int) -> list[Timing]:
+    """Median timings of plain git, Orchard in turn and Orchard in parallel, order rotated."""
+    times: list[list[Timing]] = [[], [], []]
     for r in range(repeat):
         methods = [
             partial(plain_worktrees, root, snapshot, agents, f"{agents}-{r}"),
@@ -123,7 +151,7 @@ def measure(root: Path, snapshot: Snapshot, agents: int, repeat: int) -> list[fl
         ]
         for index in [(r + k) % 3 for k in range(3)]:  # rotate who goes first
             times[index].append(methods[index]())
-    return [statistics.median(t) for t in times]
+    return [median(t) for t in times]
 
 
 def bench_snapshot(root: Path, repeat: int) -> None:
@@ -133,9 +161,13 @@ def bench_snapshot(root: Path, repeat: int) -> None:
     ]
     stash = [timed(lambda: git(root, "stash", "create")) for _ in range(repeat)]
     discard_task(root, "snapbench")
-    a, b = statistics.median(ours), statistics.median(stash)
-    print(f"{'snapshot (dirty tree + buffer)':<34}{a * 1000:>10.0f} ms")
-    print(f"{'git stash create (baseline)':<34}{b * 1000:>10.0f} ms   ratio {a / b:.2f}x")
+    a, b = median(ours), median(stash)
+    print(f"{'':<34}{'wall':>10} {'cpu':>10}")
+    print(f"{'snapshot (dirty tree + buffer)':<34}{a.wall * 1000:>7.0f} ms {a.cpu * 1000:>7.0f} ms")
+    print(
+        f"{'git stash create (baseline)':<34}{b.wall * 1000:>7.0f} ms {b.cpu * 1000:>7.0f} ms"
+        f"   ratio {a.wall / b.wall:.2f}x wall, {a.cpu / b.cpu:.2f}x cpu"
+    )
 
 
 def main() -> None:
@@ -144,6 +176,7 @@ def main() -> None:
     parser.add_argument("--agents", default="1,4,8")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the temporary repository goes
     counts = [int(n) for n in args.agents.split(",")]
     with tempfile.TemporaryDirectory(prefix="orchard-bench-") as folder:
         root = Path(folder) / "repo"
@@ -153,12 +186,20 @@ def main() -> None:
         plain_worktrees(root, snapshot, 1, "warmup")  # fill the page cache for both sides
         bench_snapshot(root, max(args.repeat, 3))
         print(
-            f"\n{'agents':>6} {'plain git':>11} {'orchard seq':>12} {'ratio':>6} "
-            f"{'orchard par':>12} {'ratio':>6}"
+            "\nseconds, wall / cpu; ratio = Orchard / plain `git worktree add -b` (target <= 1.2)"
+        )
+        print(
+            f"{'agents':>6} | {'plain git':>13} | {'orchard, in turn':>16} {'ratio':>11}"
+            f" | {'orchard, threads':>16} {'ratio':>11}"
         )
         for agents in counts:
             p, s, q = measure(root, snapshot, agents, args.repeat)
-            print(f"{agents:>6} {p:>10.2f}s {s:>11.2f}s {s / p:>5.2f}x {q:>11.2f}s {q / p:>5.2f}x")
+            print(
+                f"{agents:>6} | {p.wall:>6.2f} {p.cpu:>6.2f} | {s.wall:>8.2f} {s.cpu:>7.2f}"
+                f" {s.wall / p.wall:>5.2f} {s.cpu / p.cpu:>5.2f} | {q.wall:>8.2f} {q.cpu:>7.2f}"
+                f" {q.wall / p.wall:>5.2f} {q.cpu / p.cpu:>5.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -128,13 +128,19 @@ def _stage_buffers(root: Path, env: dict[str, str], buffers: Mapping[str, str | 
         return
     wanted = {buffer_path(raw): text for raw, text in buffers.items()}
     literal = {**env, "GIT_LITERAL_PATHSPECS": "1"}
-    parents = {path.rsplit("/", n)[0] for path in wanted for n in range(1, path.count("/") + 1)}
-    modes = _index_modes(root, literal, sorted(set(wanted) | parents))
-    ignored = _ignored(root, env, [p for p in wanted if p not in modes])
+    parents = {
+        path: [path.rsplit("/", n)[0] for n in range(1, path.count("/") + 1)] for path in wanted
+    }
+    modes = _index_modes(
+        root, literal, sorted({*wanted, *(p for ps in parents.values() for p in ps)})
+    )
+    # A path under a file or a submodule in git cannot be added (and makes check-ignore fail).
+    blocked = {path for path, above in parents.items() if any(p in modes for p in above)}
+    ignored = _ignored(root, env, [p for p in wanted if p not in modes and p not in blocked])
     lines: list[bytes] = []
     for path, text in wanted.items():
         mode = modes.get(path, "100644")
-        if any(path.rsplit("/", n)[0] in modes for n in range(1, path.count("/") + 1)):
+        if path in blocked:
             log.warning("buffer %s lies under a file or submodule in git; left out", path)
             continue
         if path in ignored:

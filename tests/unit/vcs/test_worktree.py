@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchard.errors import WorkspaceError
+from orchard.vcs.cleanup import discard_task
 from orchard.vcs.provision import WorktreeSetup, looks_secret
 from orchard.vcs.snapshot import Snapshot, create_snapshot
 from orchard.vcs.worktree import (
@@ -18,6 +19,7 @@ from orchard.vcs.worktree import (
     list_task_worktrees,
 )
 from tests.support.gitrepo import GitRepo
+from tests.unit.vcs.conftest import user_state
 
 
 @pytest.fixture
@@ -206,3 +208,20 @@ def test_failing_setup_command_reports_its_output(snapshot: Snapshot) -> None:
 
     with pytest.raises(WorkspaceError, match=r"exit 3\):\nmissing dependency"):
         create_worktree(snapshot, "agent-a", setup)
+
+
+def test_a_whole_agent_task_leaves_the_users_state_byte_identical(git_repo: GitRepo) -> None:
+    git_repo.write("src/app.py", "user edit, not saved to git\n")
+    git_repo.git("add", "src/app.py")
+    git_repo.write("src/app.py", "user edit, changed again after staging\n")
+    before = user_state(git_repo)
+
+    snapshot = create_snapshot(git_repo.root, "life", {"src/util.py": "UNSAVED = True\n"})
+    agents = [create_worktree(snapshot, name) for name in ("a1", "a2")]
+    for worktree in agents:
+        (worktree.path / "src/util.py").write_text(f"BY = {worktree.agent_id!r}\n")
+        commit_worktree(worktree, "agent work", model="m")
+    assert (agents[0].path / "src/app.py").read_text() == "user edit, changed again after staging\n"
+    discard_task(git_repo.root, "life")
+
+    assert user_state(git_repo) == before
