@@ -89,7 +89,7 @@ class _ErrorReader:
                 self.error(node, stack)
             elif node.has_error:
                 stack.extend(reversed(node.children))
-        return sorted(self.diagnostics, key=lambda d: (d.line, d.column))
+        return _first_per_line(self.diagnostics)
 
     def missing(self, node: Node) -> None:
         token = node.type
@@ -235,6 +235,14 @@ class _ErrorReader:
         point = node.end_point if end else node.start_point
         line, column = self.position(point.row, point.column)
         return f"{line + 1}:{column + 1}"
+
+
+def _first_per_line(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Keep the first error of each line: later ones there are mostly the parser's echoes."""
+    kept: dict[int, Diagnostic] = {}
+    for diagnostic in sorted(found, key=lambda d: (d.line, d.column)):
+        kept.setdefault(diagnostic.line, diagnostic)
+    return list(kept.values())
 
 
 def _leaves(node: Node) -> Iterator[Node]:
