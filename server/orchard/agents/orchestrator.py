@@ -18,6 +18,7 @@ from orchard.agents.journal import Journal
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.run import AgentLoop, Assignment, LoopEnvironment, MemorySource, RunOutcome
 from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState, agent_id_for, run_id_for
+from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.sections import MapRenderer
 from orchard.errors import OrchardError, SettingsError
@@ -100,12 +101,14 @@ class TaskHandle:
         """Return every agent's outcome as it stands now."""
         return [loop.outcome() for loop in self.loops.values()]
 
-    def _launch(self, gate: asyncio.Semaphore, journal: Journal, bus: EventBus) -> None:
+    def _launch(
+        self, gate: asyncio.Semaphore, journal: Journal, bus: EventBus, workers: Workers
+    ) -> None:
         for name, loop in self.loops.items():
             self._runs[name] = asyncio.create_task(loop.run(gate), name=f"orchard-{loop.run_id}")
-        self._done = asyncio.create_task(self._supervise(journal, bus))
+        self._done = asyncio.create_task(self._supervise(journal, bus, workers))
 
-    async def _supervise(self, journal: Journal, bus: EventBus) -> TaskResult:
+    async def _supervise(self, journal: Journal, bus: EventBus, workers: Workers) -> TaskResult:
         await asyncio.gather(*self._runs.values(), return_exceptions=True)
         for loop in self.loops.values():
             await loop.settle()
@@ -119,7 +122,7 @@ class TaskHandle:
         else:
             state = TaskState.FAILED
         error = None if state is TaskState.DONE else _task_error(outcomes)
-        await asyncio.to_thread(journal.set_task_state, self.task_id, state, error=error)
+        await workers.record(journal.set_task_state, self.task_id, state, error=error)
         bus.publish(TaskFinished(self.task_id, state))
         return TaskResult(self.task_id, state, self.snapshot.commit, outcomes, self.plan)
 
@@ -149,12 +152,18 @@ class Orchestrator:
         self.bus = bus or EventBus()
         self.client = client or ModelClient(settings)
         self.memory_hits = memory_hits
+        self.workers = Workers(settings.agents.max_agents)
         self.tasks: dict[str, TaskHandle] = {}
         self._gate: asyncio.Semaphore | None = None
         self._map: RepoMap | None = None
         self._map_lock = asyncio.Lock()
         if recover:
             self.journal.recover()
+
+    def close(self) -> None:
+        """Stop the worker threads and close the journal (after every task has ended)."""
+        self.workers.close()
+        self.journal.close()
 
     @property
     def gate(self) -> asyncio.Semaphore:
@@ -176,25 +185,25 @@ class Orchestrator:
         """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
         _check_spec(spec)
         await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
-        task = await asyncio.to_thread(self.journal.create_task, spec)
+        task = await self.workers.record(self.journal.create_task, spec)
         budget = Budget(_opt_int(spec, "max_tokens"), _opt_float(spec, "max_cost_usd"))
         try:
             running = [t for t, h in self.tasks.items() if not _finished(h)]
             keep = self.settings.agents.keep_worktrees
-            await asyncio.to_thread(prune, self.root, keep, protect=[*running, task.id])
-            snapshot = await asyncio.to_thread(create_snapshot, self.root, task.id, buffers)
-            await asyncio.to_thread(
+            await self.workers.run(prune, self.root, keep, protect=[*running, task.id])
+            snapshot = await self.workers.run(create_snapshot, self.root, task.id, buffers)
+            await self.workers.record(
                 self.journal.set_task_state, task.id, TaskState.RUNNING, snapshot=snapshot.commit
             )
             assignments, plan = await self._assign(spec, budget)
         except (OrchardError, OSError) as exc:
-            await asyncio.to_thread(
+            await self.workers.record(
                 self.journal.set_task_state, task.id, TaskState.FAILED, error=str(exc)
             )
             raise
         handle = await self._prepare(task.id, spec, snapshot, budget, assignments, plan)
         self.tasks[task.id] = handle
-        handle._launch(self.gate, self.journal, self.bus)
+        handle._launch(self.gate, self.journal, self.bus, self.workers)
         return handle
 
     def cancel(self, task_id: str, agent_id: str | None = None) -> None:
@@ -220,6 +229,7 @@ class Orchestrator:
             bus=self.bus,
             snapshot=snapshot,
             budget=budget,
+            workers=self.workers,
             repo_map=self._map_for,
             memory_hits=self.memory_hits,
             test_timeout=_opt_float(spec, "test_timeout") or DEFAULT_TEST_TIMEOUT,
@@ -229,7 +239,7 @@ class Orchestrator:
         for item in assignments:
             branch = branch_name(task_id, item.agent_id)
             path = worktree_path(common, task_id, item.agent_id)
-            run = await asyncio.to_thread(
+            run = await self.workers.record(
                 self.journal.add_run, task_id, item.agent_id, item.model, branch, path
             )
             loops.append(AgentLoop(env, item, run.id, branch, path))
@@ -247,7 +257,7 @@ class Orchestrator:
         for item in assignments:
             shared = [path for path, owners in overlaps if item.agent_id in owners]
             data = {"title": item.title, "files": list(item.editable), "overlaps": shared}
-            await asyncio.to_thread(
+            await self.workers.record(
                 self.journal.record_event, run_id_for(task_id, item.agent_id), "plan", data
             )
         subtasks = tuple((a.agent_id, a.title, a.editable) for a in assignments)
@@ -295,11 +305,11 @@ class Orchestrator:
         try:
             async with self._map_lock:
                 if self._map is None:
-                    self._map = await asyncio.to_thread(
+                    self._map = await self.workers.run(
                         RepoMap.open, self.root, self.settings.repomap
                     )
                 else:
-                    await asyncio.to_thread(self._map.build)
+                    await self.workers.run(self._map.build)
         except (OrchardError, OSError) as exc:
             log.warning("no repo map for this task: %s", exc)
             return None

@@ -19,6 +19,7 @@ from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, r
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.journal import Journal
 from orchard.agents.task import RunState
+from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.chunks import PromptBudget, assemble_prompt
 from orchard.context.sections import FileText, MapRenderer, Message, PromptParts
@@ -113,6 +114,7 @@ class LoopEnvironment:
     bus: EventBus
     snapshot: Snapshot
     budget: Budget
+    workers: Workers
     on_budget_exhausted: Callable[[], None] = lambda: None
     repo_map: MapSource | None = None
     memory_hits: MemorySource | None = None
@@ -192,7 +194,9 @@ class AgentLoop:
     async def _work(self) -> None:
         await self._move(RunState.PREPARING)
         setup = WorktreeSetup.from_settings(self.env.settings.agents)
-        worktree = await asyncio.to_thread(create_worktree, self.env.snapshot, self.agent_id, setup)
+        worktree = await self.env.workers.run(
+            create_worktree, self.env.snapshot, self.agent_id, setup
+        )
         self.worktree = worktree
         renderer = None
         if self.env.repo_map is not None:
@@ -200,7 +204,9 @@ class AgentLoop:
         hits = tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
         await self._edit_until_done(worktree, renderer, hits)
         summary = self.assignment.title or self.assignment.request.strip().splitlines()[0][:72]
-        commit = await asyncio.to_thread(commit_worktree, worktree, summary, self.assignment.model)
+        commit = await self.env.workers.run(
+            commit_worktree, worktree, summary, self.assignment.model
+        )
         if commit is None:
             raise _Stop(RunState.FAILED, "the model made no changes")
         self.commit = commit
@@ -307,7 +313,7 @@ class AgentLoop:
             if name not in originals:
                 originals[name] = read_text(target) if target.exists() else None
         threshold = self.env.settings.edits.fuzzy_threshold
-        result = await asyncio.to_thread(
+        result = await self.env.workers.run(
             apply_edits, edits, worktree.path, fuzzy_threshold=threshold
         )
         self.files.update(dict.fromkeys(result.written))
@@ -378,7 +384,7 @@ class AgentLoop:
         task.add_done_callback(self._background.discard)
 
     async def _journal(self, kind: str, data: dict[str, Any]) -> None:
-        await asyncio.to_thread(self.env.journal.record_event, self.run_id, kind, data)
+        await self.env.workers.record(self.env.journal.record_event, self.run_id, kind, data)
 
     async def _note(self, kind: str, message: str, data: dict[str, Any] | None = None) -> None:
         self.env.bus.publish(RunNote(self.task_id, self.agent_id, kind, message, dict(data or {})))
@@ -388,7 +394,7 @@ class AgentLoop:
         if state is self.state:
             return
         self.state = state
-        await asyncio.to_thread(self.env.journal.set_run_state, self.run_id, state)
+        await self.env.workers.record(self.env.journal.set_run_state, self.run_id, state)
         self.env.bus.publish(RunStateChanged(self.task_id, self.agent_id, state))
 
     async def _end(self, state: RunState, reason: str | None) -> None:
@@ -399,7 +405,7 @@ class AgentLoop:
         self._ended = time.monotonic()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        await asyncio.to_thread(
+        await self.env.workers.record(
             self.env.journal.set_run_state, self.run_id, state, commit=self.commit, error=reason
         )
         self.env.bus.publish(

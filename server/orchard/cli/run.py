@@ -208,7 +208,7 @@ async def _run(
             handle.cancel()  # Ctrl-C: end every agent as cancelled, journaled, then report
             return await handle.wait()
     finally:
-        orchestrator.journal.close()
+        orchestrator.close()
 
 
 def run(args: argparse.Namespace) -> int:
