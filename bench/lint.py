@@ -18,7 +18,7 @@ from pathlib import Path
 from orchard.config import LintSettings
 from orchard.lint.pipeline import LintPipeline, syntax_diagnostics
 from orchard.lint.runner import find_executable
-from orchard.lint.syntax import parser_for
+from orchard.lint.syntax import SyntaxDocument, check_syntax, parser_for
 
 LINES = 5000
 REPEATS = 15
@@ -104,6 +104,27 @@ def syntax_rows() -> None:
     ):
         syntax_row(language, name, f"{text.count(chr(10))} lines", text)
         syntax_row(language, name, "broken", broken(text))
+    keystroke_row()
+
+
+def keystroke_row() -> None:
+    """One character typed in the middle of a 5,000-line file: full parse vs incremental."""
+    text = javascript_source()
+    middle = len(text) // 2
+    typed = text[:middle] + "x" + text[middle:]
+    full, _ = best_of(lambda: check_syntax(typed, "javascript", Path("a.js")))
+    document = SyntaxDocument()
+    versions = [text, typed]
+
+    def keystroke() -> None:
+        versions.reverse()  # alternate: type the character, take it back
+        check_syntax(versions[0], "javascript", Path("a.js"), document)
+
+    check_syntax(text, "javascript", Path("a.js"), document)
+    ours, best = best_of(keystroke)
+    row = "javascript keystroke"
+    print(f"{row:<22}{full:>9.1f} ms{ours:>10.1f} ms ({best:.1f}){ours / full:>7.2f}x", end="")
+    print("  (baseline: full re-parse)")
 
 
 def pipeline_rows(folder: Path) -> None:

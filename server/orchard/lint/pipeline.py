@@ -20,7 +20,7 @@ from orchard.lint.languages import detect_language
 from orchard.lint.linters import LintFile, run_linters
 from orchard.lint.problems import with_context
 from orchard.lint.pycompile import PARSE, compile_python, newer_syntax
-from orchard.lint.syntax import check_syntax
+from orchard.lint.syntax import SyntaxDocument, check_syntax
 from orchard.lint.tools import BUILTIN, DEFAULT_TOOLS, ToolSpec
 from orchard.lint.tools.command import command_spec
 
@@ -44,17 +44,22 @@ class LintReport:
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
 
-def syntax_diagnostics(path: Path, text: str, language: str | None = None) -> list[Diagnostic]:
-    """Run the syntax layer on one text: tree-sitter, and for Python also `compile()`."""
+def syntax_diagnostics(
+    path: Path, text: str, language: str | None = None, document: SyntaxDocument | None = None
+) -> list[Diagnostic]:
+    """Run the syntax layer on one text: tree-sitter, and for Python also `compile()`.
+
+    Pass the same `document` for successive versions of one text to re-parse incrementally.
+    """
     language = language or detect_language(path, text)
     if language != "python":
-        found = check_syntax(text, language, path)
+        found = check_syntax(text, language, path, document)
     else:
         # The interpreter is the authority and is fast: tree-sitter is asked only when it fails
         # (for the errors after the first, and to spot syntax newer than this Python).
         compiled, found = compile_python(text, path)
         if not compiled:
-            others = check_syntax(text, language, path)
+            others = check_syntax(text, language, path, document)
             if not others and found[0].code == PARSE:
                 found = [newer_syntax(found[0])]
             else:

@@ -10,8 +10,9 @@ import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from tree_sitter import Node, Parser, Query, QueryCursor
+from tree_sitter import Node, Parser, Query, QueryCursor, Tree
 from tree_sitter_language_pack import get_language, get_parser
 
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity
@@ -53,19 +54,82 @@ def parser_for(language: str) -> Parser | None:
     return parser
 
 
-def check_syntax(text: str, language: str | None, path: Path) -> list[Diagnostic]:
-    """Return the syntax errors tree-sitter finds in `text`, at most MAX_DIAGNOSTICS of them."""
+def check_syntax(
+    text: str, language: str | None, path: Path, document: SyntaxDocument | None = None
+) -> list[Diagnostic]:
+    """Return the syntax errors tree-sitter finds in `text`, at most MAX_DIAGNOSTICS of them.
+
+    With a `document`, its previous tree is reused so only the edited part is re-parsed.
+    """
     parser = parser_for(language) if language else None
     if parser is None:
         return []
     source = text.encode("utf-8", errors="surrogatepass")
-    root = parser.parse(source).root_node
+    if document is None:
+        return _read(parser.parse(source), text, source, language, path)
+    with document.lock:
+        old = document.tree if document.language == language else None
+        if old is not None:
+            old.edit(**_edit_between(document.source, source))
+        tree = parser.parse(source, old) if old is not None else parser.parse(source)
+        document.tree, document.source, document.language = tree, source, language
+        return _read(tree, text, source, language, path)
+
+
+class SyntaxDocument:
+    """One open document's last parse, so a keystroke re-parses only what it changed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tree: Tree | None = None
+        self.source = b""
+        self.language: str | None = None
+
+
+def _read(
+    tree: Tree, text: str, source: bytes, language: str | None, path: Path
+) -> list[Diagnostic]:
+    root = tree.root_node
     reader = _ErrorReader(path, text, source, language)
     if language in _JSX_LANGUAGES and "</" in text:  # no closing tag, nothing to mismatch
         reader.mismatched_tags(root)
     if not root.has_error:
         return reader.diagnostics
     return reader.read(root)
+
+
+def _edit_between(old: bytes, new: bytes) -> dict[str, Any]:
+    """Describe `old` -> `new` as one tree-sitter edit: the span between their common ends."""
+    limit = min(len(old), len(new))
+    low, high = 0, limit  # longest common prefix, by halving (slice compares run in C)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle :] == new[len(new) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    old_end, new_end = len(old) - low, len(new) - low
+    return {
+        "start_byte": prefix,
+        "old_end_byte": old_end,
+        "new_end_byte": new_end,
+        "start_point": _point(old, prefix),
+        "old_end_point": _point(old, old_end),
+        "new_end_point": _point(new, new_end),
+    }
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    row = source.count(b"\n", 0, offset)
+    return row, offset - (source.rfind(b"\n", 0, offset) + 1)
 
 
 class _ErrorReader:

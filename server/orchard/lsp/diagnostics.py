@@ -20,6 +20,7 @@ from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, lines_o
 from orchard.lint.languages import detect_language
 from orchard.lint.pipeline import LintPipeline, syntax_diagnostics
 from orchard.lint.problems import normalize
+from orchard.lint.syntax import SyntaxDocument
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class DiagnosticsPublisher:
         self.linted: dict[str, list[Diagnostic]] = {}
         self.syntax_tasks: dict[str, asyncio.Task[None]] = {}
         self.lint_tasks: dict[str, asyncio.Task[None]] = {}
+        self.parses: dict[str, SyntaxDocument] = {}
 
     def on_event(self, event: DocumentEvent) -> None:
         """Schedule the checks an event calls for; returns at once."""
@@ -99,7 +101,10 @@ class DiagnosticsPublisher:
         if delay:
             await asyncio.sleep(delay)
         assert event.path is not None and event.text is not None
-        found = await asyncio.to_thread(syntax_diagnostics, event.path, event.text, language)
+        document = self.parses.setdefault(event.uri, SyntaxDocument())
+        found = await asyncio.to_thread(
+            syntax_diagnostics, event.path, event.text, language, document
+        )
         if self.server.documents.text(event.uri) != event.text:
             return  # typed on meanwhile: a newer check is on its way
         self.syntax[event.uri] = found
@@ -132,6 +137,7 @@ class DiagnosticsPublisher:
             task = tasks.pop(uri, None)
             if task is not None:
                 task.cancel()
+        self.parses.pop(uri, None)
         had = self.syntax.pop(uri, None) is not None
         had = self.linted.pop(uri, None) is not None or had
         self.server.text_document_publish_diagnostics(

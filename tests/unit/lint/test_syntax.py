@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Severity
 from orchard.lint.pipeline import syntax_diagnostics
-from orchard.lint.syntax import MAX_DIAGNOSTICS, check_syntax
+from orchard.lint.syntax import MAX_DIAGNOSTICS, SyntaxDocument, check_syntax
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "lint" / "syntax"
 
@@ -129,3 +131,52 @@ def test_syntax_newer_than_this_python_is_only_a_warning() -> None:
     (found,) = syntax_diagnostics(Path("alias.py"), "type OrderId = int\n")
     assert found.severity is Severity.WARNING
     assert found.message.endswith("cannot parse this; is it newer syntax?)")
+
+
+def test_incremental_reparse_matches_a_fresh_parse_through_edits() -> None:
+    versions = [
+        "function f(a) {\n  return a + 1;\n}\n",
+        "function f(a) {\n  return (a + 1;\n}\n",
+        "function f(a) {\n  const é = 'ü';\n  return (a + 1;\n}\n",
+        "function f(a) {\n  const é = 'ü';\n  return (a + 1);\n}\n",
+        "// header\nfunction f(a) {\n  const é = 'ü';\n  return (a + 1);\n",
+        "",
+        "if (x) {\n",
+        "if (x) { y(); }\n",
+    ]
+    document = SyntaxDocument()
+    for text in versions:
+        fresh = check_syntax(text, "javascript", Path("a.js"))
+        assert check_syntax(text, "javascript", Path("a.js"), document) == fresh
+
+
+def test_incremental_document_survives_a_change_of_language() -> None:
+    document = SyntaxDocument()
+    assert check_syntax("fn main() {}\n", "rust", Path("a.rs"), document) == []
+    found = check_syntax("func main() {\n", "go", Path("a.go"), document)
+    assert [d.code for d in found] == check_syntax_codes("func main() {\n", "go")
+
+
+def check_syntax_codes(text: str, language: str) -> list[str | None]:
+    return [d.code for d in check_syntax(text, language, Path("x"))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 6), st.text(alphabet="(){};\n xé=", max_size=6)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_random_edits_reparse_like_a_fresh_parse(
+    edits: list[tuple[float, int, str]],
+) -> None:
+    text = "function f(a) {\n  if (a) { return [a, 'é']; }\n}\nconst g = () => f(1);\n"
+    document = SyntaxDocument()
+    check_syntax(text, "javascript", Path("a.js"), document)
+    for where, removed, inserted in edits:
+        at = int(where * len(text))
+        text = text[:at] + inserted + text[at + removed :]
+        fresh = check_syntax(text, "javascript", Path("a.js"))
+        assert check_syntax(text, "javascript", Path("a.js"), document) == fresh
