@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 from collections.abc import Callable
 
 import pytest
 
-from orchard.cli import main
+from orchard.agents.events import RunProgress, RunStateChanged, TaskStarted
+from orchard.agents.task import RunState
+from orchard.cli import build_parser, main
+from orchard.cli.run import ProgressLines, choose_models
+from orchard.config import ModelSettings, Settings
+from orchard.errors import SettingsError
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, reply
 from tests.unit.agents.support import FILES, GREET_REPLY
@@ -117,3 +124,29 @@ def test_tasks_list_show_and_discard_a_finished_task(
     assert main(["tasks", "list", "--root", str(repo.root)]) == 0
     assert task_id not in capsys.readouterr().out
     assert main(["tasks", "show", "nope", "--root", str(repo.root)]) == 1
+
+
+def parsed(*argv: str) -> argparse.Namespace:
+    return build_parser("run").parse_args(["run", "req", *argv])
+
+
+def test_models_come_from_flags_or_else_from_the_settings() -> None:
+    settings = Settings(models=(ModelSettings("openai/a"), ModelSettings("ollama/b")))
+    assert choose_models(parsed("--models", "x/1, x/2"), settings) == ("x/1", "x/2")
+    assert choose_models(parsed("--model", "x/1", "--agents", "3"), settings) == ("x/1",) * 3
+    assert choose_models(parsed(), settings) == ("openai/a", "ollama/b")
+    assert choose_models(parsed("--agents", "3"), settings) == ("openai/a", "ollama/b", "openai/a")
+    with pytest.raises(SettingsError, match="no model to run"):
+        choose_models(parsed(), Settings())
+
+
+def test_progress_lines_are_appended_per_state_change_when_not_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = ProgressLines(stream)
+    progress(TaskStarted("t1", "abc123def4567890", (("a1-x", "openai/x"),)))
+    progress(RunProgress("t1", "a1-x", 1, 10))
+    progress(RunStateChanged("t1", "a1-x", RunState.FAILED, "budget exhausted"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "task t1: snapshot abc123def456"
+    assert len(lines) == 2
+    assert "failed (budget exhausted)" in lines[1] and "10 tok" in lines[1]
