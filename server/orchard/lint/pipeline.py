@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchard.config import LintSettings
-from orchard.errors import LintError, SettingsError
+from orchard.errors import SettingsError
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, SourceText, lines_of
 from orchard.lint.files import expand_paths, read_text
 from orchard.lint.languages import detect_language
@@ -132,7 +132,7 @@ class LintPipeline:
         self, targets: Iterable[Target], *, syntax: bool = True, linters_too: bool = True
     ) -> LintReport:
         """Lint `targets` (paths, folders or texts) and return everything found, sorted."""
-        files = self.load(targets)
+        files = await asyncio.to_thread(self.load, list(targets))  # reads and walks folders
         found: list[Diagnostic] = []
         if syntax:
             for batch in _batches(files, 64):
@@ -184,4 +184,4 @@ def _warn_once(message: str) -> None:
         log.warning("%s", message)
 
 
-__all__ = ["LintError", "LintFile", "LintPipeline", "LintReport", "lint", "syntax_diagnostics"]
+__all__ = ["LintFile", "LintPipeline", "LintReport", "lint", "syntax_diagnostics"]

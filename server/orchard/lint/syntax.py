@@ -1,7 +1,8 @@
 """The syntax layer: tree-sitter ERROR and MISSING nodes as diagnostics with readable messages.
 
 One of the two homes of tree-sitter (with repomap/tags.py; neither imports the other).
-Pure and synchronous, fast enough for every keystroke; callers keep it off the event loop.
+Synchronous and fast enough for every keystroke (incremental per document); callers keep it
+off the event loop.
 """
 
 from __future__ import annotations

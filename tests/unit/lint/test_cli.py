@@ -11,7 +11,7 @@ from orchard.cli import build_parser
 
 
 def run_lint(*argv: str) -> int:
-    args = build_parser().parse_args(["lint", *argv])
+    args = build_parser("lint").parse_args(["lint", *argv])
     return int(args.run(args))
 
 
