@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orchard.agents.orchestrator import Orchestrator  # noqa: E402
-from orchard.agents.task import RunState, TaskSpec  # noqa: E402
-from orchard.config import AgentSettings, LintSettings, ModelSettings, Settings  # noqa: E402
-from tests.support.gitrepo import init_repo  # noqa: E402
-from tests.support.model_server import ModelServer, RecordedRequest, Reply, Step  # noqa: E402
+from orchard.agents.orchestrator import Orchestrator
+from orchard.agents.task import RunState, TaskSpec
+from orchard.config import AgentSettings, LintSettings, ModelSettings, Settings
+from tests.support.gitrepo import init_repo
+from tests.support.model_server import ModelServer, RecordedRequest, Reply, Step
 
 MODEL = "openai/bench"
 APP = "def greet(name):\n    return f'hello {name}'\n"

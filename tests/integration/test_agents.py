@@ -231,3 +231,26 @@ async def test_apply_failures_lint_errors_and_failing_tests_are_reflected_until_
     assert "failed to apply" in prompts[1]
     assert "introduced these errors" in prompts[2]
     assert "util.add is untouched" in prompts[3] and "exit code 3" in prompts[3]
+
+
+async def test_cancelling_the_task_cancels_every_agent_and_the_task(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.set_default(Reply(text=GREET_REPLY * 20, chunk_chars=4, chunk_delay=0.05))
+    models = ("openai/one", "openai/two", "openai/three")
+    settings = settings_for(model_server, *models, agents=AgentSettings(max_agents=2))
+    orchestrator = Orchestrator(repo.root, settings)
+    streaming = asyncio.Event()
+    orchestrator.bus.add_listener(
+        lambda event: streaming.set() if isinstance(event, RunProgress) else None
+    )
+    handle = await orchestrator.start_task(TaskSpec("change", models=models))
+    await asyncio.wait_for(streaming.wait(), 30)
+    orchestrator.cancel(handle.task_id)
+    result = await handle.wait()
+    assert [o.state for o in result.outcomes] == [RunState.CANCELLED] * 3
+    assert result.state is TaskState.CANCELLED
+    task = orchestrator.journal.task(handle.task_id)
+    assert task is not None and task.state is TaskState.CANCELLED
+    assert model_server.requests_for("three") == []  # it was still queued
+    orchestrator.close()

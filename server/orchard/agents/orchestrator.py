@@ -157,6 +157,7 @@ class Orchestrator:
         self._gate: asyncio.Semaphore | None = None
         self._map: RepoMap | None = None
         self._map_lock = asyncio.Lock()
+        self._map_fresh = False  # scanned since the last task started
         if recover:
             self.journal.recover()
 
@@ -184,6 +185,7 @@ class Orchestrator:
     ) -> TaskHandle:
         """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
         _check_spec(spec)
+        self._map_fresh = False  # the user's tree may have changed since the last task
         await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
         task = await self.workers.record(self.journal.create_task, spec)
         budget = Budget(_opt_int(spec, "max_tokens"), _opt_float(spec, "max_cost_usd"))
@@ -308,8 +310,9 @@ class Orchestrator:
                     self._map = await self.workers.run(
                         RepoMap.open, self.root, self.settings.repomap
                     )
-                else:
+                elif not self._map_fresh:
                     await self.workers.run(self._map.build)
+                self._map_fresh = True
         except (OrchardError, OSError) as exc:
             log.warning("no repo map for this task: %s", exc)
             return None
