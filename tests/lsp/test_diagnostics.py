@@ -54,6 +54,9 @@ async def test_syntax_error_is_published_on_open_and_cleared_when_fixed(
     assert found.severity == types.DiagnosticSeverity.Error
     assert found.message == "expected `)` to close `(` opened at 2:10 in return statement"
     assert found.range.start == types.Position(line=1, character=15)
+    (opened,) = found.related_information or []
+    assert opened.message == "`(` opened here"
+    assert (opened.location.uri, opened.location.range.start) == (uri, types.Position(1, 9))
 
     change(client, uri, 2, "function f(a) {\n  return (a + 1);\n}\n")
     assert await published(client, uri, lambda d: not d) == ()

@@ -32,6 +32,17 @@ SYNTAX_SOURCE = "orchard-syntax"
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another place in the same file that explains a diagnostic (e.g. where a bracket opened)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in one file, from the syntax layer or a linter."""
 
@@ -45,6 +56,7 @@ class Diagnostic:
     code: str | None
     message: str
     url: str | None = None
+    related: tuple[Related, ...] = ()
     # Normalized text of the flagged line and its neighbours, filled by the pipeline so that
     # `new_problems` can recognise a problem that merely moved.
     context: tuple[str, ...] = field(default=(), compare=False)

@@ -16,7 +16,7 @@ from typing import Any
 from tree_sitter import Node, Parser, Query, QueryCursor, Tree
 from tree_sitter_language_pack import get_language, get_parser
 
-from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity
+from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Related, Severity
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,8 @@ class _ErrorReader:
         if opener is not None:
             message = f"expected `{token}` to close `{opener.type}` opened at {self.human(opener)}"
             message += f" in {_construct(opener.parent) or 'this code'}"
+            self.add(node, node, "missing", message, opened=opener)
+            return
         elif node.is_named:
             message = f"expected {_readable(token)}{where}"
         elif node.next_sibling is None and construct:
@@ -206,7 +208,7 @@ class _ErrorReader:
                     f"`{_text(closed.parent)}` does not close `{_text(opened.parent)}` "
                     f"opened at {self.human(opened.parent)}"
                 )
-                self.add(closed.parent, closed.parent, "mismatched", message)
+                self.add(closed.parent, closed.parent, "mismatched", message, opened=opened.parent)
 
     def jsx_tags(self, node: Node) -> bool:
         """Report JSX tags left open or closed by the wrong name; True when any was found."""
@@ -225,7 +227,7 @@ class _ErrorReader:
                         f"`{_text(closing)}` does not close `{_text(opening)}` "
                         f"opened at {self.human(opening)}"
                     )
-                    self.add(closing, closing, "mismatched", message)
+                    self.add(closing, closing, "mismatched", message, opened=opening)
                     found = True
         return found
 
@@ -264,16 +266,34 @@ class _ErrorReader:
             self.add(node, node, "unexpected", f"unexpected `{found}`{where}")
 
     def add(
-        self, start: Node, end: Node, code: str, message: str, first_line_only: bool = False
+        self,
+        start: Node,
+        end: Node,
+        code: str,
+        message: str,
+        first_line_only: bool = False,
+        opened: Node | None = None,
     ) -> None:
         line, column = self.position(start.start_point.row, start.start_point.column)
         end_line, end_column = self.position(end.end_point.row, end.end_point.column)
         if first_line_only and end_line > line:
             end_line, end_column = line, len(self.lines[line].rstrip())
-        self.place(line, column, end_line, end_column, code, message)
+        related: tuple[Related, ...] = ()
+        if opened is not None:
+            at = self.position(opened.start_point.row, opened.start_point.column)
+            to = self.position(opened.end_point.row, opened.end_point.column)
+            related = (Related(*at, *to, f"`{_text(opened)}` opened here"),)
+        self.place(line, column, end_line, end_column, code, message, related)
 
     def place(
-        self, line: int, column: int, end_line: int, end_column: int, code: str, message: str
+        self,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        code: str,
+        message: str,
+        related: tuple[Related, ...] = (),
     ) -> None:
         key = (line, column, message)
         if key in self.seen or len(self.diagnostics) >= MAX_DIAGNOSTICS:
@@ -282,7 +302,7 @@ class _ErrorReader:
         self.diagnostics.append(
             Diagnostic(
                 self.path, line, column, end_line, end_column,
-                Severity.ERROR, SYNTAX_SOURCE, code, message,
+                Severity.ERROR, SYNTAX_SOURCE, code, message, related=related,
             )
         )  # fmt: skip
 

@@ -127,7 +127,7 @@ class DiagnosticsPublisher:
         lines = lines_of(text)
         encoding = self.server.documents.position_encoding
         params = types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding) for d in found]
+            uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found]
         )
         self.server.text_document_publish_diagnostics(params)
 
@@ -192,8 +192,10 @@ def lsp_position(lines: list[str], line: int, column: int, encoding: str) -> typ
     return types.Position(line=max(line, 0), character=max(character, 0))
 
 
-def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str], encoding: str) -> types.Diagnostic:
-    """Convert one lint diagnostic to LSP, naming the linter in the message."""
+def lsp_diagnostic(
+    diagnostic: Diagnostic, lines: list[str], encoding: str, uri: str
+) -> types.Diagnostic:
+    """Convert a diagnostic of the document `uri` to LSP, naming the linter in the message."""
     tool = diagnostic.source
     message = diagnostic.message if tool == SYNTAX_SOURCE else f"{tool}: {diagnostic.message}"
     start = lsp_position(lines, diagnostic.line, diagnostic.column, encoding)
@@ -205,8 +207,30 @@ def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str], encoding: str) -> t
         source=SOURCE,
         code=diagnostic.code,
         code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
+        related_information=lsp_related(diagnostic, lines, encoding, uri),
         data={"tool": tool},
     )
+
+
+def lsp_related(
+    diagnostic: Diagnostic, lines: list[str], encoding: str, uri: str
+) -> list[types.DiagnosticRelatedInformation] | None:
+    """The places that explain a diagnostic (where its bracket or tag opened), if any."""
+    if not diagnostic.related:
+        return None
+    return [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=uri,
+                range=types.Range(
+                    start=lsp_position(lines, place.line, place.column, encoding),
+                    end=lsp_position(lines, place.end_line, place.end_column, encoding),
+                ),
+            ),
+            message=place.message,
+        )
+        for place in diagnostic.related
+    ]
 
 
 def register(server: OrchardServer) -> None:

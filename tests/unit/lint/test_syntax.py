@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchard.lint.diagnostic import SYNTAX_SOURCE, Severity
+from orchard.lint.diagnostic import SYNTAX_SOURCE, Related, Severity
 from orchard.lint.pipeline import syntax_diagnostics
 from orchard.lint.syntax import MAX_DIAGNOSTICS, SyntaxDocument, check_syntax
 
@@ -180,3 +180,15 @@ def test_random_edits_reparse_like_a_fresh_parse(
         text = text[:at] + inserted + text[at + removed :]
         fresh = check_syntax(text, "javascript", Path("a.js"))
         assert check_syntax(text, "javascript", Path("a.js"), document) == fresh
+
+
+def test_missing_closer_points_at_the_bracket_it_would_close() -> None:
+    path = FIXTURES / "missing_paren.js"
+    (found,) = syntax_diagnostics(path, path.read_text(encoding="utf-8"))
+    assert found.related == (Related(1, 5, 1, 6, "`(` opened here"),)
+
+
+def test_mismatched_tag_points_at_the_tag_it_closes() -> None:
+    path = FIXTURES / "mismatched_tag.tsx"
+    (found,) = syntax_diagnostics(path, path.read_text(encoding="utf-8"))
+    assert found.related == (Related(3, 6, 3, 10, "`<h1>` opened here"),)
