@@ -12,7 +12,7 @@ import pytest
 from orchard.errors import PathSafetyError, WorkspaceError
 from orchard.vcs.snapshot import create_snapshot, load_snapshot, snapshot_ref
 from tests.support.gitrepo import GitRepo, init_repo
-from tests.unit.vcs.conftest import user_state
+from tests.unit.vcs.userstate import user_state
 
 
 def show(repo: GitRepo, commit: str, path: str) -> bytes:

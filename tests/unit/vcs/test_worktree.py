@@ -19,7 +19,7 @@ from orchard.vcs.worktree import (
     list_task_worktrees,
 )
 from tests.support.gitrepo import GitRepo
-from tests.unit.vcs.conftest import user_state
+from tests.unit.vcs.userstate import user_state
 
 
 @pytest.fixture
