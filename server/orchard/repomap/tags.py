@@ -147,7 +147,7 @@ class TagExtractor:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # compiling a query loads its language under the lock
         self._languages: dict[str, tree_sitter.Language] = {}
         self._queries: dict[str, _CompiledQuery | None] = {}
         self._local = threading.local()

@@ -176,3 +176,19 @@ def test_inherited_queries_come_before_the_languages_own() -> None:
     tsx = query_text("tsx")
     assert query_text("typescript") in tsx
     assert tsx.index("jsx_opening_element") > tsx.index("interface_declaration")
+
+
+def test_extract_tree_on_a_fresh_extractor_compiles_its_language_without_deadlock() -> None:
+    tree = TagExtractor().parser("go").parse(b"package main\n\nfunc main() { run() }\n")
+    fresh = TagExtractor()
+    result: list[list[Tag]] = []
+    worker = threading.Thread(
+        target=lambda: result.append(
+            fresh.extract_tree("main.go", tree, b"package main\n\nfunc main() { run() }\n", "go")
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)  # a guard against a hang, not a timing threshold
+    assert result, "extract_tree did not return"
+    assert (2, "main", "def", "function") in rows(result[0])
