@@ -18,7 +18,7 @@ from typing import Any
 
 from orchard.config import Settings, load_settings
 
-MIN_GIT = (2, 31)
+MIN_GIT = (2, 36)  # `git worktree list -z`
 GRAMMARS = (
     "python", "javascript", "typescript", "tsx", "go", "rust",
     "java", "c", "cpp", "csharp", "ruby", "php",
@@ -54,12 +54,12 @@ def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def check_git() -> Check:
     """Check that git is installed and new enough."""
     if shutil.which("git") is None:
-        return Check("git", "fail", "git is not on PATH; install git >= 2.31")
+        return Check("git", "fail", "git is not on PATH; install git >= 2.36")
     text = _git("--version").stdout.strip()
     match = re.search(r"(\d+)\.(\d+)", text)
     version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
     if version < MIN_GIT:
-        return Check("git", "fail", f"{text}: Orchard needs git >= 2.31")
+        return Check("git", "fail", f"{text}: Orchard needs git >= 2.36")
     return Check("git", "ok", text)
 
 
