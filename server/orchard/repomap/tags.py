@@ -43,6 +43,9 @@ class TagKind(enum.StrEnum):
     REFERENCE = "ref"
 
 
+_KINDS = {kind.value: kind for kind in TagKind}
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     """One named definition or reference in one file."""
@@ -83,12 +86,24 @@ _PATH_EXTENSIONS = frozenset(
 _PATH_SEPARATORS = re.compile(r"[/\\]+")
 
 
+_Row = tuple[int, str, str, str]  # (line, name, kind value, category): sorts as tags must
+
+
 @dataclass(frozen=True, slots=True)
 class _Capture:
     kind: TagKind
     category: str
     priority: int  # later in the query file wins
     expand: str = "node"  # "node": the node's text; "path": path components; "names": leaves
+
+    @property
+    def kind_value(self) -> str:
+        return self.kind.value
+
+    @property
+    def rank(self) -> int:
+        """Order between two captures of one node: any definition, then the later capture."""
+        return self.priority + (1 << 20 if self.kind is TagKind.DEFINITION else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,31 +210,30 @@ class TagExtractor:
         if compiled is None:
             return []
         found = tree_sitter.QueryCursor(compiled.query).captures(tree.root_node)
-        # One tag per node: a definition beats a reference, then the later capture wins.
-        best: dict[int, tuple[_Capture, tree_sitter.Node]] = {}
-        tags: set[Tag] = set()
+        # Hot path (the cold index is measured against it): plain tuples, Tags built once at the
+        # end. One tag per node: a definition beats a reference, then the later capture wins.
+        best: dict[int, tuple[int, _Capture, tree_sitter.Node]] = {}
+        rows: set[_Row] = set()
         for capture_name, nodes in found.items():
             capture = compiled.captures.get(capture_name)
             if capture is None:
                 continue
             if capture.expand != "node":
-                tags.update(_expanded_tags(rel_path, capture, nodes, source))
+                rows.update(_expanded_rows(capture, nodes, source))
                 continue
+            rank = capture.rank
             for node in nodes:
-                seen = best.get(node.start_byte)
-                if seen is None or _outranks(capture, seen[0]):
-                    best[node.start_byte] = (capture, node)
-        tags.update(
-            Tag(
-                rel_path=rel_path,
-                name=_text(source, node),
-                kind=capture.kind,
-                line=node.start_point[0],
-                category=capture.category,
-            )
-            for capture, node in best.values()
-        )
-        return sorted(tags, key=_tag_order)
+                start = node.start_byte
+                seen = best.get(start)
+                if seen is None or seen[0] < rank:
+                    best[start] = (rank, capture, node)
+        for _, capture, node in best.values():
+            name = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+            rows.add((node.start_point[0], name, capture.kind_value, capture.category))
+        return [
+            Tag(rel_path, name, _KINDS[kind], line, category)
+            for line, name, kind, category in sorted(rows)
+        ]
 
     def _compiled(self, language: str) -> _CompiledQuery | None:
         if language in self._queries:
@@ -243,24 +257,20 @@ class TagExtractor:
         return _CompiledQuery(query, captures)
 
 
-def _expanded_tags(
-    rel_path: str, capture: _Capture, nodes: list[tree_sitter.Node], source: bytes
-) -> list[Tag]:
-    tags: list[Tag] = []
+def _expanded_rows(capture: _Capture, nodes: list[tree_sitter.Node], source: bytes) -> list[_Row]:
+    rows: list[_Row] = []
+    kind, category = capture.kind_value, capture.category
     for node in nodes:
         if capture.expand == "path":
-            text = _text(source, node)
             line = node.start_point[0]
-            tags.extend(
-                Tag(rel_path, name, capture.kind, line, capture.category)
-                for name in path_components(text)
+            names = path_components(_text(source, node))
+            rows.extend((line, name, kind, category) for name in names)
+        else:
+            leaves = _identifier_leaves(node)
+            rows.extend(
+                (leaf.start_point[0], _text(source, leaf), kind, category) for leaf in leaves
             )
-            continue
-        tags.extend(
-            Tag(rel_path, _text(source, leaf), capture.kind, leaf.start_point[0], capture.category)
-            for leaf in _identifier_leaves(node)
-        )
-    return tags
+    return rows
 
 
 def _identifier_leaves(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -290,16 +300,6 @@ def path_components(path: str) -> list[str]:
         if dot and stem and f".{extension}" in _PATH_EXTENSIONS:
             names[-1] = stem.removesuffix(".d")
     return [name for name in names if name]
-
-
-def _outranks(new: _Capture, old: _Capture) -> bool:
-    if new.kind is not old.kind:
-        return new.kind is TagKind.DEFINITION
-    return new.priority > old.priority
-
-
-def _tag_order(tag: Tag) -> tuple[int, str, str, str]:
-    return (tag.line, tag.name, tag.kind.value, tag.category)
 
 
 @cache
