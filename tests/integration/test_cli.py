@@ -38,9 +38,7 @@ def test_only_the_chosen_subcommand_is_imported() -> None:
         "heavy = {'git', 'litellm', 'pygls', 'orchard.agents', 'orchard.repomap', 'orchard.lint'};"
         "print(sorted(m for m in sys.modules if m in heavy))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
