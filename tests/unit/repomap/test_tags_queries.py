@@ -108,6 +108,9 @@ def test_python_definitions_imports_calls_types_and_bases(extractor: TagExtracto
             ("ref", "type", "LineItem", "def __init__"),
             ("ref", "type", "BillingInvoice", "def invoice"),
             ("ref", "type", "Order", "def place_order"),
+            # CamelCase names used as values are classes
+            ("ref", "type", "Order", "isinstance(value, Order)"),
+            ("ref", "type", "OrderError", "except OrderError"),
         ]
     )
     # A method is only a method, and locals or parameters are never definitions.
@@ -145,6 +148,8 @@ def test_javascript_classes_functions_imports_calls_and_jsx(extractor: TagExtrac
             ("ref", "call", "describeCart", "return describeCart"),
             ("ref", "call", "Badge", "<Badge"),
             ("ref", "call", "Cart", "<Icon.Cart"),
+            ("ref", "type", "CartBadge", "export const routes"),
+            ("ref", "type", "Cart", "export const routes"),
         ]
     )
     assert {"owner", "item", "text", "sum", "path", "readFile"}.isdisjoint(f.names("def"))

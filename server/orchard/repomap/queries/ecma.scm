@@ -44,6 +44,11 @@
 
 ; ---- references -----------------------------------------------------------------------------
 
+; A CamelCase name used as a value is a class or component: `x instanceof Cart`,
+; `{ component: CartBadge }`. Listed first so every more specific reference below wins over it.
+((identifier) @name.reference.type
+  (#match? @name.reference.type "^_?[A-Z][A-Z0-9]*[a-z][A-Za-z0-9]*$"))
+
 ; `Reason.Sale`, `Cart.fromJSON(...)`: a capitalized receiver is a class or namespace.
 ((member_expression object: (identifier) @name.reference.type)
   (#match? @name.reference.type "^[A-Z]"))

@@ -24,6 +24,11 @@
 
 ; ---- references -----------------------------------------------------------------------------
 
+; A CamelCase name used as a value is a class: `isinstance(x, Order)`, `except OrderError`,
+; `model = Order`. Listed first so every more specific reference below wins over it.
+((identifier) @name.reference.type
+  (#match? @name.reference.type "^_?[A-Z][A-Z0-9]*[a-z][A-Za-z0-9]*$"))
+
 ; `Order.objects.filter(...)`, `Color.RED`: a capitalized receiver is a class.
 ((attribute object: (identifier) @name.reference.type)
   (#match? @name.reference.type "^[A-Z]"))
