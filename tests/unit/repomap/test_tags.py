@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from orchard.repomap import tags as tags_module
+from orchard.repomap.languages import languages_with_tags
 from orchard.repomap.tags import (
     TAGS_VERSION,
     Tag,
@@ -74,7 +77,44 @@ def test_non_utf8_bytes_do_not_crash_and_names_are_replaced() -> None:
     latin1 = "def caf\xe9():\n    return na\xefve()\n\ndef plain():\n    pass\n".encode("latin-1")
     tags = extract_tags("legacy.py", latin1)
     assert (3, "plain", "def", "function") in rows(tags)
-    assert all(isinstance(t.name, str) for t in tags)
+    # tree-sitter stops the name at the stray byte; whatever it keeps decodes cleanly
+    assert [t.name for t in tags if t.line == 0 and t.kind is TagKind.DEFINITION] == ["caf"]
+    assert all(t.name.encode("utf-8") for t in tags)
+
+
+@pytest.mark.parametrize(
+    ("rel_path", "source", "expected"),
+    [
+        ("x.js", b"function f\xff() { g('\xfe'); }\nclass A {}\n", (1, "A", "def", "class")),
+        ("x.c", b"int \xff\xfe(;\nint ok(void) { return run(); }\n", (1, "ok", "def", "function")),
+        ("x.go", b"package p\nfunc Good() {}\nfunc \xff( {\n", (1, "Good", "def", "function")),
+        ("x.rb", b"class \xff\n\nclass Fine\nend\n", (2, "Fine", "def", "class")),
+        ("x.php", b"<?php\nfunction \xfe(\nclass Kept {}\n", (2, "Kept", "def", "class")),
+    ],
+)
+def test_broken_or_non_utf8_files_in_other_languages_still_yield_tags(
+    rel_path: str, source: bytes, expected: tuple[int, str, str, str]
+) -> None:
+    assert expected in rows(extract_tags(rel_path, source))
+
+
+@pytest.mark.parametrize("language", sorted(languages_with_tags()))
+def test_every_language_survives_empty_and_garbage_input(language: str) -> None:
+    extractor = TagExtractor()
+    assert extractor.extract("empty", b"", language=language) == []
+    assert isinstance(extractor.extract("garbage", bytes(range(256)) * 8, language=language), list)
+
+
+def test_cpp_header_is_parsed_with_the_cpp_grammar() -> None:
+    header = b"class Widget : public Base {\npublic:\n    void draw();\n};\n"
+    found = rows(extract_tags("include/widget.h", header))
+    assert (0, "Widget", "def", "class") in found
+    assert (0, "Base", "ref", "inherit") in found
+    assert (2, "draw", "def", "method") in found
+
+
+def test_query_fragments_are_not_languages() -> None:
+    assert {"ecma", "jsx"}.isdisjoint(languages_with_tags())
 
 
 def test_binary_garbage_does_not_crash() -> None:
@@ -192,3 +232,9 @@ def test_extract_tree_on_a_fresh_extractor_compiles_its_language_without_deadloc
     worker.join(timeout=60)  # a guard against a hang, not a timing threshold
     assert result, "extract_tree did not return"
     assert (2, "main", "def", "function") in rows(result[0])
+
+
+def test_undecodable_bytes_inside_a_captured_node_are_replaced() -> None:
+    found = rows(extract_tags("x.js", b'import a from "./lib/caf\xe9";\n'))
+    assert (0, "lib", "ref", "import") in found
+    assert (0, "caf\ufffd", "ref", "import") in found
