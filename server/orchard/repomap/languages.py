@@ -108,6 +108,7 @@ _CPP_HEADER = re.compile(
     rb"|\b(?:std|boost)::|\w::~?\w",
     re.MULTILINE,
 )
+_COMMENTS = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*", re.DOTALL)  # "@see llvm::Error" is not C++
 _SNIFF_BYTES = 64 * 1024
 
 
@@ -126,7 +127,8 @@ def language_for(path: str, text: bytes | None = None) -> str | None:
 
 def looks_like_cpp(text: bytes) -> bool:
     """Tell whether a header's text uses C++ (classes, namespaces, templates, access labels, ::)."""
-    return _CPP_HEADER.search(text, 0, _SNIFF_BYTES) is not None
+    code = _COMMENTS.sub(b" ", text[:_SNIFF_BYTES])
+    return _CPP_HEADER.search(code) is not None
 
 
 @cache

@@ -66,6 +66,8 @@ def test_header_with_cpp_constructs_is_cpp(header: bytes) -> None:
         b'#ifdef __cplusplus\nextern "C" {\n#endif\nvoid f(void);\n#ifdef __cplusplus\n}\n#endif\n',
         b"typedef struct { char *klass; } obj; /* a class-like object */\n",
         b"",
+        b"/* @see llvm::MemoryBuffer, ff02::1 */\nvoid f(void); // see Module::get()\n",
+        b"/* Include this namespace with <stddef.h>;\n   class of objects */\nint g(void);\n",
     ],
 )
 def test_plain_c_header_stays_c(header: bytes) -> None:
