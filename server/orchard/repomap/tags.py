@@ -7,10 +7,11 @@ Queries name their captures `@name.definition.<category>` or `@name.reference.<c
 captures (`@_helper`) are ignored. One node yields at most one tag: a definition beats a reference,
 and between two captures of the same kind the capture name first used later in the query file
 wins, so queries list generic patterns first (a function in a class body is a method).
-`@path.reference.import` captures a module path (`"./util/strings.js"`): each of its components
-becomes an import reference (`util`, `strings`); `@names.reference.<category>` captures a subtree
-(`use a::b::{C, D}`) whose every identifier leaf becomes a reference. A first line
-`; inherits: a, b` prepends the queries `a-tags.scm` (or the fragment `a.scm`) and `b`.
+`@path.reference.import` captures a module path (`"./util/strings.js"`): each component becomes
+an import reference (`util`, `strings`); `@module.reference.<category>` does the same for a dotted
+name (`Shop.Billing`), and `@module.definition.<category>` defines its last part (`Billing`);
+`@names.reference.<category>` captures a subtree (`use a::b::{C, D}`) whose every identifier leaf
+is a reference. A first line `; inherits: a, b` prepends `a-tags.scm` (or fragment `a.scm`), `b`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ _PATH_EXTENSIONS = frozenset(
     {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".py", ".rb", ".php"}
     | {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".go", ".rs"}
 )
+_DEFINES = ("node", "module")  # expansions that may define a name
 _PATH_SEPARATORS = re.compile(r"[/\\]+")
 
 
@@ -94,7 +96,7 @@ class _Capture:
     kind: TagKind
     category: str
     priority: int  # later in the query file wins
-    expand: str = "node"  # "node": the node's text; "path": path components; "names": leaves
+    expand: str = "node"  # "node": its text; "path"/"module": path or dotted parts; "names": leaves
 
     @property
     def kind_value(self) -> str:
@@ -144,11 +146,11 @@ TAGS_VERSION: str = _compute_version()
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
     parts = name.split(".")
-    if len(parts) != 3 or parts[0] not in ("name", "names", "path"):
+    if len(parts) != 3 or parts[0] not in ("name", "names", "path", "module"):
         return None
     expand = "node" if parts[0] == "name" else parts[0]
-    if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES and expand == "node":
-        return _Capture(TagKind.DEFINITION, parts[2], priority)
+    if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES and expand in _DEFINES:
+        return _Capture(TagKind.DEFINITION, parts[2], priority, expand)
     if parts[1] == "reference" and parts[2] in REFERENCE_CATEGORIES:
         return _Capture(TagKind.REFERENCE, parts[2], priority, expand)
     raise ValueError(f"unknown tags capture @{name}")
@@ -261,9 +263,13 @@ def _expanded_rows(capture: _Capture, nodes: list[tree_sitter.Node], source: byt
     rows: list[_Row] = []
     kind, category = capture.kind_value, capture.category
     for node in nodes:
-        if capture.expand == "path":
+        if capture.expand in ("path", "module"):
             line = node.start_point[0]
             names = path_components(_text(source, node))
+            if capture.expand == "module":  # "shop.util" names modules shop and util
+                names = [part for name in names for part in name.split(".") if part]
+                if capture.kind is TagKind.DEFINITION:
+                    names = names[-1:]
             rows.extend((line, name, kind, category) for name in names)
         else:
             leaves = _identifier_leaves(node)

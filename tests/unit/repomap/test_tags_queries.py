@@ -521,3 +521,137 @@ def test_php_classes_interfaces_traits_functions_calls_and_uses(extractor: TagEx
         ]
     )
     assert {"cart", "total", "order", "this", "calculator"}.isdisjoint(f.names("def"))
+
+
+def test_kotlin_classes_objects_interfaces_functions_and_calls(extractor: TagExtractor) -> None:
+    f = load(extractor, "kotlin/Wallet.kt")
+    assert not f.missing(
+        [
+            ("def", "module", "wallet", "package com.acme.wallet"),
+            ("def", "constant", "MAX_BALANCE", "const val MAX_BALANCE"),
+            ("def", "type", "WalletId", "typealias WalletId"),
+            ("def", "interface", "Ledger", "interface Ledger"),
+            ("def", "method", "record", "fun record"),
+            ("def", "enum", "Status", "enum class Status"),
+            ("def", "class", "Entry", "data class Entry"),
+            ("def", "class", "WalletRegistry", "object WalletRegistry"),
+            ("def", "class", "Wallet", "class Wallet("),
+            ("def", "method", "deposit", "fun deposit"),
+            ("def", "function", "describe", "fun Wallet.describe"),
+            ("ref", "import", "Amount", "import com.acme.money.Amount"),
+            ("ref", "import", "money", "import com.acme.money.Amount"),
+            ("ref", "import", "coroutines", "import kotlinx"),
+            ("ref", "inherit", "BaseAccount", "class Wallet("),
+            ("ref", "inherit", "Auditable", "class Wallet("),
+            ("ref", "type", "Ledger", "class Wallet("),
+            ("ref", "type", "Wallet", "fun Wallet.describe"),
+            ("ref", "type", "AuditLog", "AuditLog.write"),
+            ("ref", "call", "Entry", "val entry = Entry("),
+            ("ref", "call", "record", "ledger.record(entry)"),
+            ("ref", "call", "write", "AuditLog.write"),
+        ]
+    )
+    assert {"entry", "amount", "ledger", "id"}.isdisjoint(f.names("def"))
+
+
+def test_swift_classes_structs_protocols_functions_and_calls(extractor: TagExtractor) -> None:
+    f = load(extractor, "swift/Cart.swift")
+    assert not f.missing(
+        [
+            ("def", "variable", "maxItems", "let maxItems"),
+            ("def", "type", "Sku", "typealias Sku"),
+            ("def", "interface", "PriceProvider", "protocol PriceProvider"),
+            ("def", "method", "price", "func price(of"),
+            ("def", "enum", "CartError", "enum CartError"),
+            ("def", "struct", "LineItem", "struct LineItem"),
+            ("def", "class", "Cart", "class Cart:"),
+            ("def", "method", "add", "func add"),
+            ("def", "method", "total", "func total"),
+            ("def", "function", "formatCart", "func formatCart"),
+            ("ref", "import", "ShopCore", "import ShopCore"),
+            ("ref", "inherit", "Store", "class Cart:"),
+            ("ref", "inherit", "CustomStringConvertible", "extension Cart"),
+            ("ref", "type", "Cart", "extension Cart"),
+            ("ref", "type", "PriceProvider", "private let prices"),
+            ("ref", "type", "Analytics", "Analytics.track"),
+            ("ref", "call", "track", "Analytics.track"),
+            ("ref", "call", "formatCart", "formatCart(self)"),
+        ]
+    )
+    assert {"items", "prices", "item", "cart"}.isdisjoint(f.names("def"))
+
+
+def test_scala_traits_classes_objects_and_calls(extractor: TagExtractor) -> None:
+    f = load(extractor, "scala/Billing.scala")
+    assert not f.missing(
+        [
+            ("def", "module", "billing", "package com.acme.billing"),
+            ("def", "trait", "Biller", "trait Biller"),
+            ("def", "method", "bill", "charges once"),
+            ("def", "method", "bill", "Future[Invoice] = {"),
+            ("def", "class", "Invoice", "case class Invoice"),
+            ("def", "class", "Billing", "object Billing"),
+            ("def", "method", "apply", "def apply"),
+            ("def", "class", "StripeBiller", "class StripeBiller"),
+            ("def", "type", "CustomerId", "type CustomerId"),
+            ("ref", "import", "Amount", "import com.acme.money"),
+            ("ref", "import", "Future", "import scala.concurrent.Future"),
+            ("ref", "inherit", "Biller", "class StripeBiller"),
+            ("ref", "inherit", "Logging", "class StripeBiller"),
+            ("ref", "call", "StripeBiller", "new StripeBiller"),
+            ("ref", "type", "Pricing", "Pricing.totalFor"),
+            ("ref", "call", "totalFor", "Pricing.totalFor"),
+            ("ref", "call", "Invoice", "Future.successful"),
+        ]
+    )
+    assert {"total", "customer", "gateway"}.isdisjoint(f.names("def"))
+
+
+def test_lua_functions_methods_requires_and_calls(extractor: TagExtractor) -> None:
+    f = load(extractor, "lua/inventory.lua")
+    assert not f.missing(
+        [
+            ("def", "constant", "MAX_STOCK", "MAX_STOCK = 100"),
+            ("def", "function", "clamp", "local function clamp"),
+            ("def", "function", "new", "function M.new"),
+            ("def", "method", "add", "function M:add"),
+            ("def", "function", "encode", "M.encode = function"),
+            ("ref", "import", "cjson", 'require("cjson")'),
+            ("ref", "import", "shop", 'require "shop.util"'),
+            ("ref", "import", "util", 'require "shop.util"'),
+            ("ref", "call", "clamp", "= clamp("),
+            ("ref", "call", "log", "util.log"),
+            ("ref", "call", "setmetatable", "setmetatable"),
+        ]
+    )
+    assert {"json", "util", "self", "value"}.isdisjoint(f.names("def"))
+    assert "require" not in f.names("ref")
+
+
+def test_elixir_modules_functions_macros_aliases_and_calls(extractor: TagExtractor) -> None:
+    f = load(extractor, "elixir/orders.ex")
+    assert not f.missing(
+        [
+            ("def", "module", "Orders", "defmodule Shop.Orders"),
+            ("def", "constant", "max_items", "@max_items"),
+            ("def", "function", "place", "def place"),
+            ("def", "function", "total", "defp total"),
+            ("def", "function", "notify", "defp notify"),
+            ("def", "macro", "with_order", "defmacro with_order"),
+            ("def", "interface", "Priced", "defprotocol Shop.Priced"),
+            ("def", "function", "price", "def price(item)"),
+            ("ref", "import", "Invoice", "alias Shop.Billing.Invoice"),
+            ("ref", "import", "Billing", "alias Shop.Billing.Invoice"),
+            ("ref", "import", "Money", "import Shop.Money"),
+            ("ref", "inherit", "GenServer", "use GenServer"),
+            ("ref", "type", "Invoice", "Invoice.new"),
+            ("ref", "type", "Mailer", "Shop.Mailer"),
+            ("ref", "call", "new", "Invoice.new"),
+            ("ref", "call", "total", "total(order))"),
+            ("ref", "call", "notify", "    notify(customer, invoice)"),
+            ("ref", "call", "send_invoice", "send_invoice"),
+            ("ref", "call", "price", "&price/1"),
+        ]
+    )
+    assert {"def", "defp", "defmodule", "alias", "import", "use"}.isdisjoint(f.names("ref"))
+    assert {"invoice", "order", "customer", "Shop"}.isdisjoint(f.names("def"))
