@@ -60,7 +60,7 @@ class RenderedMap:
     files: tuple[tuple[str, float], ...]
     tokens: int
     budget: int
-    version: tuple[int, int] = field(default=(0, 0))
+    version: tuple[int, int, int] = field(default=(0, 0, 0))
 
 
 class RepoMap:
@@ -72,6 +72,7 @@ class RepoMap:
         self._layout = index.layout_version
         self._renderer = MapRenderer()
         self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
+        self._ranked: tuple[tuple[object, ...], Ranking] | None = None
 
     @classmethod
     def open(
@@ -98,6 +99,7 @@ class RepoMap:
         request = replace(request or MapRequest(), **kwargs)  # type: ignore[arg-type]
         budget = request.tokens or self.index.settings.map_tokens
         with self.index.lock:
+            self.index.flush()
             key = (self.index.version, _normalize(request, self.index.root), budget)
             cached = self._maps.get(key)
             if cached is not None:
@@ -112,9 +114,15 @@ class RepoMap:
     def rank(self, request: MapRequest) -> Ranking:
         """Rank the files and definitions for `request` (no rendering)."""
         with self.index.lock:
+            self.index.flush()
             self._sync_layout()
+            key = (self.index.rank_version, _normalize(request, self.index.root))
+            if self._ranked is not None and self._ranked[0] == key:
+                return self._ranked[1]
             seeds, exclude = self.seeds(request)
-            return self._ranker.rank(seeds, exclude)
+            ranking = self._ranker.rank(seeds, exclude)
+            self._ranked = (key, ranking)
+            return ranking
 
     def _sync_layout(self) -> None:
         if self._layout != self.index.layout_version:

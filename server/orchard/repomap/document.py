@@ -50,6 +50,7 @@ class LiveDocument:
         self.data = b""
         self.tree: tree_sitter.Tree | None = None
         self.tags: list[Tag] = []
+        self.tags_stale = False
         self.incremental_updates = 0
 
     def update(
@@ -58,15 +59,21 @@ class LiveDocument:
         changes: Sequence[TextEdit] | None,
         extractor: TagExtractor,
         taggable: bool,
+        *,
+        extract: bool = True,
     ) -> None:
-        """Take the buffer's new text; reuse the old tree when `changes` lead to exactly it."""
+        """Take the buffer's new text; reuse the old tree when `changes` lead to exactly it.
+
+        With `extract=False` only the tree is brought up to date (a fraction of a millisecond);
+        the tags query runs later, in `refresh_tags`, when someone needs the tags.
+        """
         replayed = _replay(self.text, changes) if changes and self.tree is not None else None
         # Trust the edits only when they turn the old text into exactly the new one.
         edits = replayed[0] if replayed is not None and replayed[1] == text else None
         old_tree = self.tree
         self.text, self.data = text, text.encode("utf-8", errors="surrogatepass")
         if self.language is None or not taggable:
-            self.tree, self.tags = None, []
+            self.tree, self.tags, self.tags_stale = None, [], False
             return
         parser = extractor.parser(self.language)
         if edits is not None and old_tree is not None:
@@ -83,7 +90,17 @@ class LiveDocument:
             self.incremental_updates += 1
         else:
             self.tree = parser.parse(self.data)
+        self.tags_stale = True
+        if extract:
+            self.refresh_tags(extractor)
+
+    def refresh_tags(self, extractor: TagExtractor) -> bool:
+        """Run the tags query on the current tree if the text changed since; tell if it ran."""
+        if not self.tags_stale or self.tree is None or self.language is None:
+            return False
         self.tags = extractor.extract_tree(self.rel_path, self.tree, self.data, self.language)
+        self.tags_stale = False
+        return True
 
 
 def _replay(text: str, changes: Sequence[TextEdit]) -> tuple[list[_TreeEdit], str] | None:

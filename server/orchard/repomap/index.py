@@ -87,14 +87,21 @@ class RepoIndex:
         self.cochange = CoChange()
         self.pairs = TestPairs()
         self.layout_version = 0  # bumps when the set of files or the history changes
+        self.content_version = 0  # bumps on any text change, even one that leaves names alone
+        self._stale: set[str] = set()  # buffers whose tags wait for flush()
         # Tags kept here when there is no store (outside a git repository).
         self._memory: dict[tuple[str, str], tuple[FileSymbols, bytes]] = {}
         self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
         self._root_key = str(self.root)
 
     @property
-    def version(self) -> tuple[int, int]:
-        """Change whenever anything a map depends on changes."""
+    def version(self) -> tuple[int, int, int]:
+        """Change whenever anything a map depends on changes (flush() first)."""
+        return (self.graph.version, self.layout_version, self.content_version)
+
+    @property
+    def rank_version(self) -> tuple[int, int]:
+        """Change whenever anything a ranking depends on changes (names, files, history)."""
         return (self.graph.version, self.layout_version)
 
     def build(self, progress: Progress | None = None) -> BuildStats:
@@ -137,9 +144,18 @@ class RepoIndex:
             self._refresh(sorted(candidates), None, full=False)
 
     def update_document(
-        self, rel_path: str, text: str, changes: Sequence[TextEdit] | None = None
+        self,
+        rel_path: str,
+        text: str,
+        changes: Sequence[TextEdit] | None = None,
+        *,
+        defer_tags: bool = False,
     ) -> None:
-        """Take an open buffer's new text (with the edits that led to it, when known)."""
+        """Take an open buffer's new text (with the edits that led to it, when known).
+
+        With `defer_tags`, only the parse tree is updated now (per keystroke); the tags and the
+        graph follow at the next `flush()`, which every map request does first.
+        """
         with self.lock:
             document = self.documents.get(rel_path)
             if document is None:
@@ -150,18 +166,43 @@ class RepoIndex:
             status = classify_bytes(
                 text.encode("utf-8", "surrogatepass"), self.settings.max_file_bytes, rel_path
             ).status
-            document.update(text, changes, default_extractor(), taggable(status, document.language))
-            is_new = rel_path not in self.graph
-            self.graph.set_file(rel_path, FileSymbols.from_tags(document.tags))
-            if is_new:
-                self.pairs.add(rel_path)
-                self.layout_version += 1
+            document.update(
+                text,
+                changes,
+                default_extractor(),
+                taggable(status, document.language),
+                extract=not defer_tags,
+            )
+            self.content_version += 1
+            if document.tags_stale:
+                self._stale.add(rel_path)
+                return
+            self._stale.discard(rel_path)
+            self._link_document(document)
+
+    def flush(self) -> None:
+        """Bring the graph up to date with every buffer whose tags were deferred."""
+        with self.lock:
+            for rel_path in sorted(self._stale):
+                document = self.documents.get(rel_path)
+                if document is not None and document.refresh_tags(default_extractor()):
+                    self._link_document(document)
+            self._stale.clear()
+
+    def _link_document(self, document: LiveDocument) -> None:
+        is_new = document.rel_path not in self.graph
+        self.graph.set_file(document.rel_path, FileSymbols.from_tags(document.tags))
+        if is_new:
+            self.pairs.add(document.rel_path)
+            self.layout_version += 1
 
     def close_document(self, rel_path: str) -> None:
         """Forget a buffer: the file on disk is the truth again."""
         with self.lock:
             if self.documents.pop(rel_path, None) is None:
                 return
+            self._stale.discard(rel_path)
+            self.content_version += 1
             if (self.root / rel_path).is_file() and filter_unignored(
                 self.root, [rel_path], self.settings.exclude
             ):
@@ -180,6 +221,9 @@ class RepoIndex:
         with self.lock:
             document = self.documents.get(rel_path)
             if document is not None:
+                if document.refresh_tags(default_extractor()):
+                    self._link_document(document)
+                self._stale.discard(rel_path)
                 return self._document_view(document)
             record = self.records.get(rel_path)
             if record is None or not taggable(record.status, record.language):
@@ -262,6 +306,7 @@ class RepoIndex:
             )
         }
         self._remember(parsed.values())
+        self.content_version += 1
         self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
         added = False
         for identity in known:

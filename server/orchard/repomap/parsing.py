@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,12 @@ def parse_files(
             if progress and (index % 50 == 0 or index == len(work)):
                 progress(index, len(work))
         return done
-    return _parse_in_pool(root, work, max_bytes, workers, progress)
+    try:
+        return _parse_in_pool(root, work, max_bytes, workers, progress)
+    except (BrokenProcessPool, OSError) as exc:
+        # e.g. a script without `if __name__ == "__main__":` cannot be re-imported by spawn.
+        log.warning("parsing in a process pool failed (%s); parsing in this process", exc)
+        return parse_files(root, work, max_bytes, workers=1, progress=progress)
 
 
 def _chunks(work: Sequence[tuple[str, FileContent]]) -> list[list[str]]:

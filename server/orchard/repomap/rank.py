@@ -19,11 +19,13 @@ from orchard.repomap.graph import SymbolGraph
 from orchard.repomap.pairing import TestPairs
 
 DAMPING = 0.8  # chance the walk follows an edge rather than jumping back to a seed
-EPSILON = 2e-6  # residual below which a file is not pushed further
-MAX_PUSHES = 60_000
+EPSILON = 5e-5  # residual below which a file is not pushed further
+MAX_PUSHES = 4_000
 MAX_DEFINERS = 40  # a name defined in more files than this says nothing about where to look
+MAX_EDGES = 64  # a file's strongest symbol links; the rest carry too little of the walk to matter
 _KIND_WEIGHTS = {"symbol": 1.0, "cochange": 0.6, "pair": 0.5}
-ENTRY_FILES = 400  # files whose definitions are ranked one by one; the rest are listed by path
+ENTRY_FILES = 200  # files whose definitions are ranked one by one; the rest are listed by path
+FILE_ENTRIES = 24  # most definitions of one file that can be shown
 _DIGITS = 12  # scores are rounded before sorting so float noise never reorders a map
 
 Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
@@ -54,6 +56,7 @@ class Ranker:
         self.cochange = cochange
         self.pairs = pairs
         self._edges: dict[str, tuple[Edge, ...]] = {}
+        self._names: dict[str, tuple[tuple[str, ...], float]] = {}
         self._global: tuple[int, dict[str, float]] | None = None
 
     def reset(self, cochange: CoChange | None = None, pairs: TestPairs | None = None) -> None:
@@ -61,6 +64,7 @@ class Ranker:
         self.cochange = cochange or self.cochange
         self.pairs = pairs or self.pairs
         self._edges.clear()
+        self._names.clear()
         self._global = None
 
     def _sync(self) -> None:
@@ -72,6 +76,8 @@ class Ranker:
             stale.update(graph.referencers.get(name, ()))
         for rel_path in stale:
             self._edges.pop(rel_path, None)
+        for name in graph.changed_names:
+            self._names.pop(name, None)
         graph.changed_names.clear()
         graph.changed_files.clear()
 
@@ -83,22 +89,33 @@ class Ranker:
             self._edges[rel_path] = found
         return found
 
+    def _targets(self, name: str) -> tuple[tuple[str, ...], float]:
+        found = self._names.get(name)
+        if found is None:
+            holders = self.graph.definers.get(name, ())
+            if not holders or len(holders) > MAX_DEFINERS + 1:
+                found = ((), 0.0)
+            else:
+                found = (tuple(sorted(holders)), self.graph.name_weight(name))
+            self._names[name] = found
+        return found
+
     def _compute_edges(self, rel_path: str) -> tuple[Edge, ...]:
         graph = self.graph
         symbol: dict[tuple[str, str], float] = defaultdict(float)
         for name, count in graph.references(rel_path):
-            holders = graph.definers.get(name)
-            if not holders:
+            targets, name_weight = self._targets(name)
+            others = len(targets) - (rel_path in targets)
+            if others <= 0:
                 continue
-            targets = sorted(h for h in holders if h != rel_path)
-            if not targets or len(targets) > MAX_DEFINERS:
-                continue
-            weight = graph.name_weight(name) * math.sqrt(count) / len(targets)
+            weight = name_weight * math.sqrt(count) / others
             for target in targets:
-                symbol[(target, name)] += weight
+                if target != rel_path:
+                    symbol[(target, name)] += weight
         kinds: list[tuple[float, list[Edge]]] = []
         if symbol:
-            kinds.append((_KIND_WEIGHTS["symbol"], [(t, w, n) for (t, n), w in symbol.items()]))
+            strongest = sorted(symbol.items(), key=lambda item: (-item[1], item[0]))[:MAX_EDGES]
+            kinds.append((_KIND_WEIGHTS["symbol"], [(t, w, n) for (t, n), w in strongest]))
         co = [(t, w, "") for t, w in self.cochange.partners(rel_path) if t in graph.files]
         if co:
             kinds.append((_KIND_WEIGHTS["cochange"], co))
@@ -168,17 +185,18 @@ class Ranker:
     def _entries(
         self, scores: Mapping[str, float], exclude: frozenset[str]
     ) -> tuple[RankedEntry, ...]:
-        reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for source in sorted(f for f, s in scores.items() if s > 0):
-            for target, share, name in self.edges(source):
-                if name:
-                    reached[target][name] += scores[source] * share
-        entries: list[RankedEntry] = []
         best = sorted(
             (f for f, s in scores.items() if s > 0 and f not in exclude),
             key=lambda f: (-round(scores[f], _DIGITS), f),
-        )
-        for rel_path in best[:ENTRY_FILES]:
+        )[:ENTRY_FILES]
+        shown = set(best)
+        reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for source in sorted(f for f, s in scores.items() if s > 0):
+            for target, share, name in self.edges(source):
+                if name and target in shown:
+                    reached[target][name] += scores[source] * share
+        entries: list[RankedEntry] = []
+        for rel_path in best:
             score = scores[rel_path]
             names = self.graph.defines(rel_path)
             if not names:
@@ -191,7 +209,7 @@ class Ranker:
             # A file's k-th definition counts 1/(k+1) of its score: the top files show their
             # most-reached definitions first, and lesser files still get a line before the top
             # files show everything.
-            for rank, name in enumerate(ordered):
+            for rank, name in enumerate(ordered[:FILE_ENTRIES]):
                 entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
         entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
         return tuple(entries)

@@ -21,6 +21,7 @@ from orchard.repomap.tokens import count_tokens
 log = logging.getLogger(__name__)
 
 _CONTEXT_CACHE = 512
+_PATH_MISSES = 50  # paths tried in vain before the map is declared full
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,12 @@ class Rendered:
 
 
 class ScopedContext(TreeContext):
-    """grep-ast's TreeContext over a tree we already parsed (any grammar, .h and .tsx right)."""
+    """grep-ast's TreeContext over a tree we already parsed (any grammar, .h and .tsx right).
+
+    TreeContext walks every node of the file up front; for a 10,000-line file that is most of a
+    second. This finds a line's scopes on demand instead, from the ancestors of the node at the
+    line's first character, and a scope's header from the nodes that start on its line.
+    """
 
     def __init__(self, text: str, tree: tree_sitter.Tree) -> None:
         self.filename = ""
@@ -55,40 +61,58 @@ class ScopedContext(TreeContext):
         self.lines = text.splitlines()
         self.num_lines = len(self.lines) + 1
         self.output_lines: dict[int, str] = {}
-        self.scopes: list[set[int]] = [set() for _ in range(self.num_lines)]
-        self.header: list = [[] for _ in range(self.num_lines)]
-        self.nodes: list[list[tree_sitter.Node]] = [[] for _ in range(self.num_lines)]
-        self._walk(tree.root_node)
         self.show_lines: set[int] = set()
         self.lines_of_interest: set[int] = set()
+        self.done_parent_scopes: set[int] = set()
+        self._root = tree.root_node
+        self._headers: dict[int, tuple[int, int]] = {}
 
-    def _walk(self, root: tree_sitter.Node) -> None:
-        # Same scopes and headers as TreeContext.walk_tree, in O(nodes + lines): a line's scopes
-        # only depend on the farthest end among the nodes starting on each line. Iterative, so
-        # deep trees cannot overflow the stack; named nodes only (punctuation adds no scope).
-        last = self.num_lines - 1
-        farthest: dict[int, int] = {}
-        multi: dict[int, list[int]] = {}  # start line -> [multi-line node count, smallest size]
-        stack = [root]
-        while stack:
+    def add_parent_scopes(self, i: int) -> None:
+        """Show the headers of every scope that holds line `i` (TreeContext's rule)."""
+        if i in self.done_parent_scopes or i >= len(self.lines):
+            return
+        self.done_parent_scopes.add(i)
+        for start in self._scopes(i):
+            head_start, head_end = self._header(start)
+            if head_start > 0 or self.show_top_of_file_parent_scope:
+                self.show_lines.update(range(head_start, head_end))
+
+    def _first_node(self, line: int) -> tree_sitter.Node:
+        text = self.lines[line]
+        column = len(text[: len(text) - len(text.lstrip())].encode("utf-8"))
+        node = self._root.descendant_for_point_range((line, column), (line, column))
+        return node or self._root
+
+    def _scopes(self, line: int) -> set[int]:
+        starts: set[int] = set()
+        node: tree_sitter.Node | None = self._first_node(line)
+        while node is not None:
+            if node.start_point[0] <= line <= node.end_point[0]:
+                starts.add(node.start_point[0])
+            node = node.parent
+        return starts
+
+    def _header(self, line: int) -> tuple[int, int]:
+        found = self._headers.get(line)
+        if found is not None:
+            return found
+        top = self._first_node(line)
+        while top.parent is not None and top.parent.start_point[0] == line:
+            top = top.parent
+        sizes: list[int] = []
+        stack = [top]
+        while stack:  # every node that starts on this line, and how many lines each spans
             node = stack.pop()
-            start, end = min(node.start_point[0], last), min(node.end_point[0], last)
-            if end > farthest.get(start, -1):
-                farthest[start] = end
-            if end > start:
-                seen = multi.setdefault(start, [0, end - start])
-                seen[0] += 1
-                seen[1] = min(seen[1], end - start)
-            stack.extend(node.named_children)
-        for start, end in farthest.items():
-            for i in range(start, end + 1):
-                self.scopes[i].add(start)
-        for i in range(self.num_lines):
-            count, size = multi.get(i, (0, 0))
-            if count > 1:  # TreeContext's rule: a lone multi-line node is not a header
-                self.header[i] = (i, i + self.header_max if size > self.header_max else i + size)
-            else:
-                self.header[i] = (i, i + 1)
+            if node.end_point[0] > line:
+                sizes.append(node.end_point[0] - line)
+            stack.extend(c for c in node.children if c.start_point[0] == line)
+        if len(sizes) > 1:
+            size = min(sizes)
+            found = (line, line + min(size, self.header_max))
+        else:
+            found = (line, line + 1)
+        self._headers[line] = found
+        return found
 
     def show(self, lines: set[int]) -> str:
         """Return the text with `lines` and their enclosing scopes shown, the rest elided."""
@@ -106,6 +130,7 @@ class MapRenderer:
         self.count = count
         self._contexts: OrderedDict[tuple[str, str], ScopedContext | None] = OrderedDict()
         self._chunks: dict[tuple[str, str, frozenset[str]], tuple[str, int]] = {}
+        self._paths: dict[str, int] = {}
 
     def render(
         self,
@@ -137,16 +162,26 @@ class MapRenderer:
         parts = [self._chunk(path, names, view)[0] for path, names in chosen.items()]
         shown = list(chosen)
         used = sum(self._chunk(path, names, view)[1] for path, names in chosen.items())
+        misses = 0
         for path in more_files:
             if path in chosen:
                 continue
-            cost = self.count(path + "\n")
+            cost = self._path_cost(path)
             if used + cost > budget:
+                misses += 1
+                if misses > _PATH_MISSES or budget - used < 4:
+                    break
                 continue
             parts.append(path + "\n")
             shown.append(path)
             used += cost
         return self._fit(parts, shown, budget)
+
+    def _path_cost(self, path: str) -> int:
+        cost = self._paths.get(path)
+        if cost is None:
+            cost = self._paths[path] = self.count(path + "\n")
+        return cost
 
     def _fit(self, parts: list[str], shown: list[str], budget: int) -> Rendered:
         # Chunk counts add up almost exactly; the exact count of the joined text is the judge.

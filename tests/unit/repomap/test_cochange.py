@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from orchard.repomap.cache import TagStore
@@ -20,8 +21,9 @@ def test_files_committed_together_become_partners(git_repo: GitRepo, tmp_path: P
 
 
 def test_commits_are_read_from_git_once_then_from_the_store(
-    git_repo: GitRepo, tmp_path: Path
+    make_repo: Callable[..., GitRepo], tmp_path: Path
 ) -> None:
+    git_repo = make_repo()
     store = TagStore(tmp_path / "s.db", "v")
     git_repo.commit("pair", {"a.py": "1\n", "b.py": "2\n"})
     first = mine_history(git_repo.root, store)

@@ -126,3 +126,23 @@ def test_c_plus_plus_headers_are_parsed_as_cpp(make_repo: Callable[..., GitRepo]
     index = _index(repo)
     assert "Shape" in index.graph.defines("geo/shape.h")
     assert index.records["geo/shape.h"].language == "cpp"
+
+
+def test_deferred_tags_reach_the_graph_at_the_next_map(shop_repo: GitRepo) -> None:
+    repo_map = RepoMap(_index(shop_repo))
+    text = (shop_repo.root / "shop/users.py").read_text()
+    typed = text + "\n\ndef deactivate_account(user):\n    return user\n"
+    repo_map.index.update_document("shop/users.py", typed, defer_tags=True)
+    assert "deactivate_account" not in repo_map.index.graph.defines("shop/users.py")
+    rendered = repo_map.render(MapRequest(mentioned_identifiers=("deactivate_account",)))
+    assert "def deactivate_account(user):" in rendered.text
+
+
+def test_a_changed_signature_is_not_served_from_a_stale_map(shop_repo: GitRepo) -> None:
+    repo_map = RepoMap(_index(shop_repo))
+    request = MapRequest(focus_files=("shop/checkout.py",), tokens=300)
+    assert "def compute_invoice_total(lines):" in repo_map.render(request).text
+    text = (shop_repo.root / "shop/billing.py").read_text()
+    changed = text.replace("(lines):", "(lines, currency):")
+    repo_map.index.update_document("shop/billing.py", changed)  # same names, new text
+    assert "def compute_invoice_total(lines, currency):" in repo_map.render(request).text
