@@ -71,46 +71,55 @@ class SymbolGraph:
         return len(self.files)
 
     def set_file(self, rel_path: str, symbols: FileSymbols) -> None:
-        """Add or replace one file's names; only that file's entries are touched."""
+        """Add or replace one file's names; only the names that differ are touched."""
         old = self.files.get(rel_path)
         if old == symbols:
             return
-        self._unlink(rel_path, old)
-        self.files[rel_path] = symbols
-        for name in (*symbols.defines, *module_names(rel_path)):
-            holders = self.definers.setdefault(name, set())
-            if rel_path not in holders:
-                holders.add(rel_path)
-                self.changed_names.add(name)
+        modules = set(module_names(rel_path))
+        old_defs = set(old.defines) | modules if old is not None else set()
+        new_defs = set(symbols.defines) | modules
+        for name in sorted(old_defs - new_defs):
+            self._drop_definer(name, rel_path)
+        for name in sorted(new_defs - old_defs):
+            self.definers.setdefault(name, set()).add(rel_path)
+            self.changed_names.add(name)
+        old_refs = dict(old.references) if old is not None else {}
+        new_refs = dict(symbols.references)
+        for name in sorted(old_refs.keys() - new_refs.keys()):
+            self._drop_referencer(name, rel_path)
         for name, count in symbols.references:
-            self.referencers.setdefault(name, {})[rel_path] = count
+            if old_refs.get(name) != count:
+                self.referencers.setdefault(name, {})[rel_path] = count
+        self.files[rel_path] = symbols
         self.changed_files.add(rel_path)
         self.version += 1
 
     def remove_file(self, rel_path: str) -> None:
         """Drop one file and its names."""
-        if rel_path not in self.files:
+        old = self.files.pop(rel_path, None)
+        if old is None:
             return
-        self._unlink(rel_path, self.files.pop(rel_path))
+        for name in sorted(set(old.defines) | set(module_names(rel_path))):
+            self._drop_definer(name, rel_path)
+        for name, _count in old.references:
+            self._drop_referencer(name, rel_path)
         self.changed_files.add(rel_path)
         self.version += 1
 
-    def _unlink(self, rel_path: str, old: FileSymbols | None) -> None:
-        if old is None:
-            return
-        for name in (*old.defines, *module_names(rel_path)):
-            holders = self.definers.get(name)
-            if holders is not None and rel_path in holders:
-                holders.discard(rel_path)
-                self.changed_names.add(name)
-                if not holders:
-                    del self.definers[name]
-        for name, _count in old.references:
-            users = self.referencers.get(name)
-            if users is not None:
-                users.pop(rel_path, None)
-                if not users:
-                    del self.referencers[name]
+    def _drop_definer(self, name: str, rel_path: str) -> None:
+        holders = self.definers.get(name)
+        if holders is not None and rel_path in holders:
+            holders.discard(rel_path)
+            self.changed_names.add(name)
+            if not holders:
+                del self.definers[name]
+
+    def _drop_referencer(self, name: str, rel_path: str) -> None:
+        users = self.referencers.get(name)
+        if users is not None:
+            users.pop(rel_path, None)
+            if not users:
+                del self.referencers[name]
 
     def defines(self, rel_path: str) -> tuple[str, ...]:
         """Return the names `rel_path` defines in its text (not its module name)."""

@@ -19,13 +19,14 @@ from orchard.repomap.graph import SymbolGraph
 from orchard.repomap.pairing import TestPairs
 
 DAMPING = 0.8  # chance the walk follows an edge rather than jumping back to a seed
-EPSILON = 5e-5  # residual below which a file is not pushed further
-MAX_PUSHES = 4_000
+EPSILON = 1e-4  # residual below which a file is not pushed further
+MAX_PUSHES = 3_000
 MAX_DEFINERS = 40  # a name defined in more files than this says nothing about where to look
 MAX_EDGES = 64  # a file's strongest symbol links; the rest carry too little of the walk to matter
 _KIND_WEIGHTS = {"symbol": 1.0, "cochange": 0.6, "pair": 0.5}
-ENTRY_FILES = 200  # files whose definitions are ranked one by one; the rest are listed by path
+ENTRY_FILES = 150  # files whose definitions are ranked one by one; the rest are listed by path
 FILE_ENTRIES = 24  # most definitions of one file that can be shown
+ENTRY_SOURCES = 200  # strongest files whose links decide which definitions matter
 _DIGITS = 12  # scores are rounded before sorting so float noise never reorders a map
 
 Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
@@ -57,6 +58,7 @@ class Ranker:
         self.pairs = pairs
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._names: dict[str, tuple[tuple[str, ...], float]] = {}
+        self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
         self._global: tuple[int, dict[str, float]] | None = None
 
     def reset(self, cochange: CoChange | None = None, pairs: TestPairs | None = None) -> None:
@@ -64,6 +66,7 @@ class Ranker:
         self.cochange = cochange or self.cochange
         self.pairs = pairs or self.pairs
         self._edges.clear()
+        self._walk.clear()
         self._names.clear()
         self._global = None
 
@@ -76,6 +79,7 @@ class Ranker:
             stale.update(graph.referencers.get(name, ()))
         for rel_path in stale:
             self._edges.pop(rel_path, None)
+            self._walk.pop(rel_path, None)
         for name in graph.changed_names:
             self._names.pop(name, None)
         graph.changed_names.clear()
@@ -87,6 +91,17 @@ class Ranker:
         if found is None:
             found = self._compute_edges(rel_path)
             self._edges[rel_path] = found
+        return found
+
+    def _steps(self, rel_path: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        # The walk's view of edges: one share per target file, as two flat tuples.
+        found = self._walk.get(rel_path)
+        if found is None:
+            merged: dict[str, float] = {}
+            for target, share, _name in self.edges(rel_path):
+                merged[target] = merged.get(target, 0.0) + share
+            found = (tuple(merged), tuple(merged.values()))
+            self._walk[rel_path] = found
         return found
 
     def _targets(self, name: str) -> tuple[tuple[str, ...], float]:
@@ -161,9 +176,11 @@ class Ranker:
         teleport = [(f, seeds[f] / total) for f in sorted(seeds)]
         residual: dict[str, float] = defaultdict(float, teleport)
         scores: dict[str, float] = defaultdict(float)
-        queue = deque(f for f, _ in teleport)
+        jump = (tuple(f for f, _ in teleport), tuple(share for _, share in teleport))
+        queue = deque(jump[0])
         queued = set(queue)
         pushes = 0
+        steps, walk = self._steps, self._walk
         while queue and pushes < MAX_PUSHES:
             node = queue.popleft()
             queued.discard(node)
@@ -174,10 +191,13 @@ class Ranker:
             residual[node] = 0.0
             scores[node] += (1.0 - DAMPING) * mass
             spread = DAMPING * mass
-            targets = self.edges(node) or tuple((f, share, "") for f, share in teleport)
-            for target, share, _name in targets:
-                residual[target] += spread * share
-                if residual[target] >= EPSILON and target not in queued:
+            targets, shares = walk.get(node) or steps(node)
+            if not targets:  # a dead end: the walk jumps back to the seeds
+                targets, shares = jump
+            for target, share in zip(targets, shares, strict=True):
+                left = residual[target] + spread * share
+                residual[target] = left
+                if left >= EPSILON and target not in queued:
                     queue.append(target)
                     queued.add(target)
         return dict(scores)
@@ -191,7 +211,8 @@ class Ranker:
         )[:ENTRY_FILES]
         shown = set(best)
         reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for source in sorted(f for f, s in scores.items() if s > 0):
+        sources = sorted(scores, key=lambda f: (-round(scores[f], _DIGITS), f))[:ENTRY_SOURCES]
+        for source in sources:
             for target, share, name in self.edges(source):
                 if name and target in shown:
                     reached[target][name] += scores[source] * share
