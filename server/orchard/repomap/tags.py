@@ -11,7 +11,8 @@ wins, so queries list generic patterns first (a function in a class body is a me
 an import reference (`util`, `strings`); `@module.reference.<category>` does the same for a dotted
 name (`Shop.Billing`), and `@module.definition.<category>` defines its last part (`Billing`);
 `@names.reference.<category>` captures a subtree (`use a::b::{C, D}`) whose every identifier leaf
-is a reference. A first line `; inherits: a, b` prepends `a-tags.scm` (or fragment `a.scm`), `b`.
+is a reference; `@cap.*` / `@upper.*` keep a name only if capitalized / all upper case.
+A first line `; inherits: a, b` prepends `a-tags.scm` (or the fragment `a.scm`), then `b`.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ _PATH_EXTENSIONS = frozenset(
     {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".py", ".rb", ".php"}
     | {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".go", ".rs"}
 )
-_DEFINES = ("node", "module")  # expansions that may define a name
+_DEFINES = ("node", "module", "cap", "upper")  # expansions that may define a name
+_FILTERS = ("cap", "upper")  # node captures kept only when their text passes a cheap byte test
 _PATH_SEPARATORS = re.compile(r"[/\\]+")
 
 
@@ -96,7 +98,9 @@ class _Capture:
     kind: TagKind
     category: str
     priority: int  # later in the query file wins
-    expand: str = "node"  # "node": its text; "path"/"module": path or dotted parts; "names": leaves
+    # "node": its text; "cap"/"upper": its text if capitalized / all upper case; "path"/"module":
+    # path or dotted parts; "names": identifier leaves
+    expand: str = "node"
 
     @property
     def kind_value(self) -> str:
@@ -146,7 +150,7 @@ TAGS_VERSION: str = _compute_version()
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
     parts = name.split(".")
-    if len(parts) != 3 or parts[0] not in ("name", "names", "path", "module"):
+    if len(parts) != 3 or parts[0] not in ("name", "names", "path", "module", *_FILTERS):
         return None
     expand = "node" if parts[0] == "name" else parts[0]
     if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES and expand in _DEFINES:
@@ -220,7 +224,9 @@ class TagExtractor:
             capture = compiled.captures.get(capture_name)
             if capture is None:
                 continue
-            if capture.expand != "node":
+            if capture.expand in _FILTERS:
+                nodes = _filtered(capture.expand, nodes, source)
+            elif capture.expand != "node":
                 rows.update(_expanded_rows(capture, nodes, source))
                 continue
             rank = capture.rank
@@ -257,6 +263,26 @@ class TagExtractor:
                 captures[name] = parsed
         log.debug("compiled %s tags query: %d captures", language, len(captures))
         return _CompiledQuery(query, captures)
+
+
+def _filtered(test: str, nodes: list[tree_sitter.Node], source: bytes) -> list[tree_sitter.Node]:
+    """Keep capitalized (`_Order`, `Order`) or all-upper-case (`MAX_SIZE`) names.
+
+    Tested on the bytes in Python: a `#match?` predicate on a capture as common as every
+    identifier costs more than the rest of the query together.
+    """
+    if test == "cap":
+        return [node for node in nodes if _starts_upper(source, node.start_byte)]
+    return [
+        node
+        for node in nodes
+        if node.end_byte - node.start_byte > 1 and source[node.start_byte : node.end_byte].isupper()
+    ]
+
+
+def _starts_upper(source: bytes, start: int) -> bool:
+    first = source[start : start + 2].lstrip(b"_")[:1]
+    return b"A" <= first <= b"Z" and first != b""
 
 
 def _expanded_rows(capture: _Capture, nodes: list[tree_sitter.Node], source: bytes) -> list[_Row]:

@@ -238,3 +238,13 @@ def test_undecodable_bytes_inside_a_captured_node_are_replaced() -> None:
     found = rows(extract_tags("x.js", b'import a from "./lib/caf\xe9";\n'))
     assert (0, "lib", "ref", "import") in found
     assert (0, "caf\ufffd", "ref", "import") in found
+
+
+def test_capitalized_and_upper_case_filters_keep_only_matching_names() -> None:
+    python = rows(extract_tags("a.py", b"f(_Private, lower, MAX_SIZE, _)\n"))
+    assert (0, "_Private", "ref", "type") in python
+    assert (0, "MAX_SIZE", "ref", "type") in python
+    assert not {"lower", "_"} & {name for _, name, _, _ in python}
+    c = rows(extract_tags("a.c", b"int f(void) { return X + MAX_LEN + Mixed + lower; }\n"))
+    assert (0, "MAX_LEN", "ref", "macro") in c
+    assert not {"X", "Mixed", "lower"} & {name for _, name, _, _ in c}

@@ -9,8 +9,7 @@
 (type_identifier) @name.reference.type
 
 ; Upper-case names used as values are macros or enum constants (`BUFFER_MIN`, `MODE_READ`).
-((identifier) @name.reference.macro
-  (#match? @name.reference.macro "^[A-Z][A-Z0-9_]*[A-Z0-9]$"))
+(identifier) @upper.reference.macro
 
 (call_expression function: (identifier) @name.reference.call)
 

@@ -30,8 +30,7 @@
 (type_parameter_constraint (type (identifier) @name.reference.type))
 
 ; `InvoiceFormatter.Format(...)`, `OrderState.Open`: a capitalized receiver is a type.
-((member_access_expression expression: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(member_access_expression expression: (identifier) @cap.reference.type)
 
 (invocation_expression function: (identifier) @name.reference.call)
 
@@ -42,7 +41,7 @@
 (invocation_expression function: (member_access_expression name: (generic_name (identifier) @name.reference.call)))
 
 ; `orders.Where(IsOpen)`: a method group passed by name.
-(argument (identifier) @name.reference.call (#match? @name.reference.call "^[A-Z]"))
+(argument (identifier) @cap.reference.call)
 
 (object_creation_expression type: (identifier) @name.reference.call)
 

@@ -14,8 +14,7 @@
 (program (export_statement declaration: (variable_declaration
   (variable_declarator name: (identifier) @name.definition.variable))))
 
-((variable_declarator name: (identifier) @name.definition.constant)
-  (#match? @name.definition.constant "^_*[A-Z][A-Z0-9_]*$"))
+(variable_declarator name: (identifier) @upper.definition.constant)
 
 (function_declaration name: (identifier) @name.definition.function)
 
@@ -44,14 +43,21 @@
 
 ; ---- references -----------------------------------------------------------------------------
 
-; A CamelCase name used as a value is a class or component: `x instanceof Cart`,
-; `{ component: CartBadge }`. Listed first so every more specific reference below wins over it.
-((identifier) @name.reference.type
-  (#match? @name.reference.type "^_?[A-Z][A-Z0-9]*[a-z][A-Za-z0-9]*$"))
+; A capitalized name passed or stored as a value is a class, component or constant:
+; `register(CartBadge)`, `{ component: CartBadge }`, `[Home, About]`; `x instanceof Cart` whatever
+; the case. Only in these places: capturing every identifier would make the query a third slower.
+(arguments (identifier) @cap.reference.type)
+
+(pair value: (identifier) @cap.reference.type)
+
+(array (identifier) @cap.reference.type)
+
+(variable_declarator value: (identifier) @cap.reference.type)
+
+(binary_expression operator: "instanceof" right: (identifier) @name.reference.type)
 
 ; `Reason.Sale`, `Cart.fromJSON(...)`: a capitalized receiver is a class or namespace.
-((member_expression object: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(member_expression object: (identifier) @cap.reference.type)
 
 (call_expression function: (identifier) @name.reference.call)
 

@@ -8,11 +8,9 @@
 (type_identifier) @name.reference.type
 
 ; `Money.round(...)`, `Status.OPEN`: a capitalized receiver is a class.
-((method_invocation object: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(method_invocation object: (identifier) @cap.reference.type)
 
-((field_access object: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(field_access object: (identifier) @cap.reference.type)
 
 (method_invocation name: (identifier) @name.reference.call)
 

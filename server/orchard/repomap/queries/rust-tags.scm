@@ -9,8 +9,7 @@
 (type_identifier) @name.reference.type
 
 ; `Amount::zero`, `LedgerError::Overdrawn(..)`: the path's type.
-((scoped_identifier path: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(scoped_identifier path: (identifier) @cap.reference.type)
 
 (call_expression function: (identifier) @name.reference.call)
 

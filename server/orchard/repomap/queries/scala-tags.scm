@@ -6,8 +6,7 @@
 
 (type_identifier) @name.reference.type
 
-((field_expression value: (identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(field_expression value: (identifier) @cap.reference.type)
 
 (call_expression function: (identifier) @name.reference.call)
 

@@ -6,8 +6,7 @@
 
 (type_identifier) @name.reference.type
 
-((navigation_expression . (simple_identifier) @name.reference.type)
-  (#match? @name.reference.type "^[A-Z]"))
+(navigation_expression . (simple_identifier) @cap.reference.type)
 
 (call_expression . (simple_identifier) @name.reference.call)
 
