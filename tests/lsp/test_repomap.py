@@ -1,0 +1,96 @@
+"""The live repo map through the real server: progress, unsaved buffers, watched files."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.support.gitrepo import GitRepo
+from tests.support.lsp import initialize, open_document
+
+FILES: dict[str, str | bytes] = {
+    "shop/billing.py": "def compute_total(lines):\n    return sum(lines)\n",
+    "shop/checkout.py": (
+        "from shop.billing import compute_total\n\n\n"
+        "def checkout(cart):\n    return compute_total(cart)\n"
+    ),
+    "shop/users.py": "class Account:\n    def login(self):\n        return True\n",
+}
+
+
+async def repo_map(client: LanguageClient, **arguments: Any) -> Any:
+    params = types.ExecuteCommandParams(command="orchard.repoMap", arguments=[arguments])
+    return await asyncio.wait_for(client.workspace_execute_command_async(params), 60)
+
+
+async def eventually(check: Callable[[], Any], what: str) -> None:
+    for _ in range(100):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_unsaved_buffer_new_function_appears_in_the_next_map(
+    client: LanguageClient, make_repo: Callable[..., GitRepo]
+) -> None:
+    repo = make_repo(dict(FILES))
+    await initialize(client, repo.root)
+    first = await repo_map(client, tokens=512)
+    assert "def compute_total(lines):" in first
+    path = repo.root / "shop/billing.py"
+    uri = open_document(client, path, path.read_text(), "python")
+    added = "\n\ndef apply_discount(total, rate):\n    return total * (1 - rate)\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(2, 0), types.Position(2, 0)), text=added
+                )
+            ],
+        )
+    )
+    text = await repo_map(client, mention=["apply_discount"], tokens=512)
+    assert "def apply_discount(total, rate):" in text  # typed, never saved
+    assert "apply_discount" not in path.read_text()
+    as_json = await repo_map(client, focus=[str(repo.root / "shop/checkout.py")], json=True)
+    assert as_json["files"][0]["path"] == "shop/billing.py"
+    assert as_json["tokens"] <= 1024
+
+
+async def test_indexing_reports_progress_and_watches_files(
+    client: LanguageClient, make_repo: Callable[..., GitRepo]
+) -> None:
+    repo = make_repo(dict(FILES))
+    await initialize(client, repo.root)
+    await repo_map(client)  # waits for the index
+    reports = [value for values in client.progress_reports.values() for value in values]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert "files indexed" in (reports[-1].message or "")
+    methods = [r.method for r in client.registrations]  # type: ignore[attr-defined]
+    assert types.WORKSPACE_DID_CHANGE_WATCHED_FILES in methods
+
+    created = repo.write("shop/refunds.py", "def issue_refund(order):\n    return order\n")
+    (repo.root / "shop/users.py").unlink()
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=created.as_uri(), type=types.FileChangeType.Created),
+                types.FileEvent(
+                    uri=(repo.root / "shop/users.py").as_uri(), type=types.FileChangeType.Deleted
+                ),
+            ]
+        )
+    )
+
+    async def updated() -> bool:
+        text = await repo_map(client, mention=["issue_refund"], tokens=512)
+        return "def issue_refund(order):" in text and "shop/users.py" not in text
+
+    await eventually(updated, "the created file in the map and the deleted one gone")
