@@ -73,6 +73,7 @@ class RepoMap:
         self._renderer = MapRenderer()
         self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
         self._ranked: tuple[tuple[object, ...], Ranking] | None = None
+        self._tail: tuple[tuple[int, int], list[str]] | None = None
 
     @classmethod
     def open(
@@ -149,8 +150,14 @@ class RepoMap:
     def _tail_order(self) -> list[str]:
         # Files the walk never reached, most often changed first: independent of file contents,
         # so a map after an edit matches a fresh index of the same text.
-        counts = self.index.cochange.change_counts()
-        return sorted(self.index.graph.files, key=lambda f: (-counts.get(f, 0), f.count("/"), f))
+        key = (self.index.layout_version, len(self.index.graph.files))
+        if self._tail is None or self._tail[0] != key:
+            counts = self.index.cochange.change_counts()
+            order = sorted(
+                self.index.graph.files, key=lambda f: (-counts.get(f, 0), f.count("/"), f)
+            )
+            self._tail = (key, order)
+        return self._tail[1]
 
     def seeds(self, request: MapRequest) -> tuple[dict[str, float], frozenset[str]]:
         """Turn a request into ranking seeds (file -> weight) and the files not to show."""

@@ -9,6 +9,7 @@ over sorted data. It must not read files or render.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict, deque
 from collections.abc import Mapping
@@ -156,7 +157,7 @@ class Ranker:
                 key=lambda item: (-item[1], item[0]),
             )
         )
-        return Ranking(files, self._entries(scores, exclude))
+        return Ranking(files, self._entries(files, scores, exclude))
 
     def global_scores(self) -> dict[str, float]:
         """Return the unpersonalized scores (cached until the graph changes)."""
@@ -203,16 +204,15 @@ class Ranker:
         return dict(scores)
 
     def _entries(
-        self, scores: Mapping[str, float], exclude: frozenset[str]
+        self,
+        files: tuple[tuple[str, float], ...],
+        scores: Mapping[str, float],
+        exclude: frozenset[str],
     ) -> tuple[RankedEntry, ...]:
-        best = sorted(
-            (f for f, s in scores.items() if s > 0 and f not in exclude),
-            key=lambda f: (-round(scores[f], _DIGITS), f),
-        )[:ENTRY_FILES]
+        best = [f for f, _ in files if f not in exclude][:ENTRY_FILES]
         shown = set(best)
         reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        sources = sorted(scores, key=lambda f: (-round(scores[f], _DIGITS), f))[:ENTRY_SOURCES]
-        for source in sources:
+        for source, _ in files[:ENTRY_SOURCES]:
             for target, share, name in self.edges(source):
                 if name and target in shown:
                     reached[target][name] += scores[source] * share
@@ -224,8 +224,10 @@ class Ranker:
                 entries.append(RankedEntry(rel_path, "", round(score, _DIGITS)))
                 continue
             by_name = reached.get(rel_path, {})
-            ordered = sorted(
-                names, key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name)
+            ordered = heapq.nsmallest(
+                FILE_ENTRIES,
+                names,
+                key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
             )
             # A file's k-th definition counts 1/(k+1) of its score: the top files show their
             # most-reached definitions first, and lesser files still get a line before the top
