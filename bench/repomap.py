@@ -182,11 +182,17 @@ def main() -> None:
     _report(args.root, floor, cold, warm, live)
 
 
-def _report(root: Path, floor: dict[str, Any], cold: dict[str, Any], warm: dict[str, Any],
-            live: dict[str, Any]) -> None:
+def _report(
+    root: Path,
+    floor: dict[str, Any],
+    cold: dict[str, Any],
+    warm: dict[str, Any],
+    live: dict[str, Any],
+) -> None:
     base = floor["seconds"]
-    print(f"repository: {root} — {floor['files']} files, {floor['tags']} tags, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"repository: {root} — {floor['files']} files, {floor['tags']} tags, {os.cpu_count()} cores"
+    )
     rows = [
         ("parse+query floor (1 process)", base, "1.00"),
         ("cold index (pool, cache empty)", cold["seconds"], f"{cold['seconds'] / base:.2f}"),
@@ -201,11 +207,15 @@ def _report(root: Path, floor: dict[str, Any], cold: dict[str, Any], warm: dict[
     print(f"{'figure':<34} {'seconds':>10} {'x floor':>8}")
     for label, seconds, ratio in rows:
         print(f"{label:<34} {seconds:>10.4f} {ratio:>8}")
-    print(f"cold: {cold['parsed']} parsed; warm: {warm['parsed']} parsed, "
-          f"{warm['from_cache']} from cache")
+    print(
+        f"cold: {cold['parsed']} parsed; warm: {warm['parsed']} parsed, "
+        f"{warm['from_cache']} from cache"
+    )
     print(f"keystrokes on {live['file']} ({live['file_lines']} lines)")
-    print(f"peak memory: cold {cold['peak_mb']:.0f} MB (+ workers {cold['worker_peak_mb']:.0f} MB "
-          f"each at most), warm {warm['peak_mb']:.0f} MB, live {live['peak_mb']:.0f} MB")
+    print(
+        f"peak memory: cold {cold['peak_mb']:.0f} MB (+ workers {cold['worker_peak_mb']:.0f} MB "
+        f"each at most), warm {warm['peak_mb']:.0f} MB, live {live['peak_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
