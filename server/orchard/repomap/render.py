@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 _CONTEXT_CACHE = 512
 _PATH_MISSES = 50  # paths tried in vain before the map is declared full
+DEFINITION_SHARE = 0.75  # of the budget, for definitions; the rest lists further files by path
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,26 +140,65 @@ class MapRenderer:
         view: Callable[[str], FileView | None],
         budget: int,
     ) -> Rendered:
-        """Render as many top entries as fit in `budget` tokens, then as many further paths."""
+        """Render top entries in most of `budget`, then further paths in rank order.
+
+        Definitions get DEFINITION_SHARE of the budget so that the next files by rank still
+        appear by path; when every file fits, definitions take back what paths leave free.
+        """
         if len(self._chunks) > 20_000:
             self._chunks.clear()
-        low, high, best = 0, len(entries), 0
+        best = self._most_entries(
+            entries,
+            view,
+            lambda n: self._estimate(entries[:n], view),
+            int(budget * DEFINITION_SHARE),
+        )
+        parts, shown, _, listed_all = self._compose(entries[:best], more_files, view, budget)
+        if listed_all and best < len(entries):
+
+            def total(count: int) -> int:
+                chosen = _group(entries[:count])
+                paths = sum(self._path_cost(p) for p in more_files if p not in chosen)
+                return self._estimate(entries[:count], view) + paths
+
+            best = self._most_entries(entries, view, total, budget, start=best)
+            parts, shown, _, _ = self._compose(entries[:best], more_files, view, budget)
+        return self._fit(parts, shown, budget)
+
+    def _most_entries(
+        self,
+        entries: Sequence[RankedEntry],
+        view: Callable[[str], FileView | None],
+        cost: Callable[[int], int],
+        limit: int,
+        start: int = 0,
+    ) -> int:
+        low, high, best = start, len(entries), start
         # Gallop up from a few entries first: probing the middle of thousands of entries would
         # render files that can never fit.
-        probe = 16
+        probe = max(16, 2 * start)
         while probe < high:
-            if self._estimate(entries[:probe], view) > budget:
+            if cost(probe) > limit:
                 high = probe
                 break
             low = best = probe
             probe *= 2
         while low <= high:
             middle = (low + high) // 2
-            if self._estimate(entries[:middle], view) <= budget:
+            if cost(middle) <= limit:
                 best, low = middle, middle + 1
             else:
                 high = middle - 1
-        chosen = _group(entries[:best])
+        return best
+
+    def _compose(
+        self,
+        entries: Sequence[RankedEntry],
+        more_files: Sequence[str],
+        view: Callable[[str], FileView | None],
+        budget: int,
+    ) -> tuple[list[str], list[str], int, bool]:
+        chosen = _group(entries)
         parts = [self._chunk(path, names, view)[0] for path, names in chosen.items()]
         shown = list(chosen)
         used = sum(self._chunk(path, names, view)[1] for path, names in chosen.items())
@@ -170,12 +210,12 @@ class MapRenderer:
             if used + cost > budget:
                 misses += 1
                 if misses > _PATH_MISSES or budget - used < 4:
-                    break
+                    return parts, shown, used, False
                 continue
             parts.append(path + "\n")
             shown.append(path)
             used += cost
-        return self._fit(parts, shown, budget)
+        return parts, shown, used, misses == 0
 
     def _path_cost(self, path: str) -> int:
         cost = self._paths.get(path)
