@@ -237,6 +237,29 @@ class Journal:
             self._move_run(db, run, state, time.time(), commit=commit, error=error)
         return self._run_or_raise(run_id)
 
+    def resume_run(self, run_id: str) -> AgentRun:
+        """Claim an interrupted run for this process and queue it again (a `resumed` event).
+
+        The claim is one conditional update, so of two processes resuming the same run only
+        one wins; a run that is not interrupted (ended, or in flight in a live process) raises
+        ValueError.
+        """
+        now = time.time()
+        with self._write() as db:
+            run = self._run_or_raise(run_id)
+            cursor = db.execute(
+                "update journal_runs set state = ?, owner = ?, updated_at = ?"
+                " where id = ? and state = ?",
+                [RunState.QUEUED, self._owner, now, run_id, RunState.INTERRUPTED],
+            )
+            if cursor.rowcount == 0:
+                raise ValueError(f"run {run_id} is {run.state}, not interrupted; it cannot resume")
+            was = {"from": RunState.INTERRUPTED}
+            self._append(db, run_id, run.task_id, "resumed", was, now)
+            data = {**was, "to": RunState.QUEUED, "reason": "resumed"}
+            self._append(db, run_id, run.task_id, "state", data, now)
+        return self._run_or_raise(run_id)
+
     def runs(self, task_id: str) -> list[AgentRun]:
         """Return the runs of a task in the order they were added."""
         rows = self._rows("select * from journal_runs where task_id = ? order by rowid", [task_id])
@@ -297,6 +320,18 @@ class Journal:
             RunEvent(r["seq"], r["run_id"], r["task_id"], r["kind"], json.loads(r["data"]), r["at"])
             for r in rows
         ]
+
+    def spent(self, task_id: str) -> tuple[int, float]:
+        """Return the tokens and cost of every model call journaled for a task's runs."""
+        tokens, cost = 0, 0.0
+        rows = self._rows(
+            "select data from journal_events where task_id = ? and kind = 'usage'", [task_id]
+        )
+        for row in rows:
+            data = json.loads(row["data"])
+            tokens += int(data.get("prompt_tokens", 0)) + int(data.get("completion_tokens", 0))
+            cost += float(data.get("cost_usd", 0.0))
+        return tokens, cost
 
     @staticmethod
     def _append(

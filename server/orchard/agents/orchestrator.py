@@ -16,8 +16,18 @@ from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
 from orchard.agents.journal import Journal
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
+from orchard.agents.resume import resumable_runs, task_snapshot
 from orchard.agents.run import AgentLoop, Assignment, LoopEnvironment, MemorySource, RunOutcome
-from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState, agent_id_for, run_id_for
+from orchard.agents.task import (
+    AgentRun,
+    RunState,
+    Task,
+    TaskMode,
+    TaskSpec,
+    TaskState,
+    agent_id_for,
+    run_id_for,
+)
 from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.sections import MapRenderer
@@ -65,8 +75,16 @@ class TaskResult:
 class TaskHandle:
     """A running task: its agents, their asyncio tasks, cancellation, and the final result."""
 
-    def __init__(self, task_id: str, snapshot: Snapshot, loops: list[AgentLoop], plan: Plan | None):
+    def __init__(
+        self,
+        task_id: str,
+        snapshot: Snapshot,
+        loops: list[AgentLoop],
+        plan: Plan | None,
+        committed_before: bool = False,
+    ):
         self.task_id = task_id
+        self.committed_before = committed_before  # a resumed task's other runs had committed
         self.snapshot = snapshot
         self.loops = {loop.agent_id: loop for loop in loops}
         self.plan = plan
@@ -115,7 +133,7 @@ class TaskHandle:
         outcomes = tuple(self.outcomes())
         if self.cancelled:
             state = TaskState.CANCELLED
-        elif any(o.state is RunState.COMMITTED for o in outcomes):
+        elif self.committed_before or any(o.state is RunState.COMMITTED for o in outcomes):
             state = TaskState.DONE
         elif all(o.state is RunState.CANCELLED for o in outcomes):
             state = TaskState.CANCELLED
@@ -208,6 +226,76 @@ class Orchestrator:
         handle._launch(self.gate, self.journal, self.bus, self.workers)
         return handle
 
+    async def resume_task(self, task_id: str) -> TaskHandle:
+        """Re-launch a task's interrupted runs (same agent, model, branch, worktree); return it.
+
+        Each run continues from what its worktree holds: earlier commits and uncommitted files
+        stay. What the task spent before counts against its budget. Runs of a live process are
+        never taken over (the journal's claim is atomic); raise OrchardError when none resume.
+        """
+        task = await self.workers.record(self.journal.task, task_id)
+        if task is None:
+            raise OrchardError(f"no task {task_id}")
+        if task_id in self.tasks and not _finished(self.tasks[task_id]):
+            raise OrchardError(f"task {task_id} is already running in this process")
+        waiting = await self.workers.record(resumable_runs, self.journal, task)
+        snapshot = await self.workers.run(task_snapshot, self.root, task)
+        await asyncio.to_thread(load_litellm)
+        budget = Budget(_opt_int(task.spec, "max_tokens"), _opt_float(task.spec, "max_cost_usd"))
+        budget.tokens, budget.cost_usd = await self.workers.record(self.journal.spent, task_id)
+        claimed = []
+        for run in waiting:
+            try:
+                claimed.append(await self.workers.record(self.journal.resume_run, run.id))
+            except ValueError as exc:  # another process resumed it first
+                log.warning("not resuming %s: %s", run.id, exc)
+        if not claimed:
+            raise OrchardError(f"task {task_id} has nothing left to resume")
+        await self.workers.record(self.journal.set_task_state, task_id, TaskState.RUNNING)
+        env = self._environment(task.spec, snapshot, budget)
+        loops = [
+            AgentLoop(env, item, run.id, run.branch, Path(run.worktree), resumed=True)
+            for run, item in zip(claimed, await self._reassign(task, claimed), strict=True)
+        ]
+        others = await self.workers.record(self.journal.runs, task_id)
+        committed = any(r.state is RunState.COMMITTED for r in others)
+        handle = TaskHandle(task_id, snapshot, loops, None, committed_before=committed)
+        env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
+        agents = tuple((run.agent_id, run.model) for run in claimed)
+        self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
+        self.tasks[task_id] = handle
+        handle._launch(self.gate, self.journal, self.bus, self.workers)
+        return handle
+
+    async def _reassign(self, task: Task, runs: list[AgentRun]) -> list[Assignment]:
+        """Rebuild what each run was asked: the spec (best-of-N) or its journaled plan (fan-out)."""
+        spec = task.spec
+        request = _with_selection(spec)
+        assignments = []
+        for run in runs:
+            plan = [
+                e
+                for e in await self.workers.record(self.journal.events, run.id)
+                if e.kind == "plan"
+            ]
+            if spec.mode is TaskMode.BEST_OF_N or not plan:
+                assignments.append(
+                    Assignment(run.agent_id, run.model, request, spec.editable, spec.read_only)
+                )
+                continue
+            data = plan[-1].data
+            editable = tuple(data.get("files", ()))
+            read_only = tuple(
+                data.get("read_only")
+                or [p for p in (*spec.editable, *spec.read_only) if p not in editable]
+            )
+            title = str(data.get("title", ""))
+            asked = str(data.get("request") or f"{title}\n\n(This is one part of: {request})")
+            assignments.append(
+                Assignment(run.agent_id, run.model, asked, editable, read_only, title)
+            )
+        return assignments
+
     def cancel(self, task_id: str, agent_id: str | None = None) -> None:
         """Cancel a running task, or one of its agents."""
         handle = self.tasks.get(task_id)
@@ -224,18 +312,7 @@ class Orchestrator:
         assignments: list[Assignment],
         plan: Plan | None,
     ) -> TaskHandle:
-        env = LoopEnvironment(
-            settings=self.settings,
-            client=self.client,
-            journal=self.journal,
-            bus=self.bus,
-            snapshot=snapshot,
-            budget=budget,
-            workers=self.workers,
-            repo_map=self._map_for,
-            memory_hits=self.memory_hits,
-            test_timeout=_opt_float(spec, "test_timeout") or DEFAULT_TEST_TIMEOUT,
-        )
+        env = self._environment(spec, snapshot, budget)
         common = git_common_dir(self.root)
         loops = []
         for item in assignments:
@@ -253,12 +330,32 @@ class Orchestrator:
             await self._record_plan(task_id, assignments, plan)
         return handle
 
+    def _environment(self, spec: TaskSpec, snapshot: Snapshot, budget: Budget) -> LoopEnvironment:
+        return LoopEnvironment(
+            settings=self.settings,
+            client=self.client,
+            journal=self.journal,
+            bus=self.bus,
+            snapshot=snapshot,
+            budget=budget,
+            workers=self.workers,
+            repo_map=self._map_for,
+            memory_hits=self.memory_hits,
+            test_timeout=_opt_float(spec, "test_timeout") or DEFAULT_TEST_TIMEOUT,
+        )
+
     async def _record_plan(self, task_id: str, assignments: list[Assignment], plan: Plan) -> None:
         names = [a.agent_id for a in assignments]
         overlaps = tuple((o.path, tuple(names[i] for i in o.subtasks)) for o in plan.overlaps)
         for item in assignments:
             shared = [path for path, owners in overlaps if item.agent_id in owners]
-            data = {"title": item.title, "files": list(item.editable), "overlaps": shared}
+            data = {
+                "title": item.title,
+                "request": item.request,
+                "files": list(item.editable),
+                "read_only": list(item.read_only),
+                "overlaps": shared,
+            }
             await self.workers.record(
                 self.journal.record_event, run_id_for(task_id, item.agent_id), "plan", data
             )

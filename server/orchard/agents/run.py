@@ -18,6 +18,7 @@ from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, run_test_command
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.journal import Journal
+from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.task import RunState
 from orchard.agents.workers import Workers
 from orchard.config import Settings
@@ -135,8 +136,11 @@ class AgentLoop:
         run_id: str,
         branch: str,
         worktree_path: Path,
+        *,
+        resumed: bool = False,
     ) -> None:
         self.env = env
+        self.resumed = resumed  # continue an interrupted run from what its worktree holds
         self.assignment = assignment
         self.run_id = run_id
         self.branch = branch
@@ -202,22 +206,40 @@ class AgentLoop:
         if self.env.repo_map is not None:
             renderer = await self.env.repo_map(worktree.path, self.assignment)
         hits = tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
-        await self._edit_until_done(worktree, renderer, hits)
+        originals = await self._pick_up(worktree) if self.resumed else {}
+        await self._edit_until_done(worktree, renderer, hits, originals)
         summary = self.assignment.title or self.assignment.request.strip().splitlines()[0][:72]
         commit = await self.env.workers.run(
             commit_worktree, worktree, summary, self.assignment.model
         )
+        if commit is None and self.resumed:
+            commit = await self.env.workers.run(earlier_commit, worktree)
         if commit is None:
             raise _Stop(RunState.FAILED, "the model made no changes")
         self.commit = commit
         await self._end(RunState.COMMITTED, None)
 
+    async def _pick_up(self, worktree: Worktree) -> dict[str, str | None]:
+        """Take over what an interrupted run left: its changed files stay and count as its own."""
+        originals = await self.env.workers.run(leftovers, worktree)
+        self.files.update(dict.fromkeys(originals))
+        if originals:
+            await self._note(
+                "picked-up",
+                f"continuing from {len(originals)} files changed before the interruption",
+                {"files": list(originals)},
+            )
+        return originals
+
     async def _edit_until_done(
-        self, worktree: Worktree, renderer: MapRenderer | None, hits: tuple[str, ...]
+        self,
+        worktree: Worktree,
+        renderer: MapRenderer | None,
+        hits: tuple[str, ...],
+        originals: dict[str, str | None],
     ) -> None:
         limit = self.env.settings.agents.max_reflections
         test_command = self.env.settings.agents.test_command
-        originals: dict[str, str | None] = {}
         history: list[Message] = []
         message = self.assignment.request
         edit_rounds = test_rounds = 0

@@ -20,7 +20,7 @@ from orchard import __version__
 SUBCOMMANDS: dict[str, str] = {
     "serve": "run the language server (stdio by default)",
     "run": "run coding agents on a request, each on its own branch and worktree",
-    "tasks": "list, show, discard or clean up agent tasks",
+    "tasks": "list, show, resume, discard or clean up agent tasks",
     "map": "print the ranked repository map within a token budget",
     "apply": "apply a model reply's edits to a folder",
     "lint": "check files for syntax errors and linter problems",

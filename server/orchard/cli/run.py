@@ -10,11 +10,12 @@ import asyncio
 import json
 import shutil
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from orchard.agents.events import Event, PlanMade, RunProgress, RunStateChanged, TaskStarted
-from orchard.agents.orchestrator import Orchestrator, TaskResult
+from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
 from orchard.agents.run import RunOutcome
 from orchard.agents.task import RunState, TaskMode, TaskSpec
 from orchard.config import Settings, find_repository_root, load_settings
@@ -195,13 +196,17 @@ def render_result(result: TaskResult) -> str:
     return "\n".join(lines)
 
 
-async def _run(
-    root: Path, settings: Settings, spec: TaskSpec, progress: ProgressLines
+StartTask = Callable[[Orchestrator], Awaitable[TaskHandle]]
+
+
+async def drive_task(
+    root: Path, settings: Settings, start: StartTask, progress: ProgressLines
 ) -> TaskResult:
+    """Start a task with `start` (a new one, or a resumed one) and wait for it, showing progress."""
     orchestrator = Orchestrator(root, settings)
     orchestrator.bus.add_listener(progress)
     try:
-        handle = await orchestrator.start_task(spec)
+        handle = await start(orchestrator)
         try:
             return await handle.wait()
         except asyncio.CancelledError:
@@ -221,14 +226,21 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root).settings
     try:
         spec = build_spec(args, choose_models(args, settings))
-        result = asyncio.run(_run(root, settings, spec, ProgressLines(sys.stderr)))
+        result = asyncio.run(
+            drive_task(root, settings, lambda o: o.start_task(spec), ProgressLines(sys.stderr))
+        )
     except (SettingsError, WorkspaceError) as exc:
         print(f"orchard run: {exc}", file=sys.stderr)
         return 2
     except OrchardError as exc:
         print(f"orchard run: {exc}", file=sys.stderr)
         return 1
-    if args.json:
+    return report_result(result, args.json)
+
+
+def report_result(result: TaskResult, as_json: bool) -> int:
+    """Print the result (table or JSON); return 0 if an agent committed, 1 otherwise."""
+    if as_json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(render_result(result))

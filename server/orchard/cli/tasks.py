@@ -1,10 +1,12 @@
-"""`orchard tasks [list | show ID | discard ID | clean]`: what the journal and the agent worktrees
-hold. Runs of a process that died are marked interrupted first. Logic lives in agents/ and vcs/.
+"""`orchard tasks [list | show ID | resume ID | discard ID | clean]`: what the journal and the agent
+worktrees hold. Runs of a process that died are marked interrupted first; `resume` runs them
+again with `orchard run`'s progress and table. Logic lives in agents/ and vcs/.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -25,12 +27,15 @@ ENDED = (TaskState.DONE, TaskState.FAILED, TaskState.CANCELLED, TaskState.INTERR
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `tasks` subcommand."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "tasks", help="list, show, discard or clean up agent tasks"
+        "tasks", help="list, show, resume, discard or clean up agent tasks"
     )
     parser.add_argument(
-        "action", nargs="?", default="list", choices=("list", "show", "discard", "clean")
+        "action",
+        nargs="?",
+        default="list",
+        choices=("list", "show", "resume", "discard", "clean"),
     )
-    parser.add_argument("task_id", nargs="?", help="the task (for show and discard)")
+    parser.add_argument("task_id", nargs="?", help="the task (for show, resume and discard)")
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--events", action="store_true", help="show: list every event too")
@@ -47,9 +52,11 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         print(f"orchard tasks: {start} is not inside a git repository", file=sys.stderr)
         return 2
-    if args.action in ("show", "discard") and not args.task_id:
+    if args.action in ("show", "resume", "discard") and not args.task_id:
         print(f"orchard tasks {args.action}: which task? give its id", file=sys.stderr)
         return 2
+    if args.action == "resume":
+        return _resume(root, args.task_id, args.json)
     with Journal(state_db_path(root)) as journal:
         journal.recover()
         try:
@@ -140,6 +147,21 @@ def _show(journal: Journal, task_id: str, as_json: bool, with_events: bool) -> i
                     f"      #{event.seq} {event.kind} {json.dumps(dict(event.data), default=str)}"
                 )
     return 0
+
+
+def _resume(root: Path, task_id: str, as_json: bool) -> int:
+    """Run the task's interrupted agents again; exit as `orchard run` does, 1 if none can."""
+    from orchard.cli.run import ProgressLines, drive_task, report_result  # agents: heavy imports
+
+    settings = load_settings(root).settings
+    try:
+        result = asyncio.run(
+            drive_task(root, settings, lambda o: o.resume_task(task_id), ProgressLines(sys.stderr))
+        )
+    except OrchardError as exc:
+        print(f"orchard tasks: {exc}", file=sys.stderr)
+        return 1
+    return report_result(result, as_json)
 
 
 def _discard(journal: Journal, root: Path, task_id: str) -> int:

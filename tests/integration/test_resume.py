@@ -1,0 +1,124 @@
+"""`orchard tasks resume`: a run killed mid-stream (SIGKILL of a real `orchard run`) finishes on
+its own branch; unknown tasks and tasks with nothing interrupted are refused clearly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from orchard.cli import main
+from tests.support.gitrepo import GitRepo
+from tests.support.model_server import ModelServer, Reply, reply
+from tests.unit.agents.support import FILES, GREET_REPLY
+from tests.unit.vcs.userstate import user_state
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+
+
+@pytest.fixture
+def repo(make_repo: Callable[..., GitRepo], model_server: ModelServer) -> GitRepo:
+    config = f"[[models]]\nmodel = 'openai/slowly'\napi_base = '{model_server.api_base}'\n"
+    return make_repo({**FILES, ".orchard.toml": config})
+
+
+def kill_run_mid_stream(repo: GitRepo, model_server: ModelServer) -> None:
+    """Start a real `orchard run` against a slow stream and SIGKILL it while it streams."""
+    model_server.set_default(Reply(text=GREET_REPLY * 50, chunk_chars=2, chunk_delay=0.05))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchard", "run", "greet", "--root", str(repo.root)],
+        env={**os.environ, "OPENAI_API_KEY": "sk-test"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert model_server.wait_for(lambda s: bool(s.requests_for("slowly")), timeout=120)
+        time.sleep(1.0)  # let some of the stream arrive and be journaled
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def users_own(repo: GitRepo) -> dict[str, object]:
+    """The user's state without the agent branches, which resuming is meant to move."""
+    state = user_state(repo)
+    refs = str(state.pop("refs")).splitlines()
+    return {**state, "refs": [r for r in refs if " refs/heads/orchard/" not in f" {r}"]}
+
+
+def only_task(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    assert main(["tasks", "list", "--json", "--root", str(repo.root)]) == 0
+    (task,) = json.loads(capsys.readouterr().out)
+    return dict(task)
+
+
+def test_sigkilled_run_resumes_and_commits_on_its_own_branch(
+    repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kill_run_mid_stream(repo, model_server)
+    before = users_own(repo)
+    task = only_task(repo, capsys)
+    (run,) = task["runs"]  # type: ignore[misc]
+    assert task["state"] == "interrupted" and run["state"] == "interrupted"
+
+    model_server.set_default(reply(GREET_REPLY))
+    assert main(["tasks", "resume", str(task["id"]), "--json", "--root", str(repo.root)]) == 0
+    out = capsys.readouterr()
+    (agent,) = json.loads(out.out)["agents"]
+    assert agent["state"] == "committed" and agent["branch"] == run["branch"]
+    assert agent["agent"] == run["agent"] and agent["model"] == "openai/slowly"
+    assert "committed" in out.err  # the live progress lines of `orchard run`
+    assert "Hello, {name}!" in repo.git("show", f"{run['branch']}:src/app.py")
+    assert repo.git("rev-parse", run["branch"]).strip() == agent["commit"]
+
+    assert main(["tasks", "show", str(task["id"]), "--json", "--root", str(repo.root)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["state"] == "done"
+    events = shown["events"][f"{task['id']}/{run['agent']}"]
+    marks = [
+        e["data"]["to"] if e["kind"] == "state" else e["kind"]
+        for e in events
+        if e["kind"] in ("state", "resumed")
+    ]
+    assert marks == [
+        *("queued", "preparing", "editing", "interrupted"),
+        *("resumed", "queued", "preparing", "editing", "linting", "committed"),
+    ]
+    assert any(e["kind"] == "progress" for e in events[: marks.index("resumed")])
+    assert users_own(repo) == before
+    assert (repo.root / "src/app.py").read_text() == FILES["src/app.py"]
+
+
+def test_resuming_a_task_with_nothing_interrupted_says_so_and_exits_1(
+    repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_server.set_default(reply(GREET_REPLY))
+    assert main(["run", "greet", "--json", "--root", str(repo.root)]) == 0
+    task_id = json.loads(capsys.readouterr().out)["task"]
+    requests = len(model_server.requests)
+
+    assert main(["tasks", "resume", task_id, "--root", str(repo.root)]) == 1
+    err = capsys.readouterr().err
+    assert f"task {task_id} has nothing to resume" in err and "committed" in err
+    assert len(model_server.requests) == requests
+
+
+def test_resuming_an_unknown_task_is_an_error_like_show(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tasks", "show", "20990101-000000-beef", "--root", str(repo.root)]) == 1
+    shown = capsys.readouterr().err
+    assert main(["tasks", "resume", "20990101-000000-beef", "--root", str(repo.root)]) == 1
+    resumed = capsys.readouterr().err
+    assert shown == resumed == "orchard tasks: no task 20990101-000000-beef\n"
+    assert main(["tasks", "resume", "--root", str(repo.root)]) == 2
+    assert "which task?" in capsys.readouterr().err
