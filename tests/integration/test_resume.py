@@ -10,14 +10,25 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from orchard.agents.journal import Journal
+from orchard.agents.orchestrator import Orchestrator
+from orchard.agents.task import AgentRun, RunState, TaskSpec, TaskState, new_task_id
 from orchard.cli import main
+from orchard.errors import OrchardError
+from orchard.vcs.names import branch_name, worktree_path
+from orchard.vcs.repository import git_common_dir, state_db_path
+from orchard.vcs.snapshot import create_snapshot
+from orchard.vcs.worktree import create_worktree
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, Reply, reply
-from tests.unit.agents.support import FILES, GREET_REPLY
+from tests.unit.agents.support import FILES, GREET_REPLY, settings_for
 from tests.unit.vcs.userstate import user_state
+
+UTIL_EDITED = "def add(a, b):\n    return int(a) + int(b)\n"
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +133,96 @@ def test_resuming_an_unknown_task_is_an_error_like_show(
     assert shown == resumed == "orchard tasks: no task 20990101-000000-beef\n"
     assert main(["tasks", "resume", "--root", str(repo.root)]) == 2
     assert "which task?" in capsys.readouterr().err
+
+
+DEAD_PROCESS = """
+import json, sys
+from orchard.agents.journal import Journal
+from orchard.agents.task import RunState, TaskSpec, TaskState
+db, task_id, snapshot, spec, runs, spent = json.loads(sys.argv[1])
+journal = Journal(db)
+journal.create_task(TaskSpec.from_json(spec), task_id)
+journal.set_task_state(task_id, TaskState.RUNNING, snapshot=snapshot)
+for agent, model, branch, worktree in runs:
+    run = journal.add_run(task_id, agent, model, branch, worktree)
+    journal.set_run_state(run.id, RunState.EDITING)
+    usage = {"prompt_tokens": spent, "completion_tokens": 0, "cost_usd": 0.0}
+    journal.record_event(run.id, "usage", usage)
+"""
+
+
+def journal_of_a_dead_process(repo: GitRepo, spec: TaskSpec, spent: int = 0) -> AgentRun:
+    """Record a task with one run in flight, written by a process that has since exited."""
+    task_id = new_task_id()
+    snapshot = create_snapshot(repo.root, task_id)
+    agent, model = "a1-slowly", spec.models[0]
+    path = worktree_path(git_common_dir(repo.root), task_id, agent)
+    runs = [[agent, model, branch_name(task_id, agent), str(path)]]
+    db = str(state_db_path(repo.root))
+    args = json.dumps([db, task_id, snapshot.commit, spec.to_json(), runs, spent])
+    subprocess.run([sys.executable, "-c", DEAD_PROCESS, args], check=True)
+    create_worktree(snapshot, agent)
+    with Journal(db) as journal:
+        (run,) = [r for r in journal.recover() if r.task_id == task_id]
+    return run
+
+
+async def test_resume_keeps_earlier_commits_and_uncommitted_leftovers(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    spec = TaskSpec("greet and add", models=("openai/slowly",), editable=("src/app.py",))
+    run = journal_of_a_dead_process(repo, spec)
+    worktree = Path(run.worktree)
+    (worktree / "src/util.py").write_text(UTIL_EDITED)
+    repo_in_worktree = GitRepo(worktree)
+    repo_in_worktree.git("commit", "-qam", "agent's earlier commit")
+    earlier = repo_in_worktree.git("rev-parse", "HEAD").strip()
+    (worktree / "NOTES.md").write_text("left uncommitted\n")
+    model_server.set_default(reply(GREET_REPLY))
+
+    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    try:
+        result = await (await orchestrator.resume_task(run.task_id)).wait()
+    finally:
+        orchestrator.close()
+    (outcome,) = result.outcomes
+    assert outcome.state is RunState.COMMITTED and outcome.branch == run.branch
+    assert set(outcome.files) == {"src/util.py", "NOTES.md", "src/app.py"}
+    assert repo.git("rev-parse", f"{run.branch}^").strip() == earlier
+    assert repo.git("show", f"{run.branch}:NOTES.md") == "left uncommitted\n"
+    assert repo.git("show", f"{run.branch}:src/util.py") == UTIL_EDITED
+    assert "Hello, {name}!" in repo.git("show", f"{run.branch}:src/app.py")
+    prompt = json.dumps(model_server.requests[-1].messages)
+    assert "int(a) + int(b)" in prompt  # the model saw the leftovers as files it is editing
+
+
+async def test_resume_counts_what_was_spent_before_against_the_budget(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    spec = TaskSpec("greet", models=("openai/slowly",), options={"max_tokens": 1000})
+    run = journal_of_a_dead_process(repo, spec, spent=1500)
+    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    try:
+        result = await (await orchestrator.resume_task(run.task_id)).wait()
+    finally:
+        orchestrator.close()
+    (outcome,) = result.outcomes
+    assert outcome.state is RunState.FAILED and outcome.error == "budget exhausted"
+    assert model_server.requests == []
+    assert result.state is TaskState.FAILED
+
+
+async def test_runs_of_a_live_process_are_never_resumed(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    try:
+        task = orchestrator.journal.create_task(TaskSpec("greet", models=("openai/slowly",)))
+        orchestrator.journal.add_run(task.id, "a1-slowly", "openai/slowly", "b", "/nowhere")
+        with pytest.raises(OrchardError, match="still running in another Orchard process"):
+            await orchestrator.resume_task(task.id)
+        (live,) = orchestrator.journal.runs(task.id)
+        assert live.state is RunState.QUEUED
+    finally:
+        orchestrator.close()
+    assert model_server.requests == []
