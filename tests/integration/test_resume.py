@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def users_own(repo: GitRepo) -> dict[str, object]:
     return {**state, "refs": [r for r in refs if " refs/heads/orchard/" not in f" {r}"]}
 
 
-def only_task(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+def only_task(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     assert main(["tasks", "list", "--json", "--root", str(repo.root)]) == 0
     (task,) = json.loads(capsys.readouterr().out)
     return dict(task)
@@ -78,7 +79,7 @@ def test_sigkilled_run_resumes_and_commits_on_its_own_branch(
     kill_run_mid_stream(repo, model_server)
     before = users_own(repo)
     task = only_task(repo, capsys)
-    (run,) = task["runs"]  # type: ignore[misc]
+    (run,) = task["runs"]
     assert task["state"] == "interrupted" and run["state"] == "interrupted"
 
     model_server.set_default(reply(GREET_REPLY))
