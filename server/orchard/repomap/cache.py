@@ -175,8 +175,9 @@ class TagStore:
         ]
         try:
             with self._lock, self._db.conn:
-                if replace_all:
-                    self._db.execute("delete from repomap_stats where root = ?", [root])
+                if replace_all:  # this work tree's rows, under any version of the rules
+                    family = root.split("#", 1)[0] + "#*"
+                    self._db.execute("delete from repomap_stats where root glob ?", [family])
                 self._db.conn.executemany(
                     "insert or replace into repomap_stats"
                     " (root, rel_path, size, mtime_ns, sha, status, language)"

@@ -28,6 +28,7 @@ from orchard.repomap.parsing import ParsedFile, Progress, identify, parse_files,
 from orchard.repomap.render import FileView
 from orchard.repomap.scan import (
     ORCHARDIGNORE,
+    SCAN_RULES,
     FileContent,
     FileStatus,
     classify_bytes,
@@ -92,7 +93,8 @@ class RepoIndex:
         # Tags kept here when there is no store (outside a git repository).
         self._memory: dict[tuple[str, str], tuple[FileSymbols, bytes]] = {}
         self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
-        self._root_key = str(self.root)
+        # Stats are trusted only under the rules that classified them (size limit, scan rules).
+        self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
 
     @property
     def version(self) -> tuple[int, int, int]:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 _CONTEXT_CACHE = 512
 _PATH_MISSES = 50  # paths tried in vain before the map is declared full
+MAX_LINE = 160  # characters of a shown line; the rest of a very long line is cut
 DEFINITION_SHARE = 0.75  # of the budget, for definitions; the rest lists further files by path
 
 
@@ -263,6 +264,8 @@ class MapRenderer:
             body = "".join(f"│{shown[i]}\n" for i in sorted(lines) if i < len(shown))
         else:
             body = context.show(lines)
+        if any(len(line) > MAX_LINE for line in body.splitlines()):
+            body = "".join(line[:MAX_LINE] + "\n" for line in body.splitlines())
         return f"{rel_path}:\n{body}"
 
     def _context(self, found: FileView) -> ScopedContext | None:

@@ -20,7 +20,11 @@ import pathspec
 log = logging.getLogger(__name__)
 
 ORCHARDIGNORE = ".orchardignore"
+SCAN_RULES = "2"  # bump when classify_bytes decides differently: cached file stats are dropped
 _BINARY_SNIFF = 8192
+# Bundles and generated code: lines this long on average make no sense to show or link by name.
+_MINIFIED_LINE = 300
+_MINIFIED_MIN_BYTES = 4096
 # Folders never worth walking when the workspace is not a git repository.
 _WALK_SKIP = frozenset({".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".hg"})
 
@@ -31,6 +35,7 @@ class FileStatus(enum.StrEnum):
     SOURCE = "source"  # read and tagged (when its language has a query)
     TOO_LARGE = "too-large"  # listed by path only
     NOT_UTF8 = "not-utf8"  # listed by path only
+    MINIFIED = "minified"  # generated or minified (very long lines): listed by path only
     BINARY = "binary"  # left out of the map
     MISSING = "missing"  # listed by git but gone from disk
 
@@ -136,4 +141,7 @@ def classify_bytes(data: bytes, max_bytes: int, label: str = "") -> FileContent:
     except UnicodeDecodeError:
         log.info("%s is not UTF-8; listed by path only", label)
         return FileContent(FileStatus.NOT_UTF8)
+    if len(data) > _MINIFIED_MIN_BYTES and len(data) > _MINIFIED_LINE * (data.count(b"\n") + 1):
+        log.debug("%s looks minified; listed by path only", label)
+        return FileContent(FileStatus.MINIFIED)
     return FileContent(FileStatus.SOURCE, data)

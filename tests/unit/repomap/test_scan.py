@@ -56,3 +56,10 @@ def test_binary_large_and_non_utf8_files_are_classified_not_fatal(tmp_path: Path
     assert read_content(tmp_path / "gone.py", 1000).status is FileStatus.MISSING
     ok = read_content(tmp_path / "ok.py", 1000)
     assert ok.status is FileStatus.SOURCE and ok.data == b"ok = True\n"
+
+
+def test_minified_bundles_are_listed_by_path_only(tmp_path: Path) -> None:
+    (tmp_path / "bundle.js").write_text("var a=1;" * 2000)
+    (tmp_path / "app.js").write_text("function main() {\n  return 1;\n}\n" * 200)
+    assert read_content(tmp_path / "bundle.js", 1_000_000).status is FileStatus.MINIFIED
+    assert read_content(tmp_path / "app.js", 1_000_000).status is FileStatus.SOURCE
