@@ -94,3 +94,25 @@ async def test_indexing_reports_progress_and_watches_files(
         return "def issue_refund(order):" in text and "shop/users.py" not in text
 
     await eventually(updated, "the created file in the map and the deleted one gone")
+
+
+def test_command_arguments_accept_cli_and_api_names() -> None:
+    from pathlib import Path
+
+    from orchard.lsp.repomap_feature import map_request
+
+    request = map_request(
+        {
+            "focus": "file:///work/a.py",
+            "mentions": ["Money"],
+            "taskText": "fix it",
+            "tokens": "512",
+            "activeFile": "/work/b.py",
+        },
+        [Path("/work/c.py")],
+        ["d.py"],
+    )
+    assert request.focus_files == ("/work/a.py",)
+    assert request.mentioned_identifiers == ("Money",)
+    assert (request.task_text, request.tokens, request.active_file) == ("fix it", 512, "/work/b.py")
+    assert request.open_files == ("/work/c.py",) and request.recent_files == ("d.py",)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 COMMAND = "orchard.repoMap"
 TAGS_DELAY = 0.3  # quiet time after typing before a buffer's tags are refreshed
 READY_TIMEOUT = 60.0  # how long a map request waits for start-up to begin indexing
+RECENT_FILES = 8  # recently edited files that pull the map towards them
 EVENTS_DELAY = 0.2  # file events are gathered this long (a checkout sends thousands)
 T = TypeVar("T")
 
@@ -43,6 +45,7 @@ class RepoMapFeature:
         self.repo_map: RepoMap | None = None
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchard-repomap")
         self.ignored: set[str] = set()
+        self.recent: deque[str] = deque(maxlen=RECENT_FILES)  # edited buffers, newest first
         self._flush_timer: asyncio.TimerHandle | None = None
         self._events: dict[str, set[str]] = {"created": set(), "changed": set(), "deleted": set()}
         self._events_timer: asyncio.TimerHandle | None = None
@@ -163,6 +166,9 @@ class RepoMapFeature:
         else:
             self.run(lambda: self._update(rel, text, edits))
             self._schedule_flush()
+            if rel in self.recent:
+                self.recent.remove(rel)
+            self.recent.appendleft(rel)
 
     def _edits(self, event: DocumentEvent) -> list[TextEdit] | None:
         utf16 = self.server.documents.position_encoding in ("utf-16", "")
@@ -241,7 +247,7 @@ class RepoMapFeature:
 
     async def render(self, arguments: dict[str, Any]) -> Any:
         """Answer `orchard.repoMap`: the map's text (or files, scores and text with json)."""
-        request = map_request(arguments, self.server.documents.open_paths())
+        request = map_request(arguments, self.server.documents.open_paths(), list(self.recent))
         try:  # a request may come before `initialized` has started the index
             await asyncio.wait_for(self.queued.wait(), READY_TIMEOUT)
         except TimeoutError:
@@ -266,7 +272,9 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value)
 
 
-def map_request(arguments: dict[str, Any], open_paths: list[Path]) -> MapRequest:
+def map_request(
+    arguments: dict[str, Any], open_paths: list[Path], recent: list[str] | None = None
+) -> MapRequest:
     """Read the command's arguments (CLI names or API names, camelCase or snake_case)."""
 
     def pick(*names: str) -> Any:
@@ -284,6 +292,7 @@ def map_request(arguments: dict[str, Any], open_paths: list[Path]) -> MapRequest
         ),
         mentioned_identifiers=_strings(pick("mention", "mentions", "mentioned_identifiers")),
         open_files=tuple(str(p) for p in open_paths),
+        recent_files=tuple(recent or ()),
         active_file=_path(pick("active_file", "activeFile"))
         if pick("active_file", "activeFile")
         else None,
