@@ -55,14 +55,12 @@ def phase_build(root: Path, db: Path) -> dict[str, Any]:
     started = time.perf_counter()
     stats = index.build()
     seconds = time.perf_counter() - started
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "seconds": seconds,
         "files": stats.files,
         "parsed": stats.parsed,
         "from_cache": stats.from_cache,
         "peak_mb": _peak_mb(),
-        "worker_peak_mb": children,
     }
 
 
