@@ -211,9 +211,11 @@ def _report(
     )
     print(f"keystrokes on {live['file']} ({live['file_lines']} lines)")
     print(
-        f"peak memory: cold {cold['peak_mb']:.0f} MB (+ workers {cold['worker_peak_mb']:.0f} MB "
-        f"each at most), warm {warm['peak_mb']:.0f} MB, live {live['peak_mb']:.0f} MB"
+        f"peak memory (indexing process): cold {cold['peak_mb']:.0f} MB, "
+        f"warm {warm['peak_mb']:.0f} MB, live {live['peak_mb']:.0f} MB"
     )
+    # Pool workers are separate processes; Linux reports a spawned child's peak as at least its
+    # parent's size at fork, so their own peak is not reported.
 
 
 if __name__ == "__main__":
