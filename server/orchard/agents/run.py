@@ -22,8 +22,8 @@ from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.task import RunState
 from orchard.agents.workers import Workers
 from orchard.config import Settings
-from orchard.context.chunks import PromptBudget, assemble_prompt
-from orchard.context.sections import FileText, MapRenderer, Message, PromptParts
+from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
+from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
 from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
@@ -310,13 +310,18 @@ class AgentLoop:
         budget = PromptBudget.for_window(
             info.context_window, info.max_output_tokens, self.env.settings.repomap.map_tokens
         )
-        prompt = await assemble_prompt(
-            parts, budget, client.token_counter(model), cache_marks=info.wants_cache_marks
+        counter = client.token_counter(model)
+        prompt = await self.env.workers.run(
+            _assemble_blocking, parts, budget, counter, info.wants_cache_marks
         )
         if prompt.shrunk:
             await self._note("prompt", prompt.report())
         completion = await client.complete(
-            model, prompt.messages, on_progress=self._on_progress, on_usage=self._on_usage
+            model,
+            prompt.messages,
+            on_progress=self._on_progress,
+            on_usage=self._on_usage,
+            prompt_tokens=prompt.tokens,
         )
         await self._journal("reply", {"round": self._round, "chars": len(completion.text)})
         return completion.text
@@ -454,6 +459,15 @@ class AgentLoop:
             seconds=end - self._started,
             error=self.error,
         )
+
+
+def _assemble_blocking(
+    parts: PromptParts, budget: PromptBudget, count: CountTokens, cache_marks: bool
+) -> Prompt:
+    """Assemble a prompt in a worker thread: rendering the repo map and counting tokens cost
+    tens of milliseconds per call, which would stall every other agent on the event loop.
+    Without a summarizer assembly never waits on I/O, so a private loop is enough."""
+    return asyncio.run(assemble_prompt(parts, budget, count, cache_marks=cache_marks))
 
 
 def _read_files(root: Path, paths: Sequence[str]) -> tuple[FileText, ...]:

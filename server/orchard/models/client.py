@@ -64,6 +64,11 @@ async def load_litellm_async() -> Any:
     return await asyncio.to_thread(load_litellm)
 
 
+def estimate_tokens(text: str) -> int:
+    """Return a cheap estimate of the tokens in `text` (about four characters each)."""
+    return (len(text) + 3) // 4
+
+
 def request_timeout(base_seconds: float, prompt_tokens: int) -> float:
     """Return the timeout of one request: the base plus a little per thousand prompt tokens."""
     return base_seconds + TIMEOUT_SECONDS_PER_1K_PROMPT_TOKENS * max(prompt_tokens, 0) / 1000
@@ -145,11 +150,18 @@ class ModelClient:
         on_usage: UsageCallback | None = None,
         max_tokens: int | None = None,
         timeout_seconds: float | None = None,
+        prompt_tokens: int | None = None,
     ) -> Completion:
-        """Ask `model` for a reply, retrying transient failures; raise ModelError for good ones."""
+        """Ask `model` for a reply, retrying transient failures; raise ModelError for good ones.
+
+        `on_progress` gets an estimate of the reply's tokens so far (characters / 4: counting
+        every chunk exactly would cost the event loop more than the stream); the usage record
+        holds the provider's numbers. Pass `prompt_tokens` when the caller has counted them.
+        """
         await load_litellm_async()
         started = self._clock()
-        prompt_tokens = self.count_tokens(model, messages)
+        if prompt_tokens is None:
+            prompt_tokens = await asyncio.to_thread(self.count_tokens, model, messages)
         base = timeout_seconds or self.settings.retry.timeout_seconds
         options = self._options(self.settings.model(model), request_timeout(base, prompt_tokens))
         if max_tokens is not None:
@@ -304,10 +316,9 @@ class ModelClient:
             stream_options={"include_usage": True},
             **options,
         )
-        parts: list[str] = []
+        so_far = ""
         finish: str | None = None
         raw_usage: Any = None
-        tokens = 0
         async with _closing(response) as chunks:
             async for chunk in chunks:
                 raw_usage = getattr(chunk, "usage", None) or raw_usage
@@ -317,11 +328,10 @@ class ModelClient:
                 finish = choice.finish_reason or finish
                 piece = getattr(choice.delta, "content", None) or ""
                 if piece:
-                    parts.append(piece)
-                    tokens += self.count_tokens(model, piece)
+                    so_far += piece
                     if on_progress is not None:
-                        on_progress(tokens, "".join(parts))
-        return "".join(parts), finish, raw_usage
+                        on_progress(estimate_tokens(so_far), so_far)
+        return so_far, finish, raw_usage
 
     def _usage(
         self,
