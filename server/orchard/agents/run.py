@@ -25,11 +25,12 @@ from orchard.config import Settings
 from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
 from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
 from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
-from orchard.errors import OrchardError
-from orchard.lint.files import read_text
+from orchard.errors import GitError, OrchardError
+from orchard.lint.files import MAX_FILE_BYTES, read_text
 from orchard.lint.pipeline import LintPipeline
 from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
+from orchard.vcs.git import run_git
 from orchard.vcs.provision import WorktreeSetup
 from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
@@ -198,16 +199,23 @@ class AgentLoop:
     async def _work(self) -> None:
         await self._move(RunState.PREPARING)
         setup = WorktreeSetup.from_settings(self.env.settings.agents)
-        worktree = await self.env.workers.run(
-            create_worktree, self.env.snapshot, self.agent_id, setup
+        # The first model call needs only the snapshot's files, so the worktree (git work
+        # serialized across agents) is built while the model thinks; edits wait for it.
+        building = asyncio.ensure_future(
+            self.env.workers.run(create_worktree, self.env.snapshot, self.agent_id, setup)
         )
-        self.worktree = worktree
-        renderer = None
-        if self.env.repo_map is not None:
-            renderer = await self.env.repo_map(worktree.path, self.assignment)
-        hits = tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
-        originals = await self._pick_up(worktree) if self.resumed else {}
-        await self._edit_until_done(worktree, renderer, hits, originals)
+        try:
+            renderer = None
+            if self.env.repo_map is not None:
+                renderer = await self.env.repo_map(self.worktree_path, self.assignment)
+            hits = (
+                tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
+            )
+            originals = await self._pick_up(await building) if self.resumed else {}
+            await self._edit_until_done(building, renderer, hits, originals)
+        finally:
+            building.add_done_callback(_forget)
+        worktree = building.result()
         summary = self.assignment.title or self.assignment.request.strip().splitlines()[0][:72]
         commit = await self.env.workers.run(
             commit_worktree, worktree, summary, self.assignment.model
@@ -233,7 +241,7 @@ class AgentLoop:
 
     async def _edit_until_done(
         self,
-        worktree: Worktree,
+        building: asyncio.Future[Worktree],
         renderer: MapRenderer | None,
         hits: tuple[str, ...],
         originals: dict[str, str | None],
@@ -245,7 +253,8 @@ class AgentLoop:
         edit_rounds = test_rounds = 0
         while True:
             await self._move(RunState.EDITING)
-            reply = await self._ask(worktree, message, history, renderer, hits)
+            reply = await self._ask(building, message, history, renderer, hits)
+            worktree = self.worktree = await building
             history += [
                 {"role": "user", "content": message},
                 {"role": "assistant", "content": reply},
@@ -281,7 +290,7 @@ class AgentLoop:
 
     async def _ask(
         self,
-        worktree: Worktree,
+        building: asyncio.Future[Worktree],
         message: str,
         history: list[Message],
         renderer: MapRenderer | None,
@@ -299,11 +308,11 @@ class AgentLoop:
         parts = PromptParts(
             system=_prompt_text("agent") + "\n\n" + prompt_for(fmt),
             request=message,
-            readonly_files=_read_files(worktree.path, self.assignment.read_only),
+            readonly_files=await self._read(building, self.assignment.read_only),
             repo_map=renderer,
             memory_hits=hits,
             history=tuple(history),
-            editable_files=_read_files(worktree.path, editable),
+            editable_files=await self._read(building, editable),
             reminder=_prompt_text("reminder").strip(),
         )
         info = client.model_info(model)
@@ -325,6 +334,14 @@ class AgentLoop:
         )
         await self._journal("reply", {"round": self._round, "chars": len(completion.text)})
         return completion.text
+
+    async def _read(
+        self, building: asyncio.Future[Worktree], paths: Sequence[str]
+    ) -> tuple[FileText, ...]:
+        """Read files from the worktree, or from the snapshot while the worktree is being built."""
+        if building.done():
+            return _read_files(building.result().path, paths)
+        return await self.env.workers.run(_read_snapshot_files, self.env.snapshot, paths)
 
     async def _apply(
         self, worktree: Worktree, reply: str, originals: dict[str, str | None]
@@ -468,6 +485,29 @@ def _assemble_blocking(
     tens of milliseconds per call, which would stall every other agent on the event loop.
     Without a summarizer assembly never waits on I/O, so a private loop is enough."""
     return asyncio.run(assemble_prompt(parts, budget, count, cache_marks=cache_marks))
+
+
+def _forget(future: asyncio.Future[Worktree]) -> None:
+    """Retrieve the outcome of a worktree build whose run ended first (no unretrieved warning)."""
+    if not future.cancelled() and future.exception() is not None:
+        log.info("worktree build of an ended run failed: %s", future.exception())
+
+
+def _read_snapshot_files(snapshot: Snapshot, paths: Sequence[str]) -> tuple[FileText, ...]:
+    """Read text files as the snapshot holds them (skipping missing, binary or non-UTF-8 ones)."""
+    files = []
+    for path in dict.fromkeys(paths):
+        try:
+            data = run_git(snapshot.root, "cat-file", "blob", f"{snapshot.commit}:{path}")
+        except GitError:
+            continue
+        if len(data) > MAX_FILE_BYTES or b"\0" in data[:8192]:
+            continue
+        try:
+            files.append(FileText(path, data.decode("utf-8")))
+        except UnicodeDecodeError:
+            continue
+    return tuple(files)
 
 
 def _read_files(root: Path, paths: Sequence[str]) -> tuple[FileText, ...]:
