@@ -19,18 +19,18 @@ from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, r
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.journal import Journal
 from orchard.agents.resume import earlier_commit, leftovers
+from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
 from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
 from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
 from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
-from orchard.errors import GitError, OrchardError
-from orchard.lint.files import MAX_FILE_BYTES, read_text
+from orchard.errors import OrchardError
+from orchard.lint.files import read_text
 from orchard.lint.pipeline import LintPipeline
 from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
-from orchard.vcs.git import run_git
 from orchard.vcs.provision import WorktreeSetup
 from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
@@ -340,8 +340,8 @@ class AgentLoop:
     ) -> tuple[FileText, ...]:
         """Read files from the worktree, or from the snapshot while the worktree is being built."""
         if building.done():
-            return _read_files(building.result().path, paths)
-        return await self.env.workers.run(_read_snapshot_files, self.env.snapshot, paths)
+            return read_files(building.result().path, paths)
+        return await self.env.workers.run(read_snapshot_files, self.env.snapshot, paths)
 
     async def _apply(
         self, worktree: Worktree, reply: str, originals: dict[str, str | None]
@@ -491,29 +491,3 @@ def _forget(future: asyncio.Future[Worktree]) -> None:
     """Retrieve the outcome of a worktree build whose run ended first (no unretrieved warning)."""
     if not future.cancelled() and future.exception() is not None:
         log.info("worktree build of an ended run failed: %s", future.exception())
-
-
-def _read_snapshot_files(snapshot: Snapshot, paths: Sequence[str]) -> tuple[FileText, ...]:
-    """Read text files as the snapshot holds them (skipping missing, binary or non-UTF-8 ones)."""
-    files = []
-    for path in dict.fromkeys(paths):
-        try:
-            data = run_git(snapshot.root, "cat-file", "blob", f"{snapshot.commit}:{path}")
-        except GitError:
-            continue
-        if len(data) > MAX_FILE_BYTES or b"\0" in data[:8192]:
-            continue
-        try:
-            files.append(FileText(path, data.decode("utf-8")))
-        except UnicodeDecodeError:
-            continue
-    return tuple(files)
-
-
-def _read_files(root: Path, paths: Sequence[str]) -> tuple[FileText, ...]:
-    files = []
-    for path in dict.fromkeys(paths):
-        text = read_text(root / path)
-        if text is not None:
-            files.append(FileText(path, text))
-    return tuple(files)
