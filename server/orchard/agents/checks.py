@@ -17,6 +17,7 @@ from pathlib import Path
 from orchard.lint.diagnostic import Diagnostic, Severity, SourceText
 from orchard.lint.pipeline import LintPipeline, Target
 from orchard.lint.problems import new_problems
+from orchard.lint.render import render_problems
 from orchard.vcs.git import INHERITED_GIT_VARIABLES
 
 log = logging.getLogger(__name__)
@@ -68,16 +69,16 @@ async def new_lint_errors(
 
 
 def lint_feedback(errors: Sequence[Diagnostic], root: Path) -> str:
-    """Return new lint errors as a message asking the model to fix them."""
-    shown = [d.render(relative_to=root) for d in errors[:MAX_REPORTED_PROBLEMS]]
-    more = len(errors) - len(shown)
-    if more > 0:
-        shown.append(f"... and {more} more")
-    return (
-        "Your edits applied, but they introduced these errors:\n\n"
-        + "\n".join(shown)
-        + "\n\nFix them with further edits."
-    )
+    """Return new lint errors, each shown in its code, as a message asking the model to fix them."""
+    texts: dict[Path, str] = {}
+    for path in {error.path for error in errors}:
+        try:
+            texts[path] = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            log.warning("cannot read %s to show its lint errors: %s", path, exc)
+    shown = render_problems(errors, texts, relative_to=root, limit=MAX_REPORTED_PROBLEMS)
+    intro = "Your edits applied, but they introduced these errors:"
+    return f"{intro}\n\n{shown}\nFix them with further edits."
 
 
 def trim_output(text: str) -> str:

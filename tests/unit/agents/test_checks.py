@@ -82,4 +82,6 @@ async def test_only_errors_the_edits_introduced_are_reported(tmp_path: Path) -> 
     errors = await new_lint_errors(pipeline, tmp_path, before, ["old.py", "new.py", "ok.py"])
     assert [e.path.name for e in errors] == ["new.py"]
     message = lint_feedback(errors, tmp_path)
-    assert message.startswith("Your edits applied, but they introduced") and "new.py:2" in message
+    assert message.startswith("Your edits applied, but they introduced")
+    assert "## new.py" in message and "line 2, column" in message
+    assert ">2 |     return" in message  # the offending line is shown, marked
