@@ -1,7 +1,7 @@
 """Shortening chat history: summaries by a model, recursive halving, fallbacks, truncation.
 
-Owns the summarisation prompt and the bounds on how much work a summary may take. Must not
-import litellm or call git: models are reached through the `complete` callable it is given.
+Owns the summarisation prompt and the bounds on how much work a summary may take. Never
+reaches litellm or git itself: models are reached through the `complete` callable it is given.
 """
 
 from __future__ import annotations
