@@ -29,8 +29,9 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# `make run REQUEST="..." [ARGS="--models m1,m2"]` runs agents on this repository; no REQUEST: doctor
 run: $(STAMP)
-	$(BIN)/orchard doctor
+	@if [ -n "$(REQUEST)" ]; then $(BIN)/orchard run "$(REQUEST)" $(ARGS); else $(BIN)/orchard doctor; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
