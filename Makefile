@@ -1,19 +1,36 @@
-# One entry point for humans and CI. `make test` installs what the suite needs into .venv and runs it.
+# One entry point for humans and CI. `make test` installs exactly the lock (uv.lock, tests/tools'
+# package-lock.json) into .venv and runs the suite; `make lock` refreshes the locks on purpose.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv only installs and locks; it is not a dependency of Orchard. Pinned so every machine resolves alike.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck pytest run clean
+.PHONY: install test lint typecheck pytest pytest-fast check-lock lock run clean
 
-$(STAMP): pyproject.toml $(wildcard tests/tools/package-lock.json)
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(UV):
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet 'uv==$(UV_VERSION)'
+
+$(STAMP): $(UV) pyproject.toml uv.lock $(wildcard tests/tools/package-lock.json)
+	$(UV) sync --frozen --extra test --python $(PYTHON) --quiet
 	if [ -f tests/tools/package-lock.json ]; then npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error; fi
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Fails when pyproject.toml's ranges and uv.lock disagree (someone edited one without the other).
+check-lock: $(UV)
+	$(UV) lock --check --python $(PYTHON)
+
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	npm install --prefix tests/tools --package-lock-only --no-audit --no-fund --loglevel=error
 
 LINT_PATHS := server tests $(wildcard bench)
 
@@ -27,11 +44,15 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -q $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The inner loop: everything but the tests marked slow.
+pytest-fast: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test: check-lock lint typecheck pytest
 
 # `make run REQUEST="..." [ARGS="--models m1,m2"]` runs agents on this repository; no REQUEST: doctor
 run: $(STAMP)
 	@if [ -n "$(REQUEST)" ]; then $(BIN)/orchard run "$(REQUEST)" $(ARGS); else $(BIN)/orchard doctor; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
