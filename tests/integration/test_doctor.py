@@ -1,4 +1,8 @@
-"""`orchard doctor` as users run it: a real subprocess, in and out of a git repository."""
+"""`orchard doctor` as users run it, in and out of a git repository.
+
+Most cases run the real command in-process (each subprocess would pay litellm's import again);
+the missing-git case needs a process of its own, started with a PATH that has no git.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from orchard.cli import main
 from tests.support.gitrepo import GitRepo
 
 
@@ -21,17 +28,30 @@ def run_doctor(cwd: Path, *args: str, path: str | None = None) -> subprocess.Com
     )  # fmt: skip
 
 
-def test_doctor_passes_in_a_git_repository_and_prints_a_table(git_repo: GitRepo) -> None:
-    done = run_doctor(git_repo.root)
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
+def doctor_in_process(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """Run `orchard doctor ARGS` in this process from `cwd`; return its exit code and stdout."""
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    code = main(["doctor", *args])
+    return code, capsys.readouterr().out
+
+
+def test_doctor_passes_in_a_git_repository_and_prints_a_table(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = doctor_in_process(git_repo.root, monkeypatch, capsys)
+    assert code == 0, out
+    lines = out.splitlines()
     for name in ("git", "git worktree", "repository", "sqlite-vec", "tree-sitter grammars",
                  "litellm"):  # fmt: skip
         row = next(line for line in lines if line.startswith(name + " "))
         assert "ok" in row.split()
-    assert "all required checks passed" in done.stdout
+    assert "all required checks passed" in out
 
 
+@pytest.mark.slow
 def test_doctor_without_git_on_path_fails_with_a_clear_row(tmp_path: Path) -> None:
     bare_path = str(Path(sys.executable).parent)  # python, but no git
     done = run_doctor(tmp_path, "--json", path=bare_path)
@@ -42,22 +62,27 @@ def test_doctor_without_git_on_path_fails_with_a_clear_row(tmp_path: Path) -> No
     assert report["ok"] is False
 
 
-def test_doctor_outside_a_repository_warns_but_passes(tmp_path: Path) -> None:
-    done = run_doctor(tmp_path, "--json")
-    report = json.loads(done.stdout)
+def test_doctor_outside_a_repository_warns_but_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = doctor_in_process(tmp_path, monkeypatch, capsys, "--json")
+    report = json.loads(out)
     checks = {c["name"]: c for c in report["checks"]}
     assert checks["repository"]["status"] == "warn"
     assert "not in a git repository" in checks["repository"]["detail"]
-    assert done.returncode == 0
+    assert code == 0
 
 
-def test_doctor_reports_missing_model_key(git_repo: GitRepo) -> None:
+def test_doctor_reports_missing_model_key(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write(
         ".orchard.toml",
         '[[models]]\nmodel = "openai/gpt-4o"\napi_key_env = "ORCHARD_TEST_NO_SUCH_KEY"\n',
     )
-    done = run_doctor(git_repo.root, "--json")
-    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    monkeypatch.delenv("ORCHARD_TEST_NO_SUCH_KEY", raising=False)
+    code, out = doctor_in_process(git_repo.root, monkeypatch, capsys, "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
     model = checks["model openai/gpt-4o"]
     assert model["status"] == "fail" and "ORCHARD_TEST_NO_SUCH_KEY" in model["detail"]
-    assert done.returncode == 1
+    assert code == 1

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from orchard.models.retry import Failure, FailureKind, classify, failure_from_attributes
 from tests.support.model_server import (
     EMBEDDING_DIMENSIONS,
     ModelServer,
@@ -169,73 +171,98 @@ def test_model_list_names_scripted_models(model_server: ModelServer) -> None:
     assert {"gpt-test", "planner-test"} <= {entry["id"] for entry in listing["data"]}
 
 
-def test_429_surfaces_as_rate_limit_error_with_retry_after(model_server: ModelServer) -> None:
+def classified(error: BaseException) -> Failure:
+    """Classify a raised error the way Orchard's model client does (status, headers, class)."""
+    status, headers = failure_from_attributes(error)
+    return classify(error, status, headers)
+
+
+def failure_of(call: Callable[[], object]) -> Failure:
+    """Run `call`, which must raise, and return Orchard's classification of what it raised."""
+    with pytest.raises(Exception) as caught:
+        call()
+    return classified(caught.value)
+
+
+def completion(server: ModelServer, **extra: Any) -> Callable[[], object]:
+    return lambda: litellm.completion(
+        model="openai/gpt-test", messages=MESSAGES, **call_options(server, **extra)
+    )
+
+
+def test_429_is_a_rate_limit_with_its_retry_after(model_server: ModelServer) -> None:
     model_server.script("gpt-test", fault_429(retry_after=7))
 
-    with pytest.raises(litellm.RateLimitError) as caught:
-        litellm.completion(model="openai/gpt-test", messages=MESSAGES, **call_options(model_server))
+    failure = failure_of(completion(model_server))
 
-    assert caught.value.status_code == 429
-    assert caught.value.litellm_response_headers["retry-after"] == "7"
+    assert failure.kind is FailureKind.RATE_LIMIT
+    assert failure.retryable
+    assert failure.status == 429
+    assert failure.retry_after == 7
     assert len(model_server.requests) == 1
 
 
-def test_500_surfaces_as_internal_server_error(model_server: ModelServer) -> None:
+def test_500_is_a_retryable_server_failure(model_server: ModelServer) -> None:
     model_server.script("gpt-test", fault_500())
 
-    with pytest.raises(litellm.InternalServerError) as caught:
-        litellm.completion(model="openai/gpt-test", messages=MESSAGES, **call_options(model_server))
+    failure = failure_of(completion(model_server))
 
-    assert caught.value.status_code == 500
+    assert failure.kind is FailureKind.SERVER
+    assert failure.retryable
+    assert failure.status == 500
     assert model_server.requests[-1].outcome == "fault-500"
 
 
-def test_401_and_400_surface_as_their_own_errors(model_server: ModelServer) -> None:
+def test_401_and_400_are_final_failures_of_their_own_kinds(model_server: ModelServer) -> None:
     model_server.script("gpt-test", fault_401(), fault_400())
 
-    with pytest.raises(litellm.AuthenticationError):
-        litellm.completion(model="openai/gpt-test", messages=MESSAGES, **call_options(model_server))
-    with pytest.raises(litellm.BadRequestError):
-        litellm.completion(model="openai/gpt-test", messages=MESSAGES, **call_options(model_server))
+    unauthorised = failure_of(completion(model_server))
+    refused = failure_of(completion(model_server))
+
+    assert unauthorised.kind is FailureKind.AUTHENTICATION
+    assert refused.kind is FailureKind.BAD_REQUEST
+    assert not unauthorised.retryable
+    assert not refused.retryable
 
 
 def test_slow_reply_times_out_and_the_server_sees_the_hang_up(model_server: ModelServer) -> None:
     model_server.script("gpt-test", slow(30))
 
-    with pytest.raises(litellm.Timeout):
-        litellm.completion(
-            model="openai/gpt-test",
-            messages=MESSAGES,
-            **call_options(model_server, timeout=0.3),
-        )
+    failure = failure_of(completion(model_server, timeout=0.3))
 
+    assert failure.kind is FailureKind.TIMEOUT
     assert model_server.wait_for_disconnect(timeout=5)
     assert model_server.requests[-1].outcome == "client-closed"
 
 
-def test_dropped_connection_surfaces_as_a_connection_failure(model_server: ModelServer) -> None:
+def test_dropped_connection_is_a_retryable_transport_failure(model_server: ModelServer) -> None:
     model_server.script("gpt-test", drop_connection())
 
-    with pytest.raises((litellm.APIConnectionError, litellm.InternalServerError)) as caught:
-        litellm.completion(model="openai/gpt-test", messages=MESSAGES, **call_options(model_server))
+    failure = failure_of(completion(model_server))
 
-    assert "connection" in str(caught.value).lower()
+    # litellm reports a dropped socket as a connection error or as a 5xx, by release; both retry
+    assert failure.kind in (FailureKind.CONNECTION, FailureKind.SERVER)
+    assert failure.retryable
     assert model_server.requests[-1].outcome == "dropped"
 
 
 def test_stream_dropped_mid_way_fails_after_the_first_chunks(model_server: ModelServer) -> None:
     model_server.script("gpt-test", stream_then_drop("abcdefgh" * 4, after_chunks=2))
-
     received = ""
-    with pytest.raises(litellm.ServiceUnavailableError) as caught:
+
+    def consume() -> None:
+        nonlocal received
         stream = litellm.completion(
             model="openai/gpt-test", messages=MESSAGES, stream=True, **call_options(model_server)
         )
         for chunk in stream:
             received += chunk.choices[0].delta.content or ""
 
+    failure = failure_of(consume)
+
     assert received == "abcdefgh" * 2
-    assert "incomplete chunked read" in str(caught.value)
+    assert failure.retryable
+    assert failure.kind in (FailureKind.CONNECTION, FailureKind.SERVER)
     assert model_server.requests[-1].outcome == "dropped-mid-stream"
 
 
