@@ -11,6 +11,8 @@ OrchardError
 │   ├── ModelUnavailable   the circuit breaker for that model is open
 │   └── BudgetExceeded     a token or cost budget ran out
 ├── LintError              a linter could not be run or its output could not be read
+├── TaskNotFound           no task (or no agent of a task) has the id given
+├── RunConflict            the task or run is in a state, or in a process, that forbids the action
 └── Cancelled              the user or the orchestrator cancelled the work
 """
 
@@ -59,6 +61,14 @@ class BudgetExceeded(ModelError):
 
 class LintError(OrchardError):
     """A linter could not be run or its output could not be read."""
+
+
+class TaskNotFound(OrchardError):
+    """No task, or no agent of a task, has the id given."""
+
+
+class RunConflict(OrchardError):
+    """The task or run is busy elsewhere, or in a state that forbids what was asked."""
 
 
 class Cancelled(OrchardError):

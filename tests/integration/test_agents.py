@@ -11,7 +11,7 @@ import pytest
 
 from orchard.agents.events import PlanMade, RunProgress, RunStateChanged, TaskFinished
 from orchard.agents.orchestrator import Orchestrator
-from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
+from orchard.agents.task import RunState, TaskLimits, TaskMode, TaskSpec, TaskState
 from orchard.config import AgentSettings
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import (
@@ -48,7 +48,7 @@ async def test_best_of_three_models_each_commit_on_their_own_branch(
     models = ("openai/alpha", "openai/beta", "openai/gamma")
     for model in models:
         model_server.script(model, reply(GREET_REPLY))
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, *models))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, *models))
     seen: list[object] = []
     orchestrator.bus.add_listener(seen.append)
     spec = TaskSpec("greet politely", models=models, editable=("src/app.py",))
@@ -80,7 +80,7 @@ async def test_one_failing_model_leaves_the_others_to_finish(
     model_server.script("good", reply(GREET_REPLY))
     model_server.script("broken", fault_401())
     model_server.script("fine", reply(ADD_REPLY))
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, *models))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, *models))
     result = await orchestrator.run_task(TaskSpec("fix things", models=models))
     by_model = {o.model: o for o in result.outcomes}
     assert by_model["openai/good"].state is RunState.COMMITTED
@@ -112,7 +112,7 @@ async def test_fan_out_plans_two_subtasks_and_each_agent_edits_its_own_files(
 ) -> None:
     model_server.set_default(fan_out_responder, model="planner-coder")
     models = ("openai/planner-coder",)
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, *models))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, *models))
     seen: list[object] = []
     orchestrator.bus.add_listener(seen.append)
     spec = TaskSpec("polish greet and add", mode=TaskMode.FAN_OUT, models=models)
@@ -132,7 +132,7 @@ async def test_cancelling_one_agent_mid_stream_closes_its_request_and_spares_the
     model_server.script("slowpoke", Reply(text=GREET_REPLY * 20, chunk_chars=4, chunk_delay=0.05))
     model_server.script("quick", reply(ADD_REPLY))
     models = ("openai/slowpoke", "openai/quick")
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, *models))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, *models))
     streaming = asyncio.Event()
 
     def on_event(event: object) -> None:
@@ -161,8 +161,8 @@ async def test_budget_exhaustion_fails_running_agents_and_never_starts_queued_on
     model_server.script("late", reply(ADD_REPLY))
     models = ("openai/spender", "openai/crawler", "openai/late")
     settings = settings_for(model_server, *models, agents=AgentSettings(max_agents=2))
-    orchestrator = Orchestrator(repo.root, settings)
-    spec = TaskSpec("spend", models=models, options={"max_tokens": 1000})
+    orchestrator = await Orchestrator.open(repo.root, settings)
+    spec = TaskSpec("spend", models=models, limits=TaskLimits(max_tokens=1000))
     result = await orchestrator.run_task(spec)
     by_model = {o.model: o for o in result.outcomes}
     assert by_model["openai/crawler"].state is RunState.FAILED
@@ -187,7 +187,7 @@ async def test_dirty_tree_and_unsaved_buffer_reach_the_agents_but_user_files_sta
         "seer",
         reply(edit_block("src/app.py", "    return f'hi {name}'  # typed, not saved\n", HI)),
     )
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/seer"))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, "openai/seer"))
     spec = TaskSpec("greet", models=("openai/seer",), editable=("src/app.py", "src/util.py"))
     result = await orchestrator.run_task(spec, buffers={"src/app.py": buffer})
     (outcome,) = result.outcomes
@@ -219,7 +219,7 @@ async def test_apply_failures_lint_errors_and_failing_tests_are_reflected_until_
     )
     check = "grep -q 'a + b + 0' src/util.py || { echo 'util.add is untouched'; exit 3; }"
     agents = AgentSettings(test_command=check)
-    orchestrator = Orchestrator(
+    orchestrator = await Orchestrator.open(
         repo.root, settings_for(model_server, "openai/learner", agents=agents)
     )
     result = await orchestrator.run_task(TaskSpec("greet", models=("openai/learner",)))
@@ -239,7 +239,7 @@ async def test_cancelling_the_task_cancels_every_agent_and_the_task(
     model_server.set_default(Reply(text=GREET_REPLY * 20, chunk_chars=4, chunk_delay=0.05))
     models = ("openai/one", "openai/two", "openai/three")
     settings = settings_for(model_server, *models, agents=AgentSettings(max_agents=2))
-    orchestrator = Orchestrator(repo.root, settings)
+    orchestrator = await Orchestrator.open(repo.root, settings)
     streaming = asyncio.Event()
     orchestrator.bus.add_listener(
         lambda event: streaming.set() if isinstance(event, RunProgress) else None

@@ -12,9 +12,10 @@ import pytest
 from orchard.agents.events import RunProgress, RunStateChanged, TaskStarted
 from orchard.agents.task import RunState
 from orchard.cli import build_parser, main
-from orchard.cli.run import ProgressLines, choose_models
+from orchard.cli.run import ProgressLines, task_request
 from orchard.config import ModelSettings, Settings
 from orchard.errors import SettingsError
+from orchard.service import choose_models
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, reply
 from tests.unit.agents.support import FILES, GREET_REPLY
@@ -130,14 +131,20 @@ def parsed(*argv: str) -> argparse.Namespace:
     return build_parser("run").parse_args(["run", "req", *argv])
 
 
+def models_for(settings: Settings, *argv: str) -> tuple[str, ...]:
+    return choose_models(task_request(parsed(*argv)), settings)
+
+
 def test_models_come_from_flags_or_else_from_the_settings() -> None:
     settings = Settings(models=(ModelSettings("openai/a"), ModelSettings("ollama/b")))
-    assert choose_models(parsed("--models", "x/1, x/2"), settings) == ("x/1", "x/2")
-    assert choose_models(parsed("--model", "x/1", "--agents", "3"), settings) == ("x/1",) * 3
-    assert choose_models(parsed(), settings) == ("openai/a", "ollama/b")
-    assert choose_models(parsed("--agents", "3"), settings) == ("openai/a", "ollama/b", "openai/a")
+    assert models_for(settings, "--models", "x/1, x/2") == ("x/1", "x/2")
+    assert models_for(settings, "--model", "x/1", "--agents", "3") == ("x/1",) * 3
+    assert models_for(settings) == ("openai/a", "ollama/b")
+    assert models_for(settings, "--agents", "3") == ("openai/a", "ollama/b", "openai/a")
     with pytest.raises(SettingsError, match="no model to run"):
-        choose_models(parsed(), Settings())
+        models_for(Settings())
+    with pytest.raises(SettingsError, match="not both"):
+        models_for(settings, "--models", "x/1", "--model", "x/2")
 
 
 def test_progress_lines_are_appended_per_state_change_when_not_a_terminal() -> None:

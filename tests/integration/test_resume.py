@@ -17,7 +17,7 @@ import pytest
 
 from orchard.agents.journal import Journal
 from orchard.agents.orchestrator import Orchestrator
-from orchard.agents.task import AgentRun, RunState, TaskSpec, TaskState, new_task_id
+from orchard.agents.task import AgentRun, RunState, TaskLimits, TaskSpec, TaskState, new_task_id
 from orchard.cli import main
 from orchard.errors import OrchardError
 from orchard.vcs.names import branch_name, worktree_path
@@ -181,7 +181,7 @@ async def test_resume_keeps_earlier_commits_and_uncommitted_leftovers(
     (worktree / "NOTES.md").write_text("left uncommitted\n")
     model_server.set_default(reply(GREET_REPLY))
 
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, "openai/slowly"))
     try:
         result = await (await orchestrator.resume_task(run.task_id)).wait()
     finally:
@@ -200,9 +200,9 @@ async def test_resume_keeps_earlier_commits_and_uncommitted_leftovers(
 async def test_resume_counts_what_was_spent_before_against_the_budget(
     repo: GitRepo, model_server: ModelServer
 ) -> None:
-    spec = TaskSpec("greet", models=("openai/slowly",), options={"max_tokens": 1000})
+    spec = TaskSpec("greet", models=("openai/slowly",), limits=TaskLimits(max_tokens=1000))
     run = journal_of_a_dead_process(repo, spec, spent=1500)
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, "openai/slowly"))
     try:
         result = await (await orchestrator.resume_task(run.task_id)).wait()
     finally:
@@ -216,7 +216,7 @@ async def test_resume_counts_what_was_spent_before_against_the_budget(
 async def test_runs_of_a_live_process_are_never_resumed(
     repo: GitRepo, model_server: ModelServer
 ) -> None:
-    orchestrator = Orchestrator(repo.root, settings_for(model_server, "openai/slowly"))
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, "openai/slowly"))
     try:
         task = orchestrator.journal.create_task(TaskSpec("greet", models=("openai/slowly",)))
         orchestrator.journal.add_run(task.id, "a1-slowly", "openai/slowly", "b", "/nowhere")

@@ -28,6 +28,7 @@ from orchard.agents.task import (
     new_task_id,
     run_id_for,
 )
+from orchard.errors import RunConflict, TaskNotFound
 from orchard.memory.db import connect, migrate
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class Journal:
                 [state, snapshot, error, self._owner, time.time(), task_id],
             )
             if cursor.rowcount == 0:
-                raise KeyError(f"no task {task_id!r} in the journal")
+                raise TaskNotFound(f"no task {task_id!r} in the journal")
         return self._task_or_raise(task_id)
 
     def tasks(self, include_discarded: bool = False) -> list[Task]:
@@ -184,7 +185,7 @@ class Journal:
     def _task_or_raise(self, task_id: str) -> Task:
         task = self.task(task_id)
         if task is None:
-            raise KeyError(f"no task {task_id!r} in the journal")
+            raise TaskNotFound(f"no task {task_id!r} in the journal")
         return task
 
     # Runs ----------------------------------------------------------------------------------
@@ -231,7 +232,7 @@ class Journal:
         with self._write() as db:
             run = self._run_or_raise(run_id)
             if run.state.is_final and state != run.state:
-                raise ValueError(
+                raise RunConflict(
                     f"run {run_id} already ended as {run.state}; it cannot become {state}"
                 )
             self._move_run(db, run, state, time.time(), commit=commit, error=error)
@@ -242,7 +243,7 @@ class Journal:
 
         The claim is one conditional update, so of two processes resuming the same run only
         one wins; a run that is not interrupted (ended, or in flight in a live process) raises
-        ValueError.
+        RunConflict.
         """
         now = time.time()
         with self._write() as db:
@@ -253,7 +254,7 @@ class Journal:
                 [RunState.QUEUED, self._owner, now, run_id, RunState.INTERRUPTED],
             )
             if cursor.rowcount == 0:
-                raise ValueError(f"run {run_id} is {run.state}, not interrupted; it cannot resume")
+                raise RunConflict(f"run {run_id} is {run.state}, not interrupted; it cannot resume")
             was = {"from": RunState.INTERRUPTED}
             self._append(db, run_id, run.task_id, "resumed", was, now)
             data = {**was, "to": RunState.QUEUED, "reason": "resumed"}
@@ -273,7 +274,7 @@ class Journal:
     def _run_or_raise(self, run_id: str) -> AgentRun:
         run = self.run(run_id)
         if run is None:
-            raise KeyError(f"no run {run_id!r} in the journal")
+            raise TaskNotFound(f"no run {run_id!r} in the journal")
         return run
 
     def _move_run(

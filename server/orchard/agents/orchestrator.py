@@ -15,9 +15,17 @@ from typing import Any
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
 from orchard.agents.journal import Journal
+from orchard.agents.mapsource import live_map_source
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.resume import resumable_runs, task_snapshot
-from orchard.agents.run import AgentLoop, Assignment, LoopEnvironment, MemorySource, RunOutcome
+from orchard.agents.run import (
+    AgentLoop,
+    Assignment,
+    LoopEnvironment,
+    MapSource,
+    MemorySource,
+    RunOutcome,
+)
 from orchard.agents.task import (
     AgentRun,
     RunState,
@@ -30,10 +38,9 @@ from orchard.agents.task import (
 )
 from orchard.agents.workers import Workers
 from orchard.config import Settings
-from orchard.context.sections import MapRenderer
-from orchard.errors import OrchardError, SettingsError
+from orchard.errors import OrchardError, RunConflict, SettingsError, TaskNotFound
 from orchard.models.client import ModelClient, load_litellm
-from orchard.repomap import MapRequest, RepoMap
+from orchard.repomap.live import LiveRepoMap
 from orchard.vcs.cleanup import prune
 from orchard.vcs.names import branch_name, worktree_path
 from orchard.vcs.repository import git_common_dir, repository_root, state_db_path
@@ -95,7 +102,7 @@ class TaskHandle:
     def cancel(self, agent_id: str | None = None) -> None:
         """Cancel one agent (its model stream closes), or every agent of the task."""
         if agent_id is not None and agent_id not in self.loops:
-            raise KeyError(f"task {self.task_id} has no agent {agent_id!r}")
+            raise TaskNotFound(f"task {self.task_id} has no agent {agent_id!r}")
         if agent_id is None:
             self.cancelled = True
         for name, run in self._runs.items():
@@ -109,6 +116,11 @@ class TaskHandle:
             if not loop.state.is_final and not run.done():
                 loop.stop_reason = reason
                 run.cancel()
+
+    @property
+    def finished(self) -> bool:
+        """Whether every agent has ended and the result is known."""
+        return self._done is not None and self._done.done()
 
     async def wait(self) -> TaskResult:
         """Wait until every agent has ended and return the result."""
@@ -151,33 +163,69 @@ def _task_error(outcomes: tuple[RunOutcome, ...]) -> str:
 
 
 class Orchestrator:
-    """Starts and tracks tasks in one repository; create one per event loop (LSP or CLI)."""
+    """Starts and tracks tasks in one repository; one per event loop (the service owns it).
+
+    The constructor does no blocking work: `open()` finds the repository, opens the journal and
+    recovers dead processes' runs on a worker thread.
+    """
 
     def __init__(
         self,
-        repo_root: Path,
+        root: Path,
         settings: Settings,
+        journal: Journal,
         *,
-        journal: Journal | None = None,
         bus: EventBus | None = None,
         client: ModelClient | None = None,
+        map_source: MapSource | None = None,
         memory_hits: MemorySource | None = None,
-        recover: bool = True,
     ) -> None:
-        self.root = repository_root(repo_root)
+        self.root = root
         self.settings = settings
-        self.journal = journal or Journal(state_db_path(self.root))
+        self.journal = journal
         self.bus = bus or EventBus()
         self.client = client or ModelClient(settings)
         self.memory_hits = memory_hits
         self.workers = Workers(settings.agents.max_agents)
         self.tasks: dict[str, TaskHandle] = {}
         self._gate: asyncio.Semaphore | None = None
-        self._map: RepoMap | None = None
-        self._map_lock = asyncio.Lock()
-        self._map_fresh = False  # scanned since the last task started
-        if recover:
-            self.journal.recover()
+        # Without a live map handed in (the service's), the orchestrator keeps one of its own.
+        self._own_map = None if map_source else LiveRepoMap(root, settings.repomap)
+        self.map_source: MapSource = map_source or live_map_source(
+            self._own_map or LiveRepoMap(root, settings.repomap)
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        repo_root: Path,
+        settings: Settings,
+        *,
+        bus: EventBus | None = None,
+        client: ModelClient | None = None,
+        map_source: MapSource | None = None,
+        memory_hits: MemorySource | None = None,
+        recover: bool = True,
+    ) -> Orchestrator:
+        """Find the repository around `repo_root`, open its journal, recover; return it."""
+
+        def prepare() -> tuple[Path, Journal]:
+            root = repository_root(repo_root)
+            journal = Journal(state_db_path(root))
+            if recover:
+                journal.recover()
+            return root, journal
+
+        root, journal = await asyncio.to_thread(prepare)
+        return cls(
+            root,
+            settings,
+            journal,
+            bus=bus,
+            client=client,
+            map_source=map_source,
+            memory_hits=memory_hits,
+        )
 
     def close(self) -> None:
         """Stop the worker threads and close the journal (after every task has ended)."""
@@ -203,12 +251,13 @@ class Orchestrator:
     ) -> TaskHandle:
         """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
         _check_spec(spec)
-        self._map_fresh = False  # the user's tree may have changed since the last task
+        if self._own_map is not None:
+            self._own_map.mark_stale()  # the user's tree may have changed since the last task
         await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
         task = await self.workers.record(self.journal.create_task, spec)
-        budget = Budget(_opt_int(spec, "max_tokens"), _opt_float(spec, "max_cost_usd"))
+        budget = Budget(spec.limits.max_tokens, spec.limits.max_cost_usd)
         try:
-            running = [t for t, h in self.tasks.items() if not _finished(h)]
+            running = [t for t, h in self.tasks.items() if not h.finished]
             keep = self.settings.agents.keep_worktrees
             await self.workers.run(prune, self.root, keep, protect=[*running, task.id])
             snapshot = await self.workers.run(create_snapshot, self.root, task.id, buffers)
@@ -235,22 +284,22 @@ class Orchestrator:
         """
         task = await self.workers.record(self.journal.task, task_id)
         if task is None:
-            raise OrchardError(f"no task {task_id}")
-        if task_id in self.tasks and not _finished(self.tasks[task_id]):
-            raise OrchardError(f"task {task_id} is already running in this process")
+            raise TaskNotFound(f"no task {task_id}")
+        if task_id in self.tasks and not self.tasks[task_id].finished:
+            raise RunConflict(f"task {task_id} is already running in this process")
         waiting = await self.workers.record(resumable_runs, self.journal, task)
         snapshot = await self.workers.run(task_snapshot, self.root, task)
         await asyncio.to_thread(load_litellm)
-        budget = Budget(_opt_int(task.spec, "max_tokens"), _opt_float(task.spec, "max_cost_usd"))
+        budget = Budget(task.spec.limits.max_tokens, task.spec.limits.max_cost_usd)
         budget.tokens, budget.cost_usd = await self.workers.record(self.journal.spent, task_id)
         claimed = []
         for run in waiting:
             try:
                 claimed.append(await self.workers.record(self.journal.resume_run, run.id))
-            except ValueError as exc:  # another process resumed it first
+            except RunConflict as exc:  # another process resumed it first
                 log.warning("not resuming %s: %s", run.id, exc)
         if not claimed:
-            raise OrchardError(f"task {task_id} has nothing left to resume")
+            raise RunConflict(f"task {task_id} has nothing left to resume")
         await self.workers.record(self.journal.set_task_state, task_id, TaskState.RUNNING)
         env = self._environment(task.spec, snapshot, budget)
         loops = [
@@ -300,7 +349,7 @@ class Orchestrator:
         """Cancel a running task, or one of its agents."""
         handle = self.tasks.get(task_id)
         if handle is None:
-            raise KeyError(f"task {task_id} is not running in this process")
+            raise RunConflict(f"task {task_id} is not running in this process")
         handle.cancel(agent_id)
 
     async def _prepare(
@@ -339,9 +388,9 @@ class Orchestrator:
             snapshot=snapshot,
             budget=budget,
             workers=self.workers,
-            repo_map=self._map_for,
+            repo_map=self.map_source,
             memory_hits=self.memory_hits,
-            test_timeout=_opt_float(spec, "test_timeout") or DEFAULT_TEST_TIMEOUT,
+            test_timeout=spec.limits.test_timeout or DEFAULT_TEST_TIMEOUT,
         )
 
     async def _record_plan(self, task_id: str, assignments: list[Assignment], plan: Plan) -> None:
@@ -388,42 +437,12 @@ class Orchestrator:
     async def _plan(self, spec: TaskSpec, request: str, budget: Budget) -> Plan:
         model = self.settings.planner_model or spec.models[0]
         limit = len(spec.models) if len(spec.models) > 1 else MAX_SUBTASKS
-        renderer = await self._map_for(self.root, Assignment("planner", model, request))
+        renderer = await self.map_source(self.root, Assignment("planner", model, request))
         map_text = renderer(self.settings.repomap.map_tokens) if renderer else ""
         messages = planner_messages(request, [*spec.editable, *spec.read_only], map_text, limit)
         completion = await self.client.complete(model, messages, stream=False)
         budget.charge(completion.usage)
         return parse_plan(completion.text, limit)
-
-    async def _map_for(self, _worktree: Path, assignment: Assignment) -> MapRenderer | None:
-        """Return a renderer of the repo map ranked for `assignment` (None if it cannot be built).
-
-        One index of the user's tree serves every agent: it holds what the snapshot holds,
-        except unsaved buffers, and building it per worktree would cost N times as much.
-        """
-        try:
-            async with self._map_lock:
-                if self._map is None:
-                    self._map = await self.workers.run(
-                        RepoMap.open, self.root, self.settings.repomap
-                    )
-                elif not self._map_fresh:
-                    await self.workers.run(self._map.build)
-                self._map_fresh = True
-        except (OrchardError, OSError) as exc:
-            log.warning("no repo map for this task: %s", exc)
-            return None
-        repo_map = self._map
-        request = MapRequest(
-            focus_files=assignment.editable,
-            mentioned_files=assignment.read_only,
-            task_text=assignment.request,
-        )
-        return lambda tokens: repo_map.render(request, tokens=tokens).text
-
-
-def _finished(handle: TaskHandle) -> bool:
-    return handle._done is not None and handle._done.done()
 
 
 def _check_spec(spec: TaskSpec) -> None:
@@ -431,29 +450,18 @@ def _check_spec(spec: TaskSpec) -> None:
         raise SettingsError("the task has no request: say what the agents should do")
     if not spec.models:
         raise SettingsError(
-            "no model to run: pass --models (or --model), or set `models` in .orchard.toml"
+            "no model to run: name one for the task, or set `models` in .orchard.toml"
         )
 
 
 def _with_selection(spec: TaskSpec) -> str:
-    selection = spec.options.get("selection")
-    if not isinstance(selection, Mapping) or not selection.get("text"):
+    selection = spec.selection
+    if selection is None or not selection.text:
         return spec.request
-    where = selection.get("path", "the file")
     lines = ""
-    if selection.get("start_line") is not None:
-        lines = f" (lines {selection['start_line']}-{selection.get('end_line', '?')})"
+    if selection.start_line is not None:
+        lines = f" (lines {selection.start_line}-{selection.end_line or '?'})"
     return (
-        f"{spec.request}\n\nThe user selected this in {where}{lines}:\n\n"
-        f"```\n{selection['text']}\n```"
+        f"{spec.request}\n\nThe user selected this in {selection.path or 'the file'}{lines}:\n\n"
+        f"```\n{selection.text}\n```"
     )
-
-
-def _opt_int(spec: TaskSpec, key: str) -> int | None:
-    value = spec.options.get(key)
-    return int(value) if value is not None else None
-
-
-def _opt_float(spec: TaskSpec, key: str) -> float | None:
-    value = spec.options.get(key)
-    return float(value) if value is not None else None

@@ -64,15 +64,86 @@ class RunState(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Selection:
+    """Code the user selected when asking: where it is and what it says (lines are 1-based)."""
+
+    path: str  # repo-relative posix path
+    start_line: int | None = None
+    end_line: int | None = None
+    text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the selection as a JSON-ready mapping."""
+        return {
+            "path": self.path,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Selection:
+        """Rebuild a selection from `to_json` output."""
+        return cls(
+            path=str(data.get("path", "")),
+            start_line=_opt_int(data.get("start_line")),
+            end_line=_opt_int(data.get("end_line")),
+            text=str(data.get("text", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLimits:
+    """What a task may spend: tokens, dollars, seconds of wall clock, seconds per test run."""
+
+    max_tokens: int | None = None
+    max_cost_usd: float | None = None
+    max_seconds: float | None = None
+    test_timeout: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the limits as a JSON-ready mapping (unset limits left out)."""
+        return {name: value for name, value in _limit_items(self) if value is not None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TaskLimits:
+        """Rebuild limits from `to_json` output (unknown keys ignored)."""
+        return cls(
+            max_tokens=_opt_int(data.get("max_tokens")),
+            max_cost_usd=_opt_float(data.get("max_cost_usd")),
+            max_seconds=_opt_float(data.get("max_seconds")),
+            test_timeout=_opt_float(data.get("test_timeout")),
+        )
+
+
+def _limit_items(limits: TaskLimits) -> list[tuple[str, float | int | None]]:
+    return [
+        ("max_tokens", limits.max_tokens),
+        ("max_cost_usd", limits.max_cost_usd),
+        ("max_seconds", limits.max_seconds),
+        ("test_timeout", limits.test_timeout),
+    ]
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
-    """What the user asked for: the request, the mode, the models and the files in play."""
+    """What the user asked for, with the models settled: request, mode, files, selection, limits."""
 
     request: str
     mode: TaskMode = TaskMode.BEST_OF_N
     models: tuple[str, ...] = ()
     editable: tuple[str, ...] = ()  # repo-relative posix paths the agents may edit
     read_only: tuple[str, ...] = ()  # repo-relative posix paths shown for context
-    options: Mapping[str, Any] = field(default_factory=dict)  # anything else, JSON-serializable
+    selection: Selection | None = None
+    limits: TaskLimits = field(default_factory=TaskLimits)
 
     def to_json(self) -> dict[str, Any]:
         """Return the spec as a JSON-ready mapping."""
@@ -82,19 +153,23 @@ class TaskSpec:
             "models": list(self.models),
             "editable": list(self.editable),
             "read_only": list(self.read_only),
-            "options": dict(self.options),
+            "selection": self.selection.to_json() if self.selection else None,
+            "limits": self.limits.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TaskSpec:
-        """Rebuild a spec from `to_json` output."""
+        """Rebuild a spec from `to_json` output, or from the untyped `options` of older journals."""
+        legacy = data.get("options") or {}
+        selection = data.get("selection") or legacy.get("selection")
         return cls(
             request=str(data["request"]),
             mode=TaskMode(data.get("mode", TaskMode.BEST_OF_N)),
             models=tuple(data.get("models", ())),
             editable=tuple(data.get("editable", ())),
             read_only=tuple(data.get("read_only", ())),
-            options=dict(data.get("options", {})),
+            selection=Selection.from_json(selection) if isinstance(selection, Mapping) else None,
+            limits=TaskLimits.from_json({**legacy, **(data.get("limits") or {})}),
         )
 
 

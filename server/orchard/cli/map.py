@@ -1,12 +1,13 @@
 """`orchard map`: prints the repository map for a focus, mentions and a token budget.
 
 Text by default, or JSON (files in rank order as shown, with scores, plus the text). A progress
-bar goes to stderr when it is a terminal. All logic lives in `orchard.repomap`.
+bar goes to stderr when it is a terminal. Parses and prints; the service renders.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from orchard.config import find_repository_root, load_settings
-from orchard.repomap import MapRequest, RepoMap
+from orchard.repomap import MapRequest, RenderedMap
+from orchard.repomap.live import LiveRepoMap
+from orchard.service import OrchardService
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -64,15 +67,13 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"orchard map: no such folder: {root}", file=sys.stderr)
         return 2
-    settings = load_settings(root).settings.repomap
-    repo_map = RepoMap.open(root, settings, progress=ProgressBar(), use_cache=not args.no_cache)
     request = MapRequest(
         focus_files=tuple(str((cwd / name).resolve()) for name in args.focus),
         mentioned_identifiers=tuple(args.mention),
         task_text=args.task,
         tokens=args.tokens,
     )
-    rendered = repo_map.render(request)
+    rendered = asyncio.run(_render(root, request, use_cache=not args.no_cache))
     if args.json:
         payload = {
             "root": str(root),
@@ -85,3 +86,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered.text)
     return 0
+
+
+async def _render(root: Path, request: MapRequest, *, use_cache: bool) -> RenderedMap:
+    settings = load_settings(root).settings
+    live = LiveRepoMap(root, settings.repomap, use_cache=use_cache)
+    service = await OrchardService.open(root, settings, live_map=live, tasks=False)
+    try:
+        await live.get(progress=ProgressBar())
+        return await service.render_map(request)
+    finally:
+        await service.close()

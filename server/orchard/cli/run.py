@@ -1,6 +1,6 @@
 """`orchard run "REQUEST"`: runs agents headless, with a live line per agent on stderr and a final
 table (or JSON) on stdout. The user's branch, index and files are never touched: results stay
-on `orchard/<task>/<agent>` branches. All logic lives in `orchard.agents`.
+on `orchard/<task>/<agent>` branches. Parses flags and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from orchard.agents.events import Event, PlanMade, RunProgress, RunStateChanged, TaskStarted
-from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
+from orchard.agents.orchestrator import TaskHandle, TaskResult
 from orchard.agents.run import RunOutcome
-from orchard.agents.task import RunState, TaskMode, TaskSpec
-from orchard.config import Settings, find_repository_root, load_settings
+from orchard.agents.task import RunState, TaskLimits, TaskMode
+from orchard.config import find_repository_root
 from orchard.errors import OrchardError, SettingsError, WorkspaceError
+from orchard.service import OrchardService, TaskRequest
 
 MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
 COLUMNS = ("agent", "model", "state", "files", "lint", "tests", "tokens", "cost", "time", "branch")
@@ -47,52 +48,32 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def choose_models(args: argparse.Namespace, settings: Settings) -> tuple[str, ...]:
-    """Return one model string per agent from the flags or the settings; raise SettingsError."""
+def task_request(args: argparse.Namespace) -> TaskRequest:
+    """Turn the flags into a task request; raise SettingsError on flags that contradict."""
     if args.models and args.model:
         raise SettingsError("use either --models or --model, not both")
-    if args.agents is not None and args.agents < 1:
-        raise SettingsError("--agents must be at least 1")
+    if args.models and args.agents is not None:
+        raise SettingsError("--agents goes with --model; --models already says one per agent")
+    if args.models is not None and not [m for m in args.models.split(",") if m.strip()]:
+        raise SettingsError("--models names no model")
+    models: tuple[str, ...] = ()
     if args.models:
-        if args.agents is not None:
-            raise SettingsError("--agents goes with --model; --models already says one per agent")
         models = tuple(m.strip() for m in args.models.split(",") if m.strip())
-        if not models:
-            raise SettingsError("--models names no model")
-        return models
-    if args.model:
-        return (args.model.strip(),) * (args.agents or 1)
-    configured = tuple(entry.model for entry in settings.models)
-    if not configured:
-        raise SettingsError(
-            "no model to run: pass --models or --model, or set `models` in .orchard.toml"
-        )
-    count = args.agents or len(configured)
-    return tuple(configured[i % len(configured)] for i in range(count))
-
-
-def build_spec(args: argparse.Namespace, models: tuple[str, ...]) -> TaskSpec:
-    """Turn the flags into a task spec."""
-    options: dict[str, Any] = {}
-    for key, value in (
-        ("max_tokens", args.max_tokens),
-        ("max_cost_usd", args.max_cost),
-        ("test_timeout", args.test_timeout),
-    ):
-        if value is not None:
-            options[key] = value
-    return TaskSpec(
+    elif args.model:
+        models = (args.model.strip(),)
+    return TaskRequest(
         request=args.request,
-        mode=MODES[args.mode],
         models=models,
-        editable=tuple(_posix(p) for p in args.files),
-        read_only=tuple(_posix(p) for p in args.read_only),
-        options=options,
+        agents=args.agents,
+        mode=MODES[args.mode],
+        files=tuple(args.files),
+        read_only=tuple(args.read_only),
+        limits=TaskLimits(
+            max_tokens=args.max_tokens,
+            max_cost_usd=args.max_cost,
+            test_timeout=args.test_timeout,
+        ),
     )
-
-
-def _posix(path: str) -> str:
-    return path.replace("\\", "/").removeprefix("./")
 
 
 class ProgressLines:
@@ -196,24 +177,17 @@ def render_result(result: TaskResult) -> str:
     return "\n".join(lines)
 
 
-StartTask = Callable[[Orchestrator], Awaitable[TaskHandle]]
+StartTask = Callable[[OrchardService], Awaitable[TaskHandle]]
 
 
-async def drive_task(
-    root: Path, settings: Settings, start: StartTask, progress: ProgressLines
-) -> TaskResult:
-    """Start a task with `start` (a new one, or a resumed one) and wait for it, showing progress."""
-    orchestrator = Orchestrator(root, settings)
-    orchestrator.bus.add_listener(progress)
+async def drive_task(root: Path, start: StartTask, progress: ProgressLines) -> TaskResult:
+    """Open the service, start a task with `start` (new or resumed), wait for it with progress."""
+    service = await OrchardService.open(root)
+    service.bus.add_listener(progress)
     try:
-        handle = await start(orchestrator)
-        try:
-            return await handle.wait()
-        except asyncio.CancelledError:
-            handle.cancel()  # Ctrl-C: end every agent as cancelled, journaled, then report
-            return await handle.wait()
+        return await service.wait(await start(service))
     finally:
-        orchestrator.close()
+        await service.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -223,11 +197,10 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         print(f"orchard run: {start} is not inside a git repository", file=sys.stderr)
         return 2
-    settings = load_settings(root).settings
     try:
-        spec = build_spec(args, choose_models(args, settings))
+        request = task_request(args)
         result = asyncio.run(
-            drive_task(root, settings, lambda o: o.start_task(spec), ProgressLines(sys.stderr))
+            drive_task(root, lambda service: service.start_task(request), ProgressLines(sys.stderr))
         )
     except (SettingsError, WorkspaceError) as exc:
         print(f"orchard run: {exc}", file=sys.stderr)

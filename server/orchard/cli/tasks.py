@@ -1,6 +1,6 @@
 """`orchard tasks [list | show ID | resume ID | discard ID | clean]`: what the journal and the agent
 worktrees hold. Runs of a process that died are marked interrupted first; `resume` runs them
-again with `orchard run`'s progress and table. Logic lives in agents/ and vcs/.
+again with `orchard run`'s progress and table. Parses and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -13,15 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchard.agents.journal import Journal
-from orchard.agents.task import AgentRun, Task, TaskState
-from orchard.config import find_repository_root, load_settings
+from orchard.config import find_repository_root
 from orchard.errors import OrchardError
-from orchard.vcs.cleanup import discard_task, prune, remove_worktree
-from orchard.vcs.repository import state_db_path
-from orchard.vcs.worktree import list_task_worktrees
-
-ENDED = (TaskState.DONE, TaskState.FAILED, TaskState.CANCELLED, TaskState.INTERRUPTED)
+from orchard.service import OrchardService
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -57,95 +51,79 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.action == "resume":
         return _resume(root, args.task_id, args.json)
-    with Journal(state_db_path(root)) as journal:
-        journal.recover()
-        try:
-            if args.action == "list":
-                return _list(journal, args.json)
-            if args.action == "show":
-                return _show(journal, args.task_id, args.json, args.events)
-            if args.action == "discard":
-                return _discard(journal, root, args.task_id)
-            return _clean(journal, root, args.all)
-        except OrchardError as exc:
-            print(f"orchard tasks: {exc}", file=sys.stderr)
-            return 1
+    try:
+        return asyncio.run(_act(root, args))
+    except OrchardError as exc:
+        print(f"orchard tasks: {exc}", file=sys.stderr)
+        return 1
 
 
-def _task_json(task: Task, runs: list[AgentRun]) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "state": str(task.state),
-        "mode": str(task.spec.mode),
-        "request": task.spec.request,
-        "snapshot": task.snapshot,
-        "error": task.error,
-        "created_at": task.created_at,
-        "runs": [
-            {
-                "agent": r.agent_id,
-                "model": r.model,
-                "state": str(r.state),
-                "branch": r.branch,
-                "worktree": r.worktree,
-                "worktree_exists": Path(r.worktree).exists(),
-                "commit": r.commit,
-                "error": r.error,
-            }
-            for r in runs
-        ],
-    }
+async def _act(root: Path, args: argparse.Namespace) -> int:
+    service = await OrchardService.open(root)
+    try:
+        if args.action == "list":
+            return _print_list(await service.list_tasks(), args.json)
+        if args.action == "show":
+            view = await service.show_task(args.task_id, events=True)
+            return _print_task(view, args.json, args.events)
+        if args.action == "discard":
+            cleanup = await service.discard(args.task_id)
+            print(f"discarded {args.task_id}: {cleanup.worktrees} worktrees, {cleanup.refs} refs")
+            return 0
+        cleanup = await service.clean(everything=args.all)
+        if args.all:
+            print(f"discarded {len(cleanup.tasks)} ended tasks")
+        else:
+            print(
+                f"removed {cleanup.worktrees} worktrees; branches kept (use --all to drop them too)"
+            )
+        return 0
+    finally:
+        await service.close()
 
 
-def _list(journal: Journal, as_json: bool) -> int:
-    tasks = journal.tasks()
+def _print_list(tasks: list[dict[str, Any]], as_json: bool) -> int:
     if as_json:
-        print(json.dumps([_task_json(t, journal.runs(t.id)) for t in tasks], indent=2))
+        print(json.dumps(tasks, indent=2))
         return 0
     if not tasks:
         print("no tasks")
         return 0
     for task in tasks:
-        runs = journal.runs(task.id)
-        committed = sum(1 for r in runs if r.state == "committed")
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(task.created_at))
-        request = " ".join(task.spec.request.split())[:60]
-        print(f"{task.id}  {when}  {task.state:<11}  {committed}/{len(runs)} committed  {request}")
+        runs = task["runs"]
+        committed = sum(1 for r in runs if r["state"] == "committed")
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(task["created_at"]))
+        request = " ".join(task["request"].split())[:60]
+        print(
+            f"{task['id']}  {when}  {task['state']:<11}  {committed}/{len(runs)} committed  "
+            f"{request}"
+        )
     return 0
 
 
-def _show(journal: Journal, task_id: str, as_json: bool, with_events: bool) -> int:
-    task = journal.task(task_id)
-    if task is None:
-        print(f"orchard tasks: no task {task_id}", file=sys.stderr)
-        return 1
-    runs = journal.runs(task_id)
-    data = _task_json(task, runs)
-    events = {r.id: journal.events(r.id) for r in runs}
+def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
     if as_json:
-        data["events"] = {
-            run_id: [{"seq": e.seq, "kind": e.kind, "data": dict(e.data), "at": e.at} for e in evs]
-            for run_id, evs in events.items()
-        }
-        print(json.dumps(data, indent=2, default=str))
+        print(json.dumps(view, indent=2, default=str))
         return 0
-    print(f"task {task.id}: {task.state} ({task.spec.mode})")
-    print(f"request: {task.spec.request}")
-    if task.snapshot:
-        print(f"snapshot: {task.snapshot}")
-    if task.error:
-        print(f"error: {task.error}")
-    for run in runs:
-        where = run.worktree if Path(run.worktree).exists() else "(worktree removed)"
-        print(f"  {run.agent_id:<20} {run.model:<28} {run.state:<11} {run.branch}  {where}")
-        if run.error:
-            print(f"      {run.error}")
-        print(f"      {len(events[run.id])} events")
-        if with_events:
-            for event in events[run.id]:
-                print(
-                    f"      #{event.seq} {event.kind} {json.dumps(dict(event.data), default=str)}"
-                )
+    print(f"task {view['id']}: {view['state']} ({view['mode']})")
+    print(f"request: {view['request']}")
+    if view["snapshot"]:
+        print(f"snapshot: {view['snapshot']}")
+    if view["error"]:
+        print(f"error: {view['error']}")
+    events = view.get("events", {})
+    for run in view["runs"]:
+        where = run["worktree"] if run["worktree_exists"] else "(worktree removed)"
+        print(
+            f"  {run['agent']:<20} {run['model']:<28} {run['state']:<11} {run['branch']}  {where}"
+        )
+        if run["error"]:
+            print(f"      {run['error']}")
+        run_events = events.get(f"{view['id']}/{run['agent']}", [])
+        print(f"      {len(run_events)} events")
+        for event in run_events if with_events else ():
+            data = json.dumps(event["data"], default=str)
+            print(f"      #{event['seq']} {event['kind']} {data}")
     return 0
 
 
@@ -153,50 +131,11 @@ def _resume(root: Path, task_id: str, as_json: bool) -> int:
     """Run the task's interrupted agents again; exit as `orchard run` does, 1 if none can."""
     from orchard.cli.run import ProgressLines, drive_task, report_result  # agents: heavy imports
 
-    settings = load_settings(root).settings
     try:
         result = asyncio.run(
-            drive_task(root, settings, lambda o: o.resume_task(task_id), ProgressLines(sys.stderr))
+            drive_task(root, lambda service: service.resume(task_id), ProgressLines(sys.stderr))
         )
     except OrchardError as exc:
         print(f"orchard tasks: {exc}", file=sys.stderr)
         return 1
     return report_result(result, as_json)
-
-
-def _discard(journal: Journal, root: Path, task_id: str) -> int:
-    task = journal.task(task_id)
-    if task is None:
-        print(f"orchard tasks: no task {task_id}", file=sys.stderr)
-        return 1
-    if task.state.is_active:
-        print(
-            f"orchard tasks: task {task_id} is still running in another Orchard process;"
-            " cancel it there first",
-            file=sys.stderr,
-        )
-        return 1
-    cleanup = discard_task(root, task_id)
-    journal.discard(task_id)
-    print(f"discarded {task_id}: {len(cleanup.worktrees)} worktrees, {len(cleanup.refs)} refs")
-    return 0
-
-
-def _clean(journal: Journal, root: Path, everything: bool) -> int:
-    settings = load_settings(root).settings
-    active = [t.id for t in journal.tasks() if t.state.is_active]
-    ended = [t for t in journal.tasks() if t.state in ENDED]
-    if everything:
-        for task in ended:
-            discard_task(root, task.id)
-            journal.discard(task.id)
-        print(f"discarded {len(ended)} ended tasks")
-        return 0
-    removed = prune(root, settings.agents.keep_worktrees, protect=active)
-    ended_ids = {t.id for t in ended}
-    for worktree in list_task_worktrees(root):
-        if worktree.task_id in ended_ids:
-            remove_worktree(worktree)
-            removed.append(worktree)
-    print(f"removed {len(removed)} worktrees; branches kept (use --all to drop them too)")
-    return 0

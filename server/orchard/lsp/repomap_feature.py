@@ -22,6 +22,7 @@ from orchard.config import RepoMapSettings, Settings
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
 from orchard.repomap import MapRequest, RepoMap, TextEdit
 from orchard.repomap.index import RepoIndex, open_store
+from orchard.repomap.live import LiveRepoMap
 from orchard.repomap.scan import filter_unignored
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class RepoMapFeature:
         self._events_timer: asyncio.TimerHandle | None = None
         self._settings: RepoMapSettings | None = None
         self.queued = asyncio.Event()  # set once the first build is on the index thread
+        self.live: LiveRepoMap | None = None  # the same map, shared with the agents' service
 
     def run(self, job: Callable[[], T]) -> asyncio.Future[T]:
         """Queue `job` on the index thread; jobs run in the order they were queued."""
@@ -79,9 +81,17 @@ class RepoMapFeature:
 
         job = self.run(build)  # queued before any await: requests that follow wait for it
         self.queued.set()
+        live = self.live = LiveRepoMap(root, settings)
+        live.expect()  # agents started meanwhile wait for this map instead of building one
         token[0] = await self._begin_progress()
         try:
             await job
+        except BaseException as exc:
+            live.give_up(exc)
+            raise
+        else:
+            if self.repo_map is not None:
+                live.attach(self.repo_map)
         finally:
             if token[0] is not None:
                 files = len(self.repo_map.index.graph) if self.repo_map else 0

@@ -25,7 +25,13 @@ from orchard.lsp.protocol import OrchardProtocol
 
 log = logging.getLogger(__name__)
 
-FEATURE_MODULES: tuple[str, ...] = ("documents", "settings_sync", "diagnostics", "repomap_feature")
+FEATURE_MODULES: tuple[str, ...] = (
+    "documents",
+    "settings_sync",
+    "diagnostics",
+    "repomap_feature",
+    "tasks_feature",
+)
 
 SettingsListener = Callable[[Settings], None]
 InitializedCallback = Callable[[], Awaitable[None] | None]

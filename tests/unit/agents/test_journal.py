@@ -12,12 +12,14 @@ import pytest
 from orchard.agents.journal import Journal
 from orchard.agents.task import (
     RunState,
+    TaskLimits,
     TaskMode,
     TaskSpec,
     TaskState,
     agent_id_for,
     new_task_id,
 )
+from orchard.errors import RunConflict, TaskNotFound
 from orchard.vcs.names import check_id
 
 SPEC = TaskSpec(
@@ -26,7 +28,7 @@ SPEC = TaskSpec(
     models=("openai/gpt-4o", "ollama/qwen2.5-coder"),
     editable=("src/util.py",),
     read_only=("README.md",),
-    options={"max_reflections": 2},
+    limits=TaskLimits(max_tokens=5000, test_timeout=30.0),
 )
 
 
@@ -81,7 +83,7 @@ def test_an_ended_run_cannot_start_again(journal: Journal) -> None:
     run = journal.add_run("t1", "a1", "m", "orchard/t1/a1", "/wt")
     journal.set_run_state(run.id, RunState.FAILED, error="model unavailable")
 
-    with pytest.raises(ValueError, match="already ended as failed"):
+    with pytest.raises(RunConflict, match="already ended as failed"):
         journal.set_run_state(run.id, RunState.EDITING)
     assert journal.set_run_state(run.id, RunState.FAILED).error == "model unavailable"
 
@@ -100,9 +102,9 @@ def test_events_are_appended_in_order_with_their_data(journal: Journal) -> None:
 
 
 def test_unknown_ids_are_refused(journal: Journal) -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(TaskNotFound):
         journal.set_task_state("nope", TaskState.DONE)
-    with pytest.raises(KeyError):
+    with pytest.raises(TaskNotFound):
         journal.record_event("nope/a1", "x", {})
 
 

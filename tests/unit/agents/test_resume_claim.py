@@ -10,6 +10,7 @@ import pytest
 
 from orchard.agents.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
+from orchard.errors import RunConflict
 
 DEAD_WRITER = """
 import sys
@@ -46,7 +47,7 @@ def test_resuming_a_run_queues_it_again_with_a_resumed_event(interrupted: Path) 
 def test_only_one_of_two_journals_claims_the_same_run(interrupted: Path) -> None:
     with Journal(interrupted) as first, Journal(interrupted) as second:
         first.resume_run("t1/a1")
-        with pytest.raises(ValueError, match="not interrupted"):
+        with pytest.raises(RunConflict, match="not interrupted"):
             second.resume_run("t1/a1")
         assert [e.kind for e in first.events("t1/a1")].count("resumed") == 1
 
@@ -57,7 +58,7 @@ def test_a_run_of_a_live_process_cannot_be_claimed(tmp_path: Path) -> None:
         run = journal.add_run("t1", "a1", "m", "b", "/wt")
         journal.set_run_state(run.id, RunState.EDITING)
         assert journal.recover() == []
-        with pytest.raises(ValueError, match="editing, not interrupted"):
+        with pytest.raises(RunConflict, match="editing, not interrupted"):
             journal.resume_run(run.id)
 
 

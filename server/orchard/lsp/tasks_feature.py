@@ -1,0 +1,178 @@
+"""Agents from the editor, on the service: `orchard.startTask`, `orchard.listTasks`,
+`orchard.showTask`, `orchard.cancelTask`, `orchard.discardTask`. An adapter: commands take ONE
+object argument (camelCase keys), never wait on an agent, and answer with JSON-ready values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+
+from orchard.errors import OrchardError, SettingsError, TaskNotFound
+from orchard.lsp.commands import CommandArguments, JsonRpcRequestFailed
+from orchard.lsp.convert import selection_of, uri_to_path
+from orchard.repomap.live import LiveRepoMap
+from orchard.service import OrchardService, TaskRequest, parse_mode
+
+if TYPE_CHECKING:
+    from orchard.lsp.server import OrchardServer
+
+log = logging.getLogger(__name__)
+
+START, LIST, SHOW, CANCEL, DISCARD = (
+    "orchard.startTask",
+    "orchard.listTasks",
+    "orchard.showTask",
+    "orchard.cancelTask",
+    "orchard.discardTask",
+)
+COMMANDS = (START, LIST, SHOW, CANCEL, DISCARD)
+
+
+class TasksFeature:
+    """Opens the repository's service once and answers the task commands through it."""
+
+    def __init__(self, server: OrchardServer) -> None:
+        self.server = server
+        self.live_map: LiveRepoMap | None = None
+        self._opening: asyncio.Future[OrchardService] | None = None
+        self._waiters: set[asyncio.Task[Any]] = set()
+
+    def share_map(self, live_map: LiveRepoMap) -> None:
+        """Use the language server's live map (it follows the buffers) for every agent."""
+        self.live_map = live_map
+
+    async def service(self) -> OrchardService:
+        """Return the service, opening it on first use (off the event loop)."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        try:
+            return await asyncio.shield(self._opening)
+        except OrchardError:
+            self._opening = None  # a later command may find the workspace fixed
+            raise
+
+    async def _open(self) -> OrchardService:
+        root = self.server.root
+        if root is None:
+            raise SettingsError("the editor opened no folder: Orchard's agents need one")
+        live = self.live_map or getattr(
+            getattr(self.server, "repo_map_feature", None), "live", None
+        )
+        return await OrchardService.open(root, self.server.settings, live_map=live)
+
+    def on_settings(self, settings: Any) -> None:
+        """Put new settings in force for tasks started from now on."""
+        if self._opening is not None and self._opening.done() and not self._opening.exception():
+            self._opening.result().update_settings(settings)
+
+    async def start_task(self, arguments: CommandArguments) -> dict[str, Any]:
+        """Start a task in the background and answer with its id at once."""
+        service = await self.service()
+        request = self._request(arguments, service.root)
+        buffers = self._buffers(service.root)
+        handle = await service.start_task(request, buffers)
+        waiter = asyncio.ensure_future(service.wait(handle))
+        self._waiters.add(waiter)
+        waiter.add_done_callback(self._waiters.discard)
+        return {"task": handle.task_id}
+
+    def _request(self, arguments: CommandArguments, root: Path) -> TaskRequest:
+        paths = [self._repo_path(p, root, "files") for p in arguments.strings("files")]
+        read_only = [self._repo_path(p, root, "readOnly") for p in arguments.strings("readOnly")]
+        selection = arguments.mapping("selection")
+        return TaskRequest(
+            request=arguments.text("request", required=True),
+            models=tuple(arguments.strings("models")),
+            agents=arguments.integer("agents"),
+            mode=parse_mode(arguments.text("mode") or "best_of_n"),
+            files=tuple(paths),
+            read_only=tuple(read_only),
+            selection=selection_of(selection, root, self.server.documents.text)
+            if selection
+            else None,
+            limits=arguments.limits(),
+        )
+
+    @staticmethod
+    def _repo_path(value: str, root: Path, field: str) -> str:
+        path = uri_to_path(value) if value.startswith("file:") else Path(value)
+        if path is None:
+            raise JsonRpcInvalidParams(f"`{field}`: {value!r} is not a file URI or path")
+        if not path.is_absolute():
+            return path.as_posix()
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            raise JsonRpcInvalidParams(f"`{field}`: {value} is outside {root}") from None
+
+    def _buffers(self, root: Path) -> dict[str, str]:
+        out = {}
+        for path, text in self.server.documents.buffers().items():
+            try:
+                out[path.resolve().relative_to(root.resolve()).as_posix()] = text
+            except ValueError:
+                continue
+        return out
+
+    async def list_tasks(self, _arguments: CommandArguments) -> list[dict[str, Any]]:
+        """Answer `orchard.listTasks`."""
+        return await (await self.service()).list_tasks()
+
+    async def show_task(self, arguments: CommandArguments) -> dict[str, Any]:
+        """Answer `orchard.showTask` {task}."""
+        service = await self.service()
+        return await service.show_task(arguments.text("task", required=True))
+
+    async def cancel_task(self, arguments: CommandArguments) -> dict[str, Any]:
+        """Answer `orchard.cancelTask` {task, agent?}."""
+        service = await self.service()
+        task, agent = arguments.text("task", required=True), arguments.text("agent") or None
+        if service.running(task) is None:
+            raise TaskNotFound(f"task {task} is not running in this server")
+        service.cancel(task, agent)
+        return {"task": task, "cancelled": agent or "all"}
+
+    async def discard_task(self, arguments: CommandArguments) -> dict[str, Any]:
+        """Answer `orchard.discardTask` {task}."""
+        service = await self.service()
+        return (await service.discard(arguments.text("task", required=True))).to_json()
+
+    async def close(self) -> None:
+        """Let running tasks be journaled as they stand, then close the service."""
+        if self._opening is not None and self._opening.done() and not self._opening.exception():
+            await self._opening.result().close()
+
+
+def register(server: OrchardServer) -> None:
+    """Wire the task commands into `server`."""
+    feature = TasksFeature(server)
+    server.tasks_feature = feature  # type: ignore[attr-defined]
+    server.on_settings_changed(feature.on_settings)
+    handlers = {
+        START: feature.start_task,
+        LIST: feature.list_tasks,
+        SHOW: feature.show_task,
+        CANCEL: feature.cancel_task,
+        DISCARD: feature.discard_task,
+    }
+    for name, handler in handlers.items():
+        server.command(name)(_command(name, handler))
+
+
+def _command(name: str, handler: Any) -> Any:
+    async def run(ls: Any, *arguments: Any) -> Any:  # pygls passes the server as `ls`
+        parsed = CommandArguments.of(name, arguments)
+        try:
+            return await handler(parsed)
+        except (TaskNotFound, SettingsError) as exc:
+            raise JsonRpcInvalidParams(f"{name}: {exc}") from exc
+        except OrchardError as exc:
+            raise JsonRpcRequestFailed(f"{name}: {exc}") from exc
+
+    run.__name__ = name.replace(".", "_")
+    return run

@@ -1,0 +1,259 @@
+"""OrchardService: one per repository and event loop. `open()` does the blocking work (find the
+repository, load settings, open the journal, recover dead runs) on a worker thread; every method
+is async and JSON-ready where a front door shows the result. Never imports lsp or cli.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchard.agents.events import EventBus
+from orchard.agents.task import TaskState
+from orchard.config import Settings, find_repository_root, load_settings
+from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
+from orchard.repomap import MapRequest, RenderedMap
+from orchard.repomap.live import LiveRepoMap
+from orchard.service.requests import TaskRequest, task_spec
+from orchard.service.views import event_view, task_view
+
+if TYPE_CHECKING:
+    from orchard.agents.journal import Journal
+    from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
+    from orchard.agents.run import MemorySource
+    from orchard.models.client import ModelClient
+
+# The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
+# (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
+
+log = logging.getLogger(__name__)
+
+ENDED = (TaskState.DONE, TaskState.FAILED, TaskState.CANCELLED, TaskState.INTERRUPTED)
+NO_BUFFERS: Mapping[str, str | bytes] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Cleanup:
+    """What `discard` or `clean` removed."""
+
+    tasks: tuple[str, ...]
+    worktrees: int
+    refs: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the cleanup as a JSON-ready mapping."""
+        return {"tasks": list(self.tasks), "worktrees": self.worktrees, "refs": self.refs}
+
+
+class OrchardService:
+    """Settings, live map, journal, orchestrator and event bus of one repository."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        live_map: LiveRepoMap,
+        orchestrator: Orchestrator | None,
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.live_map = live_map
+        self._orchestrator = orchestrator
+        self.bus = orchestrator.bus if orchestrator else EventBus()
+
+    @classmethod
+    async def open(
+        cls,
+        start: Path,
+        settings: Settings | None = None,
+        *,
+        live_map: LiveRepoMap | None = None,
+        client: ModelClient | None = None,
+        memory_hits: MemorySource | None = None,
+        bus: EventBus | None = None,
+        tasks: bool = True,
+    ) -> OrchardService:
+        """Open the service for the repository around `start` (a plain folder maps, no tasks).
+
+        `tasks=False` skips the journal, for callers that only map.
+        """
+
+        def prepare() -> tuple[Path, Settings, Journal | None]:
+            git_root = find_repository_root(start)
+            root = git_root.resolve() if git_root else start.resolve()
+            chosen = settings if settings is not None else load_settings(root).settings
+            journal = None
+            if git_root and tasks:
+                from orchard.agents.journal import Journal
+                from orchard.vcs.repository import repository_root, state_db_path
+
+                root = repository_root(git_root)
+                journal = Journal(state_db_path(root))
+            if journal is not None:
+                journal.recover()
+            return root, chosen, journal
+
+        root, chosen, journal = await asyncio.to_thread(prepare)
+        live = live_map or LiveRepoMap(root, chosen.repomap)
+        orchestrator = None
+        if journal is not None:
+            from orchard.agents.mapsource import live_map_source
+            from orchard.agents.orchestrator import Orchestrator
+
+            orchestrator = Orchestrator(
+                root,
+                chosen,
+                journal,
+                bus=bus,
+                client=client,
+                map_source=live_map_source(live),
+                memory_hits=memory_hits,
+            )
+        return cls(root, chosen, live, orchestrator)
+
+    def update_settings(self, settings: Settings) -> None:
+        """Put `settings` in force for tasks started from now on."""
+        self.settings = settings
+        if self._orchestrator is not None:
+            self._orchestrator.settings = settings
+            self._orchestrator.client.settings = settings
+
+    async def close(self) -> None:
+        """Close the journal and the worker threads (after every task has ended)."""
+        if self._orchestrator is not None:
+            await asyncio.to_thread(self._orchestrator.close)
+
+    @property
+    def orchestrator(self) -> Orchestrator:
+        """The orchestrator; raise WorkspaceError outside a git repository."""
+        if self._orchestrator is None:
+            raise WorkspaceError(f"{self.root} is not inside a git repository: agents need one")
+        return self._orchestrator
+
+    @property
+    def journal(self) -> Journal:
+        """The journal of the repository's state database."""
+        return self.orchestrator.journal
+
+    # Tasks -----------------------------------------------------------------------------------
+
+    async def start_task(
+        self, request: TaskRequest, buffers: Mapping[str, str | bytes] = NO_BUFFERS
+    ) -> TaskHandle:
+        """Settle `request`, snapshot the user's state (with `buffers`), launch the agents."""
+        spec = task_spec(request, self.settings)
+        self.live_map.mark_stale()
+        return await self.orchestrator.start_task(spec, buffers)
+
+    async def resume(self, task_id: str) -> TaskHandle:
+        """Re-launch a task's interrupted runs; raise TaskNotFound or RunConflict."""
+        return await self.orchestrator.resume_task(task_id)
+
+    async def wait(self, handle: TaskHandle) -> TaskResult:
+        """Wait for `handle` to end; when the waiter is cancelled, cancel its agents first."""
+        try:
+            return await handle.wait()
+        except asyncio.CancelledError:
+            handle.cancel()  # every agent ends as cancelled, journaled, then the result comes
+            return await handle.wait()
+
+    def cancel(self, task_id: str, agent_id: str | None = None) -> None:
+        """Cancel a task running in this process, or one of its agents."""
+        self.orchestrator.cancel(task_id, agent_id)
+
+    def running(self, task_id: str) -> TaskHandle | None:
+        """Return the handle of `task_id` while it runs in this process."""
+        handle = self.orchestrator.tasks.get(task_id)
+        return handle if handle is not None and not handle.finished else None
+
+    async def list_tasks(self) -> list[dict[str, Any]]:
+        """Return every task (newest first as the journal orders them) with its runs."""
+        journal = self.journal
+
+        def read() -> list[dict[str, Any]]:
+            return [task_view(task, journal.runs(task.id)) for task in journal.tasks()]
+
+        return await asyncio.to_thread(read)
+
+    async def show_task(self, task_id: str, *, events: bool = False) -> dict[str, Any]:
+        """Return one task with its runs (and their events); raise TaskNotFound."""
+        journal = self.journal
+
+        def read() -> dict[str, Any]:
+            task = journal.task(task_id)
+            if task is None:
+                raise TaskNotFound(f"no task {task_id}")
+            runs = journal.runs(task_id)
+            view = task_view(task, runs)
+            if events:
+                view["events"] = {
+                    run.id: [event_view(e) for e in journal.events(run.id)] for run in runs
+                }
+            return view
+
+        return await asyncio.to_thread(read)
+
+    async def discard(self, task_id: str) -> Cleanup:
+        """Throw a task away: its worktrees, branches and refs; cancel it first if it runs here."""
+        handle = self.running(task_id)
+        if handle is not None:
+            handle.cancel()
+            await handle.wait()
+        journal, root = self.journal, self.root
+
+        def drop() -> Cleanup:
+            from orchard.vcs.cleanup import discard_task
+
+            task = journal.task(task_id)
+            if task is None:
+                raise TaskNotFound(f"no task {task_id}")
+            if task.state.is_active:
+                raise RunConflict(
+                    f"task {task_id} is still running in another Orchard process;"
+                    " cancel it there first"
+                )
+            cleanup = discard_task(root, task_id)
+            journal.discard(task_id)
+            return Cleanup((task_id,), len(cleanup.worktrees), len(cleanup.refs))
+
+        return await asyncio.to_thread(drop)
+
+    async def clean(self, *, everything: bool = False) -> Cleanup:
+        """Remove ended tasks' worktrees (keeping branches), or with `everything` discard them."""
+        journal, root, keep = self.journal, self.root, self.settings.agents.keep_worktrees
+
+        def sweep() -> Cleanup:
+            from orchard.vcs.cleanup import discard_task, prune, remove_worktree
+            from orchard.vcs.worktree import list_task_worktrees
+
+            tasks = journal.tasks()
+            ended = [t for t in tasks if t.state in ENDED]
+            if everything:
+                worktrees = refs = 0
+                for task in ended:
+                    cleanup = discard_task(root, task.id)
+                    journal.discard(task.id)
+                    worktrees += len(cleanup.worktrees)
+                    refs += len(cleanup.refs)
+                return Cleanup(tuple(t.id for t in ended), worktrees, refs)
+            active = [t.id for t in tasks if t.state.is_active]
+            removed = prune(root, keep, protect=active)
+            ended_ids = {t.id for t in ended}
+            for worktree in list_task_worktrees(root):
+                if worktree.task_id in ended_ids:
+                    remove_worktree(worktree)
+                    removed.append(worktree)
+            return Cleanup((), len(removed), 0)
+
+        return await asyncio.to_thread(sweep)
+
+    # The map ---------------------------------------------------------------------------------
+
+    async def render_map(self, request: MapRequest) -> RenderedMap:
+        """Rank the live map for `request` and render it, off the event loop."""
+        repo_map = await self.live_map.get()
+        return await asyncio.to_thread(repo_map.render, request)
