@@ -54,7 +54,7 @@ def make_repo(root: Path) -> Path:
 
 
 async def one_round(root: Path, api_base: str, agents: int) -> tuple[float, int]:
-    orchestrator = Orchestrator(root, make_settings(api_base, agents))
+    orchestrator = await Orchestrator.open(root, make_settings(api_base, agents))
     try:
         spec = TaskSpec("greet politely", models=(MODEL,) * agents, editable=("src/app.py",))
         started = time.perf_counter()

@@ -86,15 +86,17 @@ class OrchardService:
             git_root = find_repository_root(start)
             root = git_root.resolve() if git_root else start.resolve()
             chosen = settings if settings is not None else load_settings(root).settings
-            journal = None
-            if git_root and tasks:
-                from orchard.agents.journal import Journal
-                from orchard.vcs.repository import repository_root, state_db_path
+            if not (git_root and tasks):
+                return root, chosen, None
+            # Imported here, on the worker thread: the task half costs ~1 s to import.
+            from orchard.agents.journal import Journal
+            from orchard.agents.mapsource import live_map_source  # noqa: F401
+            from orchard.agents.orchestrator import Orchestrator  # noqa: F401
+            from orchard.vcs.repository import repository_root, state_db_path
 
-                root = repository_root(git_root)
-                journal = Journal(state_db_path(root))
-            if journal is not None:
-                journal.recover()
+            root = repository_root(git_root)
+            journal = Journal(state_db_path(root))
+            journal.recover()
             return root, chosen, journal
 
         root, chosen, journal = await asyncio.to_thread(prepare)
