@@ -27,8 +27,15 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def _expected(case: Path) -> tuple[dict[str, bytes], list[str]]:
+def _meta(case: Path) -> dict[str, object]:
     meta = json.loads((case / "case.json").read_text()) if (case / "case.json").exists() else {}
+    return dict(meta)
+
+
+def _expected(case: Path) -> tuple[dict[str, bytes], list[str]]:
+    meta: dict[str, list[str]] = json.loads(
+        (case / "case.json").read_text() if (case / "case.json").exists() else "{}"
+    )
     files = _files(REPLIES / "project")
     files.update(_files(case / "after") if (case / "after").exists() else {})
     for gone in meta.get("deleted", []):
@@ -62,7 +69,7 @@ def corpus() -> None:
     print(f"{'case':34} {'orchard':>8} {'baseline':>9}  rungs")
     for case in cases:
         expected, expect_failed = _expected(case)
-        edits = parse_edits((case / "reply.md").read_text("utf-8"))
+        edits = parse_edits((case / "reply.md").read_text("utf-8"), str(_meta(case).get("format", "auto")))
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder) / "project"
             shutil.copytree(REPLIES / "project", root)
