@@ -68,9 +68,9 @@ class EditBlockFormat:
             named = name_before(lines, i)
             unread = None if named is not None else _unread_name(lines, i)
             if unread is not None:
-                edit, i = self._block(lines, i, "", len(edits))
-                if edit.kind is not EditKind.MALFORMED:
-                    edit = self._malformed("", self._unread_problem(len(edits), unread))
+                edit, i = self._block(lines, i, unread, len(edits))
+                problem = edit.problem if edit.kind is EditKind.MALFORMED else None
+                edit = self._malformed("", problem or self._unread_problem(len(edits), unread))
                 edits.append(edit)
                 current = None
                 continue

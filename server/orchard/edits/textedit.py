@@ -46,7 +46,9 @@ class _FileState:
     crlf: bool = False
     final_newline: bool = True
     changed: bool = False
-    written_by_failed: dict[int, set[str]] = field(default_factory=dict)
+    # each line a failed edit would have written → the first such edit (a dict, not a set per
+    # edit: checking a block against every earlier failure is then linear, not quadratic)
+    written_by_failed: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
         if self.lines is None:
@@ -88,9 +90,8 @@ def apply_to_text(
         if isinstance(outcome, FailedEdit):
             failed.append(outcome)
             written = {line.strip() for line in split_lines(edit.replace) if line.strip()}
-            state.written_by_failed[edit.index] = written - {
-                line.strip() for line in split_lines(edit.search)
-            }
+            for line in written - {line.strip() for line in split_lines(edit.search)}:
+                state.written_by_failed.setdefault(line, edit.index)
         else:
             applied.append(outcome)
     return TextEdited(
@@ -297,7 +298,5 @@ def _explain(state: _FileState, edit: Edit, path: str, miss: Miss, search: list[
 def _blocking_failure(state: _FileState, search: list[str]) -> int | None:
     present = {line.strip() for line in state.lines or []}
     wanted = {line.strip() for line in search if line.strip()} - present
-    for index, written in state.written_by_failed.items():
-        if wanted & written:
-            return index
-    return None
+    blockers = [state.written_by_failed[line] for line in wanted if line in state.written_by_failed]
+    return min(blockers) if blockers else None
