@@ -25,7 +25,14 @@ from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
 from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
-from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
+from orchard.edits import (
+    ApplyResult,
+    apply_edits,
+    parse_edits,
+    printable,
+    prompt_for,
+    resolve_target,
+)
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
 from orchard.lint.pipeline import LintPipeline
@@ -260,7 +267,7 @@ class AgentLoop:
             worktree = self.worktree = await building
             history += [
                 {"role": "user", "content": message},
-                {"role": "assistant", "content": reply},
+                {"role": "assistant", "content": printable(reply)},
             ]
             result = await self._apply(worktree, reply, originals)
             feedback = result.feedback(no_edits=NO_EDITS)

@@ -25,7 +25,7 @@ from orchard.edits.base import (
 )
 from orchard.edits.detect import detect_format
 from orchard.edits.editblock import EditBlockFormat
-from orchard.edits.guards import MAX_BLOCKS_PER_REPLY, guarded
+from orchard.edits.guards import MAX_BLOCKS_PER_REPLY, guarded, printable
 from orchard.edits.textedit import apply_to_text
 from orchard.edits.udiff import UnifiedDiffFormat
 from orchard.edits.wholefile import WholeFileFormat
@@ -55,6 +55,7 @@ __all__ = [
     "detect_format",
     "edits_for",
     "parse_edits",
+    "printable",
     "prompt_for",
     "resolve_target",
 ]

@@ -6,12 +6,22 @@ raises and never reads files. `MAX_BLOCKS_PER_REPLY` is the documented cap on bl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from orchard.edits.base import Edit, EditKind, FailureReason, numbered
 
 # More blocks than this in one reply is a runaway model, not a change to review: refused whole.
 MAX_BLOCKS_PER_REPLY = 200
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Return `text` with lone surrogates (undecodable bytes) replaced by U+FFFD, so it can be
+    encoded again (a reply kept in a history, sent to a model, written to a journal)."""
+    return _SURROGATE.sub("\ufffd", text) if undecodable_at(text) is not None else text
 
 
 def undecodable_at(text: str) -> int | None:
