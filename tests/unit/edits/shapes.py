@@ -182,8 +182,8 @@ SHAPES: tuple[Shape, ...] = (
     ),
     Shape(
         "unreadable-name-does-not-inherit",
-        ADD_FIXED
-        + "\nrun script\n```\n<<<<<<< SEARCH\n    return a - b\n=======\n    return 0\n>>>>>>> REPLACE\n```\n",
+        ADD_FIXED + "\nrun script\n```\n<<<<<<< SEARCH\n    return a - b\n=======\n    return 0\n"
+        ">>>>>>> REPLACE\n```\n",
         {"calc.py": CALC_ADD},
         failed=("malformed",),
         hint="not a file path I can read",
@@ -227,7 +227,8 @@ SHAPES: tuple[Shape, ...] = (
     ),
     Shape(
         "stray-divider-before-replace",
-        "calc.py\n```python\n<<<<<<< SEARCH\n\n\ndef sub(a, b):\n    return a - b\n=======\n=======\n>>>>>>> REPLACE\n```\n",
+        "calc.py\n```python\n<<<<<<< SEARCH\n\n\ndef sub(a, b):\n    return a - b\n"
+        "=======\n=======\n>>>>>>> REPLACE\n```\n",
         {"calc.py": "def add(a, b):\n    return a + b\n"},
     ),
     Shape(
