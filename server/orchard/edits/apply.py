@@ -25,9 +25,17 @@ from orchard.edits.base import (
     FailureReason,
     LargeDeletion,
 )
-from orchard.edits.targets import BaseNames, needs_existing_file
+from orchard.edits.targets import (
+    BaseNames,
+    Refused,
+    by_base_name,
+    needs_existing_file,
+    resolve_target,
+)
 from orchard.edits.textedit import apply_to_text, split_lines
 from orchard.errors import PathSafetyError, WorkspaceError
+
+__all__ = ["apply_edits", "resolve_target", "write_atomically"]
 
 log = logging.getLogger(__name__)
 BINARY_SNIFF_BYTES = 8192
@@ -39,29 +47,6 @@ FUZZY_BUDGET_SECONDS = 5.0
 # LARGE_DELETION_MIN_LINES lines is flagged in the result (`large_deletions`).
 LARGE_DELETION_SHARE = 0.5
 LARGE_DELETION_MIN_LINES = 10
-
-
-def resolve_target(root: Path, raw: str) -> Path:
-    """Return the real path `raw` names under `root`, or raise PathSafetyError saying why not."""
-    if not raw.strip() or "\x00" in raw:
-        raise PathSafetyError(f"`{raw}` is not a usable file path")
-    cleaned = Path(raw.strip().replace("\\", "/"))
-    if any(part.lower() == ".git" for part in cleaned.parts):
-        raise PathSafetyError(f"`{raw}` is inside `.git/`, which edits may never touch")
-    real_root = Path(os.path.realpath(root))
-    candidate = cleaned if cleaned.is_absolute() else real_root / cleaned
-    real = Path(os.path.realpath(candidate))
-    try:
-        relative = real.relative_to(real_root)
-    except ValueError:
-        raise PathSafetyError(
-            f"`{raw}` leads outside the project root; use a path relative to the root"
-        ) from None
-    if not relative.parts:
-        raise PathSafetyError(f"`{raw}` is the project root itself, not a file")
-    if any(part.lower() == ".git" for part in relative.parts):
-        raise PathSafetyError(f"`{raw}` leads into `.git/`, which edits may never touch")
-    return real
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +130,14 @@ def _plan(edits: Sequence[Edit], root: Path, tracked: Sequence[str] | None) -> _
         try:
             target = resolve_target(root, edit.path)
             if not target.exists() and needs_existing_file(edit):
-                target = _by_base_name(root, edit, base_names, plan)
+                target = by_base_name(root, edit, base_names, plan.moved)
         except PathSafetyError as exc:
             message = f"{edit.describe()} was refused: {exc}."
             plan.failed.append(
                 FailedEdit(edit.path, edit.index, FailureReason.UNSAFE_PATH, message)
             )
             continue
-        except _Refused as refused:
+        except Refused as refused:
             plan.failed.append(refused.failure)
             continue
         if edit.new_only and _has_content(target):
@@ -161,36 +146,6 @@ def _plan(edits: Sequence[Edit], root: Path, tracked: Sequence[str] | None) -> _
         plan.groups.setdefault(target, []).append(edit)
         plan.names.setdefault(target, target.relative_to(real_root).as_posix())
     return plan
-
-
-class _Refused(Exception):
-    def __init__(self, failure: FailedEdit) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
-
-
-def _by_base_name(root: Path, edit: Edit, base_names: BaseNames, plan: _Plan) -> Path:
-    """The one file named like `edit.path` elsewhere; refuse when none (for guessed names) or
-    several match."""
-    found = base_names.lookup(edit.path).candidates
-    if len(found) == 1:
-        plan.moved[edit.index] = edit.path
-        return resolve_target(root, found[0])
-    if len(found) > 1:
-        listed = ", ".join(f"`{path}`" for path in found[:10])
-        message = (
-            f"{edit.describe()} was refused: `{edit.path}` does not exist and {len(found)} files "
-            f"have that name ({listed}). Write the full path of the one you mean."
-        )
-        raise _Refused(FailedEdit(edit.path, edit.index, FailureReason.MISSING_FILE, message))
-    if edit.guessed:
-        message = (
-            f"{edit.describe()} was refused: I read `{edit.path}` as a file name, but no such "
-            "file exists, and a bare word never creates a file. To create an extension-less "
-            f"file, write its path with a folder, such as `./{edit.path}`."
-        )
-        raise _Refused(FailedEdit(edit.path, edit.index, FailureReason.MISSING_FILE, message))
-    return resolve_target(root, edit.path)
 
 
 def _has_content(target: Path) -> bool:

@@ -1,4 +1,4 @@
-"""Which file an edit means when its path does not exist: the one file with that base name.
+"""Which file an edit means: a safe path under the root, or the one file with its base name.
 
 Models drop folders (`app.py` for `src/app.py`) and write bare names (`Jenkinsfile`). Looks
 names up in the caller's tracked list or, without one, under the root; never writes anything.
@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchard.edits.base import Edit, EditKind
+from orchard.edits.base import Edit, EditKind, FailedEdit, FailureReason
+from orchard.errors import PathSafetyError
 
 WALK_LIMIT = 50_000  # files looked at under a root without a tracked list
 _SKIPPED_FOLDERS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
@@ -59,3 +60,58 @@ class BaseNames:
                 self._index.setdefault(path.rsplit("/", 1)[-1], []).append(path)
         name = raw.strip().replace("\\", "/").rsplit("/", 1)[-1]
         return Lookup(tuple(self._index.get(name, ())))
+
+
+def resolve_target(root: Path, raw: str) -> Path:
+    """Return the real path `raw` names under `root`, or raise PathSafetyError saying why not."""
+    if not raw.strip() or "\x00" in raw:
+        raise PathSafetyError(f"`{raw}` is not a usable file path")
+    cleaned = Path(raw.strip().replace("\\", "/"))
+    if any(part.lower() == ".git" for part in cleaned.parts):
+        raise PathSafetyError(f"`{raw}` is inside `.git/`, which edits may never touch")
+    real_root = Path(os.path.realpath(root))
+    candidate = cleaned if cleaned.is_absolute() else real_root / cleaned
+    real = Path(os.path.realpath(candidate))
+    try:
+        relative = real.relative_to(real_root)
+    except ValueError:
+        raise PathSafetyError(
+            f"`{raw}` leads outside the project root; use a path relative to the root"
+        ) from None
+    if not relative.parts:
+        raise PathSafetyError(f"`{raw}` is the project root itself, not a file")
+    if any(part.lower() == ".git" for part in relative.parts):
+        raise PathSafetyError(f"`{raw}` leads into `.git/`, which edits may never touch")
+    return real
+
+
+class Refused(Exception):
+    """An edit whose target cannot be told: carries the failure to report."""
+
+    def __init__(self, failure: FailedEdit) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+def by_base_name(root: Path, edit: Edit, base_names: BaseNames, moved: dict[int, str]) -> Path:
+    """The one file named like `edit.path` elsewhere; refuse when none (for guessed names) or
+    several match."""
+    found = base_names.lookup(edit.path).candidates
+    if len(found) == 1:
+        moved[edit.index] = edit.path
+        return resolve_target(root, found[0])
+    if len(found) > 1:
+        listed = ", ".join(f"`{path}`" for path in found[:10])
+        message = (
+            f"{edit.describe()} was refused: `{edit.path}` does not exist and {len(found)} files "
+            f"have that name ({listed}). Write the full path of the one you mean."
+        )
+        raise Refused(FailedEdit(edit.path, edit.index, FailureReason.MISSING_FILE, message))
+    if edit.guessed:
+        message = (
+            f"{edit.describe()} was refused: I read `{edit.path}` as a file name, but no such "
+            "file exists, and a bare word never creates a file. To create an extension-less "
+            f"file, write its path with a folder, such as `./{edit.path}`."
+        )
+        raise Refused(FailedEdit(edit.path, edit.index, FailureReason.MISSING_FILE, message))
+    return resolve_target(root, edit.path)
