@@ -138,7 +138,10 @@ def _plan(edits: Sequence[Edit], root: Path, tracked: Sequence[str] | None) -> _
             )
             continue
         except Refused as refused:
-            plan.failed.append(refused.failure)
+            if edit.new_only and edit.guessed:  # `auto` prose such as "Usage" before a fence
+                plan.notes.append(refused.failure.message.replace("was refused", "was skipped"))
+            else:
+                plan.failed.append(refused.failure)
             continue
         if edit.new_only and _has_content(target):
             plan.notes.append(_not_asked(edit, target.relative_to(real_root).as_posix()))

@@ -143,7 +143,8 @@ def name_from_line(line: str) -> Named | None:
     wrapped = alone or bool(_PREFIX.match(_COMMENT.sub("", text)))
     if _spaced_path(candidate, wrapped):
         return Named(candidate)
-    if _WORD.match(candidate) and (wrapped or not text.endswith((":", "."))):
+    heading = bool(_COMMENT.match(text))  # `### Changes` is a heading, not a name
+    if _WORD.match(candidate) and (wrapped or not (heading or text.endswith((":", ".")))):
         return Named(candidate, guessed=True)
     return None
 

@@ -113,3 +113,24 @@ def test_gutting_is_flagged_from_ten_lines_and_more_than_half(tmp_path: Path) ->
     (flag,) = result.large_deletions
     assert (flag.path, flag.lines_before, flag.lines_after) == ("ten.txt", 10, 1)
     assert result.to_json()["large_deletions"] == [{"path": "ten.txt", "before": 10, "after": 1}]
+
+
+def test_auto_prose_word_before_a_fence_is_a_note_not_a_failure(tmp_path: Path) -> None:
+    result = apply_edits(parse_edits("Usage\n```bash\nmake test\n```\n"), tmp_path)
+    assert result.ok and not result.written
+    (note,) = result.notes
+    assert "`Usage`" in note and "bare word never creates a file" in note
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_heading_word_is_no_file_name_and_the_block_keeps_the_previous_path(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.py").write_text(TEXT)
+    reply = (
+        "a.py\n```\n<<<<<<< SEARCH\ndef load(path):\n=======\ndef load(p):\n>>>>>>> REPLACE\n```\n"
+        "\n### Changes\n```\n<<<<<<< SEARCH\n        return f.read()\n=======\n"
+        "        return f.read().strip()\n>>>>>>> REPLACE\n```\n"
+    )
+    edits = parse_edits(reply)
+    assert [(e.path, e.guessed) for e in edits] == [("a.py", False), ("a.py", False)]
