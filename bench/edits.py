@@ -1,10 +1,12 @@
-"""Edit application: success rate on the reply corpus, and time per apply on a 20,000-line file.
+"""Edit application: success rate on the reply corpus, time per apply on a 20,000-line file,
+and time to refuse a hopeless reply (10,000 SEARCH blocks that match nothing).
 
-Both against a baseline measured in the same run: the same parsed edits applied by a plain
-`str.replace` when the SEARCH text occurs exactly once (what a naive applier does). Prints
-figures and ratios; never fails on a time.
+Against baselines measured in the same run: the same parsed edits applied by a plain
+`str.replace` when the SEARCH text occurs exactly once (what a naive applier does); and, for the
+hopeless reply, the same reply with the block cap and fuzzy time budget lifted (every block down
+the whole match ladder, as before they existed). Prints figures and ratios; never fails on a time.
 
-    python bench/edits.py [--lines 20000] [--repeat 15]
+    python bench/edits.py [--lines 20000] [--repeat 15] [--blocks 10000] [--no-uncapped]
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from orchard.edits import Edit, EditKind, apply_edits, apply_to_text, parse_edits
+from orchard.edits import Edit, EditKind, apply_edits, apply_to_text, guards, parse_edits
+from orchard.edits import apply as apply_module
 
 REPLIES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "replies"
 
@@ -27,8 +30,15 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def _expected(case: Path) -> tuple[dict[str, bytes], list[str]]:
+def _meta(case: Path) -> dict[str, object]:
     meta = json.loads((case / "case.json").read_text()) if (case / "case.json").exists() else {}
+    return dict(meta)
+
+
+def _expected(case: Path) -> tuple[dict[str, bytes], list[str]]:
+    meta: dict[str, list[str]] = json.loads(
+        (case / "case.json").read_text() if (case / "case.json").exists() else "{}"
+    )
     files = _files(REPLIES / "project")
     files.update(_files(case / "after") if (case / "after").exists() else {})
     for gone in meta.get("deleted", []):
@@ -62,7 +72,9 @@ def corpus() -> None:
     print(f"{'case':34} {'orchard':>8} {'baseline':>9}  rungs")
     for case in cases:
         expected, expect_failed = _expected(case)
-        edits = parse_edits((case / "reply.md").read_text("utf-8"))
+        edits = parse_edits(
+            (case / "reply.md").read_text("utf-8"), str(_meta(case).get("format", "auto"))
+        )
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder) / "project"
             shutil.copytree(REPLIES / "project", root)
@@ -137,14 +149,60 @@ def timing(lines: int, repeat: int) -> None:
         print(f"  {name:36} {seconds * 1000:9.3f} ms   {seconds / base:10.0f}x baseline")
 
 
+def _hopeless_reply(blocks: int, path: str) -> str:
+    return "".join(
+        f"{path}\n```python\n<<<<<<< SEARCH\ndef missing_{i}(a, b):\n    total = a + b + {i}\n"
+        f"    return total * {i}\n=======\ndef found_{i}():\n    pass\n>>>>>>> REPLACE\n```\n\n"
+        for i in range(blocks)
+    )
+
+
+def _refuse(reply: str) -> tuple[float, int, int]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "project"
+        shutil.copytree(REPLIES / "project", root)
+        start = time.perf_counter()
+        result = apply_edits(parse_edits(reply), root)
+        feedback = result.feedback()
+        return time.perf_counter() - start, len(result.failed), len(feedback)
+
+
+def hopeless(blocks: int, uncapped: bool) -> None:
+    """Time refusing `blocks` non-matching blocks: as shipped, and with the guards lifted."""
+    path = "src/inventory/legacy.py"
+    reply = _hopeless_reply(blocks, path)
+    rows = [(f"{blocks:,} blocks, as shipped", *_refuse(reply))]
+    at_cap = guards.MAX_BLOCKS_PER_REPLY
+    rows.append((f"{at_cap} blocks (the cap), as shipped", *_refuse(_hopeless_reply(at_cap, path))))
+    saved = guards.MAX_BLOCKS_PER_REPLY, apply_module.FUZZY_BUDGET_SECONDS
+    try:
+        guards.MAX_BLOCKS_PER_REPLY = blocks + 1
+        rows.append((f"{blocks:,} blocks, no cap, fuzzy budget", *_refuse(reply)))
+        if uncapped:
+            apply_module.FUZZY_BUDGET_SECONDS = float("inf")
+            rows.append((f"{blocks:,} blocks, no cap, no budget (before)", *_refuse(reply)))
+    finally:
+        guards.MAX_BLOCKS_PER_REPLY, apply_module.FUZZY_BUDGET_SECONDS = saved
+    slowest = max(seconds for _, seconds, _, _ in rows)
+    print(f"\nhopeless reply into {path} (lower is better):")
+    for name, seconds, failed, chars in rows:
+        print(
+            f"  {name:44} {seconds:8.2f} s  {failed:6} refusals  {chars:9,} feedback chars  "
+            f"{slowest / max(seconds, 1e-9):8.1f}x faster than the slowest"
+        )
+
+
 def main() -> None:
-    """Run both measurements."""
+    """Run the measurements."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--blocks", type=int, default=10_000)
+    parser.add_argument("--no-uncapped", action="store_true", help="skip the slow 'before' row")
     args = parser.parse_args()
     corpus()
     timing(args.lines, args.repeat)
+    hopeless(args.blocks, not args.no_uncapped)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,14 @@ from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
 from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
-from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
+from orchard.edits import (
+    ApplyResult,
+    apply_edits,
+    parse_edits,
+    printable,
+    prompt_for,
+    resolve_target,
+)
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
 from orchard.lint.pipeline import LintPipeline
@@ -85,6 +92,7 @@ class RunOutcome:
     cost_usd: float
     seconds: float
     error: str | None = None
+    large_deletions: tuple[str, ...] = ()  # edits that removed most of an existing file
 
     def to_json(self) -> dict[str, Any]:
         """Return the outcome as a JSON-ready mapping."""
@@ -103,6 +111,7 @@ class RunOutcome:
             "cost_usd": round(self.cost_usd, 6),
             "seconds": round(self.seconds, 3),
             "error": self.error,
+            "large_deletions": list(self.large_deletions),
         }
 
 
@@ -155,6 +164,7 @@ class AgentLoop:
         self.files: dict[str, None] = {}
         self.lint_errors: int | None = None
         self.tests = "not run"
+        self.large_deletions: dict[str, str] = {}  # path → what the edits removed
         self.tokens = 0
         self.cost_usd = 0.0
         self._started = time.monotonic()
@@ -257,10 +267,10 @@ class AgentLoop:
             worktree = self.worktree = await building
             history += [
                 {"role": "user", "content": message},
-                {"role": "assistant", "content": reply},
+                {"role": "assistant", "content": printable(reply)},
             ]
             result = await self._apply(worktree, reply, originals)
-            feedback = NO_EDITS if not result.applied and not result.failed else result.feedback()
+            feedback = result.feedback(no_edits=NO_EDITS)
             if feedback and edit_rounds < limit:
                 edit_rounds += 1
                 message = feedback
@@ -361,10 +371,12 @@ class AgentLoop:
             apply_edits, edits, worktree.path, fuzzy_threshold=threshold
         )
         self.files.update(dict.fromkeys(result.written))
+        self.large_deletions.update((d.path, d.describe()) for d in result.large_deletions)
         data = {
             "applied": len(result.applied),
             "failed": len(result.failed),
             "written": list(result.written),
+            "large_deletions": [d.to_json() for d in result.large_deletions],
         }
         await self._journal("edits", data)
         if result.failed:
@@ -475,6 +487,7 @@ class AgentLoop:
             cost_usd=self.cost_usd,
             seconds=end - self._started,
             error=self.error,
+            large_deletions=tuple(self.large_deletions.values()),
         )
 
 

@@ -2,12 +2,14 @@
 
 Exit 0 when every edit applied (or the reply held none), 1 when any edit failed (the others
 stay applied), 2 on usage errors. Printing only; parsing and applying live in `orchard.edits`.
+In a git work tree, a path whose folder the model dropped is looked up among tracked files.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,18 +48,49 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read_reply(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    return Path(source).read_bytes().decode("utf-8", errors="replace")
+    """Read the reply's bytes; undecodable bytes become lone surrogates, which the edits refuse
+    with a message (never a crash, never a silent replacement character in a file)."""
+    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _tracked(root: Path) -> list[str] | None:
+    """The files git tracks under `root`, relative to it (None outside a git work tree)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--full-name", "--", "."],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        prefix = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or prefix.returncode != 0:
+        return None
+    lead = prefix.stdout.strip()
+    names = (raw.decode("utf-8", "surrogateescape") for raw in done.stdout.split(b"\0") if raw)
+    return [name.removeprefix(lead) for name in names if name.startswith(lead)]
 
 
 def _print_text(result: ApplyResult) -> None:
     for done in result.applied:
         lines = f", lines {done.start_line}-{done.end_line}" if done.start_line else ""
-        print(f"applied  {done.path}  edit #{done.index + 1} ({done.strategy}{lines})")
+        moved = f"; the reply said `{done.requested}`" if done.requested else ""
+        print(f"applied  {done.path}  edit #{done.index + 1} ({done.strategy}{lines}{moved})")
     for failure in result.failed:
         print(f"FAILED   {failure.path or '?'}  edit #{failure.index + 1} ({failure.reason})")
         print("  " + failure.message.replace("\n", "\n  "))
+    for note in result.notes:
+        print("NOTE     " + note)
+    for gutted in result.large_deletions:
+        print(f"WARNING  {gutted.describe()}: most of the file was deleted")
     summary = f"{len(result.applied)} applied, {len(result.failed)} failed"
     if result.dry_run:
         summary += " (dry run: nothing written)"
@@ -85,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
         threshold = load_settings(root).settings.edits.fuzzy_threshold
     try:
         edits = parse_edits(reply, args.format)
-        result = apply_edits(edits, root, dry_run=args.dry_run, fuzzy_threshold=threshold)
+        result = apply_edits(
+            edits, root, dry_run=args.dry_run, fuzzy_threshold=threshold, tracked=_tracked(root)
+        )
     except OrchardError as exc:
         print(f"orchard apply: {exc}", file=sys.stderr)
         return USAGE_ERROR

@@ -7,6 +7,7 @@ root it is given; every refusal is a failure in the result, never an exception m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 
 from orchard.edits.apply import apply_edits, resolve_target
@@ -18,11 +19,13 @@ from orchard.edits.base import (
     EditKind,
     FailedEdit,
     FailureReason,
+    LargeDeletion,
     MatchStrategy,
     TextEdited,
 )
 from orchard.edits.detect import detect_format
 from orchard.edits.editblock import EditBlockFormat
+from orchard.edits.guards import MAX_BLOCKS_PER_REPLY, guarded, printable
 from orchard.edits.textedit import apply_to_text
 from orchard.edits.udiff import UnifiedDiffFormat
 from orchard.edits.wholefile import WholeFileFormat
@@ -36,6 +39,7 @@ FORMAT_NAMES = ("auto", *FORMATS)
 __all__ = [
     "FORMATS",
     "FORMAT_NAMES",
+    "MAX_BLOCKS_PER_REPLY",
     "AppliedEdit",
     "ApplyResult",
     "Edit",
@@ -43,6 +47,7 @@ __all__ = [
     "EditKind",
     "FailedEdit",
     "FailureReason",
+    "LargeDeletion",
     "MatchStrategy",
     "TextEdited",
     "apply_edits",
@@ -50,6 +55,7 @@ __all__ = [
     "detect_format",
     "edits_for",
     "parse_edits",
+    "printable",
     "prompt_for",
     "resolve_target",
 ]
@@ -62,10 +68,20 @@ def _format(fmt: str) -> EditFormat:
 
 
 def parse_edits(reply: str, fmt: str = "auto") -> list[Edit]:
-    """Read the edits of a model reply, in order (`auto` detects the format)."""
+    """Read the edits of a model reply, in order (`auto` detects the format).
+
+    In `auto`, fenced blocks read as whole files may only create files (`new_only`): a model
+    that was not asked for whole files and shows a file is talking about it, not rewriting it.
+    Undecodable edits and replies with too many blocks come back as refusals (see guards).
+    """
     if fmt == "auto":
-        fmt = detect_format(reply)
-    return _format(fmt).parse(reply)
+        detected = detect_format(reply)
+        edits = _format(detected).parse(reply)
+        if detected == "whole":
+            edits = [replace(e, new_only=True) for e in edits]
+    else:
+        edits = _format(fmt).parse(reply)
+    return guarded(edits)
 
 
 def prompt_for(fmt: str) -> str:

@@ -6,7 +6,7 @@ Holds data only; parsing lives in the format modules and applying in `apply.py`/
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 
@@ -47,6 +47,9 @@ class FailureReason(enum.StrEnum):
     MISSING_FILE = "missing_file"
     MALFORMED = "malformed"
     UNREADABLE = "unreadable"
+    UNDECODABLE = "undecodable"  # the reply itself held bytes that are not text
+    TOO_MANY_BLOCKS = "too_many_blocks"
+    NOT_ASKED = "not_asked"  # an `auto` fenced block for an existing file: shown, not an edit
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,12 @@ class Edit:
     fmt: str = "editblock"
     index: int = 0
     problem: str | None = None
+    # True when the path is a bare word (`Jenkinsfile`, `tmpab12cd34`): a file name only if
+    # such a file exists, so it never creates a file.
+    guessed: bool = False
+    # True for `auto`-detected whole files: such a block may create a file, never rewrite one.
+    new_only: bool = False
+    refusal: FailureReason | None = None  # for MALFORMED edits: the reason to report
 
     def describe(self) -> str:
         """Name the edit for messages: its ordinal, format and path."""
@@ -78,6 +87,7 @@ class AppliedEdit:
     strategy: MatchStrategy
     start_line: int = 0
     end_line: int = 0
+    requested: str | None = None  # the path the model wrote, when the edit went elsewhere
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -86,6 +96,7 @@ class AppliedEdit:
             "index": self.index,
             "strategy": str(self.strategy),
             "lines": [self.start_line, self.end_line] if self.start_line else None,
+            "requested": self.requested,
         }
 
 
@@ -117,6 +128,26 @@ class FailedEdit:
         }
 
 
+FEEDBACK_MAX_FAILURES = 25  # failure messages shown to the model; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class LargeDeletion:
+    """An applied edit that removed most of an existing file: worth a reviewer's look."""
+
+    path: str
+    lines_before: int
+    lines_after: int
+
+    def describe(self) -> str:
+        """Say what happened in one line."""
+        return f"`{self.path}` went from {self.lines_before} lines to {self.lines_after}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"path": self.path, "before": self.lines_before, "after": self.lines_after}
+
+
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
     """What happened to every edit of a reply; `written` lists files changed (or to be)."""
@@ -125,19 +156,29 @@ class ApplyResult:
     failed: tuple[FailedEdit, ...] = ()
     written: tuple[str, ...] = ()
     dry_run: bool = False
+    notes: tuple[str, ...] = ()  # what the model should know although nothing failed
+    large_deletions: tuple[LargeDeletion, ...] = ()
 
     @property
     def ok(self) -> bool:
         """True when no edit failed."""
         return not self.failed
 
-    def feedback(self) -> str:
-        """Return the failures as one message to send back to the model ('' when none)."""
+    def feedback(self, no_edits: str = "") -> str:
+        """Return the failures and notes as one message for the model ('' when none).
+
+        `no_edits` is said first when nothing applied and nothing failed (a reply without edits).
+        """
         if not self.failed:
-            return ""
+            if self.applied or not (no_edits or self.notes):
+                return "\n\n".join(self.notes)
+            return "\n\n".join(part for part in (no_edits, *self.notes) if part)
         count = len(self.failed)
         head = f"{count} edit{'s' if count != 1 else ''} of your reply failed to apply."
-        parts = [head, *(failure.message for failure in self.failed)]
+        shown = [failure.message for failure in self.failed[:FEEDBACK_MAX_FAILURES]]
+        if count > FEEDBACK_MAX_FAILURES:
+            shown.append(f"... and {count - FEEDBACK_MAX_FAILURES} more failed edits not shown.")
+        parts = [head, *shown, *self.notes]
         if self.applied:
             done = ", ".join(sorted({a.path for a in self.applied}))
             parts.append(
@@ -153,6 +194,8 @@ class ApplyResult:
             "failed": [f.to_json() for f in self.failed],
             "written": list(self.written),
             "dry_run": self.dry_run,
+            "notes": list(self.notes),
+            "large_deletions": [d.to_json() for d in self.large_deletions],
         }
 
 
@@ -179,6 +222,4 @@ class EditFormat(Protocol):
 
 def numbered(edits: list[Edit]) -> list[Edit]:
     """Return the edits with `index` set to their position in the reply."""
-    return [
-        Edit(e.path, e.kind, e.search, e.replace, e.fmt, i, e.problem) for i, e in enumerate(edits)
-    ]
+    return [replace(e, index=i) for i, e in enumerate(edits)]

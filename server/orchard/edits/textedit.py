@@ -7,6 +7,8 @@ that searches for lines only the failed one would have written is refused as dep
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -24,6 +26,10 @@ from orchard.edits.matching import Match, Miss, is_placeholder, locate
 
 CLOSEST_MAX_LINES = 40
 SPLIT_CONTEXT = 3
+FUZZY_SKIPPED = (
+    "Only exact matching was tried: this reply used up its time for fuzzy matching, so no "
+    "near matches were looked for."
+)
 
 
 def split_lines(text: str) -> list[str]:
@@ -40,7 +46,9 @@ class _FileState:
     crlf: bool = False
     final_newline: bool = True
     changed: bool = False
-    written_by_failed: dict[int, set[str]] = field(default_factory=dict)
+    # each line a failed edit would have written → the first such edit (a dict, not a set per
+    # edit: checking a block against every earlier failure is then linear, not quadratic)
+    written_by_failed: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
         if self.lines is None:
@@ -66,20 +74,24 @@ def apply_to_text(
     *,
     path: str = "",
     fuzzy_threshold: float = 0.8,
+    fuzzy_deadline: float | None = None,
 ) -> TextEdited:
-    """Apply one file's edits, in order, to its text (None: the file does not exist yet)."""
+    """Apply one file's edits, in order, to its text (None: the file does not exist yet).
+
+    After `fuzzy_deadline` (a `time.monotonic()` value) only the exact rungs are tried.
+    """
     state = _state_of(original)
     applied: list[AppliedEdit] = []
     failed: list[FailedEdit] = []
     for edit in edits:
         where = path or edit.path
-        outcome = _apply_one(state, edit, where, fuzzy_threshold)
+        fuzzy = fuzzy_deadline is None or time.monotonic() < fuzzy_deadline
+        outcome = _apply_one(state, edit, where, fuzzy_threshold if fuzzy else None)
         if isinstance(outcome, FailedEdit):
             failed.append(outcome)
             written = {line.strip() for line in split_lines(edit.replace) if line.strip()}
-            state.written_by_failed[edit.index] = written - {
-                line.strip() for line in split_lines(edit.search)
-            }
+            for line in written - {line.strip() for line in split_lines(edit.search)}:
+                state.written_by_failed.setdefault(line, edit.index)
         else:
             applied.append(outcome)
     return TextEdited(
@@ -92,11 +104,13 @@ def _fail(edit: Edit, path: str, reason: FailureReason, message: str) -> FailedE
 
 
 def _apply_one(
-    state: _FileState, edit: Edit, path: str, threshold: float
+    state: _FileState, edit: Edit, path: str, threshold: float | None
 ) -> AppliedEdit | FailedEdit:
+    """Apply one edit; `threshold` None: the fuzzy rung is out of time for this reply."""
     name = edit.describe()
     if edit.kind is EditKind.MALFORMED:
-        return _fail(edit, path, FailureReason.MALFORMED, edit.problem or f"{name} is malformed.")
+        reason = edit.refusal or FailureReason.MALFORMED
+        return _fail(edit, path, reason, edit.problem or f"{name} is malformed.")
     if edit.kind is EditKind.DELETE:
         if state.lines is None:
             return _fail(
@@ -117,14 +131,17 @@ def _apply_one(
     placeholder = _new_placeholder(replace, search)
     if placeholder:
         return _fail(edit, path, FailureReason.MALFORMED, _placeholder_message(name, placeholder))
-    hunk = edit.fmt == "udiff"
-    found = locate(state.lines, search, replace, fuzzy_threshold=threshold, fuzzy=not hunk)
+    hunk, fuzzy = edit.fmt == "udiff", threshold is not None
+    level = threshold or 1.0
+    found = locate(state.lines, search, replace, fuzzy_threshold=level, fuzzy=fuzzy and not hunk)
     if hunk and isinstance(found, Miss) and found.reason is FailureReason.NO_MATCH:
         pieces = _split_hunk(state.lines, search, replace)
         if pieces is not None:
             state.lines, state.changed = pieces, True
             return AppliedEdit(path, edit.index, MatchStrategy.SPLIT_HUNK)
-        found = locate(state.lines, search, replace, fuzzy_threshold=threshold)
+        found = locate(state.lines, search, replace, fuzzy_threshold=level, fuzzy=fuzzy)
+    if isinstance(found, Miss) and not fuzzy and found.reason is FailureReason.NO_MATCH:
+        found = dataclasses.replace(found, note=FUZZY_SKIPPED)
     if isinstance(found, Miss):
         return _explain(state, edit, path, found, search)
     return _commit(state, edit, path, found)
@@ -281,7 +298,5 @@ def _explain(state: _FileState, edit: Edit, path: str, miss: Miss, search: list[
 def _blocking_failure(state: _FileState, search: list[str]) -> int | None:
     present = {line.strip() for line in state.lines or []}
     wanted = {line.strip() for line in search if line.strip()} - present
-    for index, written in state.written_by_failed.items():
-        if wanted & written:
-            return index
-    return None
+    blockers = [state.written_by_failed[line] for line in wanted if line in state.written_by_failed]
+    return min(blockers) if blockers else None

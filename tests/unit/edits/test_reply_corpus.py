@@ -30,7 +30,8 @@ def test_reply_produces_the_expected_tree(case: str, tmp_path: Path) -> None:
     meta = json.loads((folder / "case.json").read_text()) if (folder / "case.json").exists() else {}
     root = tmp_path / "project"
     shutil.copytree(REPLIES / "project", root)
-    result = apply_edits(parse_edits((folder / "reply.md").read_text("utf-8")), root)
+    reply = (folder / "reply.md").read_text("utf-8")
+    result = apply_edits(parse_edits(reply, meta.get("format", "auto")), root)
     assert [str(f.reason) for f in result.failed] == meta.get("expect_failed", []), (
         result.feedback()
     )

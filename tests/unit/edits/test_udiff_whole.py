@@ -114,7 +114,7 @@ def test_whole_file_reply_replaces_the_file_and_creates_new_ones(tmp_path: Path)
         '"""Store."""\n```\n\nRun it with:\n```bash\npython -m store\n```\n'
     )
     assert detect_format(reply) == "whole"
-    edits = parse_edits(reply)
+    edits = parse_edits(reply, "whole")
     assert [e.path for e in edits] == ["src/store.py", "src/__init__.py"]
     result = apply_edits(edits, tmp_path)
     assert result.ok, result.feedback()
@@ -136,7 +136,7 @@ def test_whole_file_with_rest_unchanged_placeholder_is_refused(tmp_path: Path) -
         "src/store.py\n```python\nimport os\nimport json\n\n"
         "# ... rest of the file unchanged ...\n```"
     )
-    (failure,) = apply_edits(parse_edits(reply), tmp_path).failed
+    (failure,) = apply_edits(parse_edits(reply, "whole"), tmp_path).failed
     assert failure.reason == "malformed"
     assert "complete file" in failure.message
     assert (tmp_path / "src/store.py").read_text() == SOURCE
