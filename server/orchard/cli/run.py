@@ -20,6 +20,7 @@ from orchard.agents.run import RunOutcome
 from orchard.agents.task import RunState, TaskMode, TaskSpec
 from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import OrchardError, SettingsError, WorkspaceError
+from orchard.models.preflight import check_models
 
 MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
 COLUMNS = ("agent", "model", "state", "files", "lint", "tests", "tokens", "cost", "time", "branch")
@@ -42,6 +43,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--max-tokens", type=int, default=None, help="token budget of the task")
     parser.add_argument("--max-cost", type=float, default=None, help="cost budget in USD")
     parser.add_argument("--test-timeout", type=float, default=None, help="seconds per test run")
+    parser.add_argument(
+        "--max-time", type=float, default=None, metavar="SECONDS", help="wall-clock limit (s)"
+    )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
@@ -73,11 +77,14 @@ def choose_models(args: argparse.Namespace, settings: Settings) -> tuple[str, ..
 
 def build_spec(args: argparse.Namespace, models: tuple[str, ...]) -> TaskSpec:
     """Turn the flags into a task spec."""
+    if args.max_time is not None and args.max_time <= 0:
+        raise SettingsError("--max-time must be a positive number of seconds")
     options: dict[str, Any] = {}
     for key, value in (
         ("max_tokens", args.max_tokens),
         ("max_cost_usd", args.max_cost),
         ("test_timeout", args.test_timeout),
+        ("max_seconds", args.max_time),
     ):
         if value is not None:
             options[key] = value
@@ -89,6 +96,11 @@ def build_spec(args: argparse.Namespace, models: tuple[str, ...]) -> TaskSpec:
         read_only=tuple(_posix(p) for p in args.read_only),
         options=options,
     )
+
+
+def _planner(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """The planner model a fan-out task calls first, when one is set."""
+    return [settings.planner_model] if args.mode == "fan-out" and settings.planner_model else []
 
 
 def _posix(path: str) -> str:
@@ -225,7 +237,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings(root).settings
     try:
-        spec = build_spec(args, choose_models(args, settings))
+        models = choose_models(args, settings)
+        spec = build_spec(args, models)
+        ready = check_models(settings, [*models, *_planner(args, settings)])
+        if ready:
+            for problem in ready:
+                print(f"orchard run: {problem}", file=sys.stderr)
+            return 2
         result = asyncio.run(
             drive_task(root, settings, lambda o: o.start_task(spec), ProgressLines(sys.stderr))
         )
