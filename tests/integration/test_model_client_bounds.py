@@ -69,9 +69,7 @@ async def test_a_reply_far_beyond_the_output_limit_is_aborted_and_never_retried(
     model_server: ModelServer,
 ) -> None:
     huge = "prose " * 1_700_000  # 10 MB against a cap of 4 x 4,096 tokens x 4 characters
-    model_server.set_default(
-        reply(huge, chunk_chars=16_384, chunk_delay=0.01), model="gpt-test"
-    )
+    model_server.set_default(reply(huge, chunk_chars=16_384, chunk_delay=0.01), model="gpt-test")
     client = make_client(model_server.api_base, attempts=5)
     cap = client.bounds(MODEL, 10).max_reply_chars
 
