@@ -74,6 +74,37 @@ class RetrySettings:
     )
 
 
+# -- limits on model calls and tasks (owned by models/ and agents/run.py)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Bounds on model calls and tasks, so a slow or broken provider never holds a run open."""
+
+    min_tokens_per_second: float = field(
+        default=5.0,
+        metadata=_doc(
+            "slowest reply rate tolerated: a call's deadline is the request timeout plus"
+            " its expected output divided by this rate",
+            min=0.01,
+        ),
+    )
+    reply_size_factor: float = field(
+        default=4.0,
+        metadata=_doc(
+            "a reply longer than this many times the model's output limit is aborted, not retried",
+            min=1.0,
+        ),
+    )
+    task_seconds: float | None = field(
+        default=None,
+        metadata=_doc("wall-clock limit of a task; its unfinished agents then fail", min=1.0),
+    )
+
+
+# -- end of limits
+
+
 @dataclass(frozen=True, slots=True)
 class RepoMapSettings:
     """The repository map: what is indexed and how much of it a prompt gets."""
@@ -159,6 +190,9 @@ class Settings:
     )
     weak_model: str | None = field(default=None, metadata=_doc("cheap model for summaries"))
     retry: RetrySettings = field(default_factory=RetrySettings, metadata=_doc("model call retries"))
+    limits: LimitSettings = field(
+        default_factory=LimitSettings, metadata=_doc("bounds on model calls and tasks")
+    )
     repomap: RepoMapSettings = field(
         default_factory=RepoMapSettings, metadata=_doc("repository map")
     )

@@ -9,7 +9,10 @@ OrchardError
 ├── EditError              an edit could not be applied (no match, ambiguous, binary target)
 ├── ModelError             a model call failed for good (after retries, or not retryable)
 │   ├── ModelUnavailable   the circuit breaker for that model is open
-│   └── BudgetExceeded     a token or cost budget ran out
+│   ├── BudgetExceeded     a token or cost budget ran out
+│   ├── ModelsNotReady     a chosen model cannot be called (unknown provider, key not set)
+│   ├── ReplyDeadlineExceeded  a reply took longer than its call's overall deadline
+│   └── ReplyTooLarge      a reply grew far beyond the model's output limit
 ├── LintError              a linter could not be run or its output could not be read
 ├── TaskNotFound           no task (or no agent of a task) has the id given
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
@@ -57,6 +60,18 @@ class ModelUnavailable(ModelError):
 
 class BudgetExceeded(ModelError):
     """A token or cost budget ran out."""
+
+
+class ModelsNotReady(ModelError):
+    """Models chosen for a run cannot be called; one line per model says what to set."""
+
+
+class ReplyDeadlineExceeded(ModelError):
+    """A reply took longer than its call's overall deadline (a stream that only drips)."""
+
+
+class ReplyTooLarge(ModelError):
+    """A reply grew far beyond the model's output limit: a broken provider, never retried."""
 
 
 class LintError(OrchardError):

@@ -76,6 +76,12 @@ def slow(seconds: float, step: Reply | str = DEFAULT_TEXT, chunk_delay: float = 
     )
 
 
+def drip(text: str = "still thinking " * 40, every: float = 1.0, chunk_chars: int = 1) -> Reply:
+    """Stream `text` `chunk_chars` characters at a time, one chunk every `every` seconds: a
+    stream that stays alive but crawls (each chunk arrives well within any read timeout)."""
+    return Reply(text=text, chunk_chars=chunk_chars, chunk_delay=every)
+
+
 def stream_then_drop(text: str = "partial answer that never ends", after_chunks: int = 2) -> Reply:
     """Stream `after_chunks` chunks of `text`, then close the socket mid-stream."""
     return Reply(text=text, drop_after_chunks=after_chunks)

@@ -132,14 +132,31 @@ class TaskHandle:
         return [loop.outcome() for loop in self.loops.values()]
 
     def _launch(
-        self, gate: asyncio.Semaphore, journal: Journal, bus: EventBus, workers: Workers
+        self,
+        gate: asyncio.Semaphore,
+        journal: Journal,
+        bus: EventBus,
+        workers: Workers,
+        time_limit: float | None = None,
     ) -> None:
         for name, loop in self.loops.items():
             self._runs[name] = asyncio.create_task(loop.run(gate), name=f"orchard-{loop.run_id}")
-        self._done = asyncio.create_task(self._supervise(journal, bus, workers))
+        timer = None
+        if time_limit is not None:
+            reason = f"time limit of {time_limit:g} s reached"
+            timer = asyncio.get_running_loop().call_later(time_limit, self.stop, reason)
+        self._done = asyncio.create_task(self._supervise(journal, bus, workers, timer))
 
-    async def _supervise(self, journal: Journal, bus: EventBus, workers: Workers) -> TaskResult:
+    async def _supervise(
+        self,
+        journal: Journal,
+        bus: EventBus,
+        workers: Workers,
+        timer: asyncio.TimerHandle | None = None,
+    ) -> TaskResult:
         await asyncio.gather(*self._runs.values(), return_exceptions=True)
+        if timer is not None:
+            timer.cancel()
         for loop in self.loops.values():
             await loop.settle()
         outcomes = tuple(self.outcomes())
@@ -272,7 +289,8 @@ class Orchestrator:
             raise
         handle = await self._prepare(task.id, spec, snapshot, budget, assignments, plan)
         self.tasks[task.id] = handle
-        handle._launch(self.gate, self.journal, self.bus, self.workers)
+        limit = spec.limits.max_seconds or self.settings.limits.task_seconds
+        handle._launch(self.gate, self.journal, self.bus, self.workers, limit)
         return handle
 
     async def resume_task(self, task_id: str) -> TaskHandle:
@@ -313,7 +331,8 @@ class Orchestrator:
         agents = tuple((run.agent_id, run.model) for run in claimed)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
         self.tasks[task_id] = handle
-        handle._launch(self.gate, self.journal, self.bus, self.workers)
+        limit = task.spec.limits.max_seconds or self.settings.limits.task_seconds
+        handle._launch(self.gate, self.journal, self.bus, self.workers, limit)
         return handle
 
     async def _reassign(self, task: Task, runs: list[AgentRun]) -> list[Assignment]:

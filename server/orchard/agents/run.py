@@ -17,7 +17,9 @@ from typing import Any
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, run_test_command
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
+from orchard.agents.history import AgentHistory, clip_for_history
 from orchard.agents.journal import Journal
+from orchard.agents.outcome import RunOutcome
 from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
@@ -72,47 +74,6 @@ class Assignment:
     editable: tuple[str, ...] = ()
     read_only: tuple[str, ...] = ()
     title: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """How one agent's run ended: the row of `orchard run`'s final table."""
-
-    task_id: str
-    agent_id: str
-    model: str
-    state: RunState
-    branch: str
-    worktree: str
-    commit: str | None
-    files: tuple[str, ...]
-    lint_errors: int | None  # new lint errors left at the end; None when never linted
-    tests: str  # "passed", "failed", "timed out" or "not run"
-    tokens: int
-    cost_usd: float
-    seconds: float
-    error: str | None = None
-    large_deletions: tuple[str, ...] = ()  # edits that removed most of an existing file
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the outcome as a JSON-ready mapping."""
-        return {
-            "task": self.task_id,
-            "agent": self.agent_id,
-            "model": self.model,
-            "state": str(self.state),
-            "branch": self.branch,
-            "worktree": self.worktree,
-            "commit": self.commit,
-            "files": list(self.files),
-            "lint_errors": self.lint_errors,
-            "tests": self.tests,
-            "tokens": self.tokens,
-            "cost_usd": round(self.cost_usd, 6),
-            "seconds": round(self.seconds, 3),
-            "error": self.error,
-            "large_deletions": list(self.large_deletions),
-        }
 
 
 @dataclass(slots=True)
@@ -172,6 +133,13 @@ class AgentLoop:
         self._round = 0
         self._last_progress = 0.0
         self._background: set[asyncio.Task[Any]] = set()
+        self._history = AgentHistory(
+            env.client,
+            assignment.model,
+            env.settings.weak_model,
+            self._on_usage,
+            env.client.token_counter,
+        )
 
     @property
     def agent_id(self) -> str:
@@ -265,9 +233,9 @@ class AgentLoop:
             await self._move(RunState.EDITING)
             reply = await self._ask(building, message, history, renderer, hits)
             worktree = self.worktree = await building
-            history += [
-                {"role": "user", "content": message},
-                {"role": "assistant", "content": printable(reply)},
+            history += [  # clipped: a huge reply must not be re-processed on every round
+                {"role": "user", "content": clip_for_history(message)},
+                {"role": "assistant", "content": clip_for_history(printable(reply))},
             ]
             result = await self._apply(worktree, reply, originals)
             feedback = result.feedback(no_edits=NO_EDITS)
@@ -315,6 +283,13 @@ class AgentLoop:
             *self.assignment.editable,
             *(p for p in self.files if p not in self.assignment.editable),
         ]
+        info = client.model_info(model)
+        budget = PromptBudget.for_window(
+            info.context_window, info.max_output_tokens, self.env.settings.repomap.map_tokens
+        )
+        shortened = await self._history.fit(history, budget.history)
+        if shortened:
+            await self._note("history", shortened, {"messages": len(history)})
         parts = PromptParts(
             system=_prompt_text("agent") + "\n\n" + prompt_for(fmt),
             request=message,
@@ -324,10 +299,6 @@ class AgentLoop:
             history=tuple(history),
             editable_files=await self._read(building, editable),
             reminder=_prompt_text("reminder").strip(),
-        )
-        info = client.model_info(model)
-        budget = PromptBudget.for_window(
-            info.context_window, info.max_output_tokens, self.env.settings.repomap.map_tokens
         )
         counter = client.token_counter(model)
         prompt = await self.env.workers.run(
@@ -403,7 +374,7 @@ class AgentLoop:
 
     # -- events and the journal
 
-    def _on_progress(self, tokens: int, _text: str) -> None:
+    def _on_progress(self, tokens: int, _piece: str) -> None:
         self.env.bus.publish(RunProgress(self.task_id, self.agent_id, self._round, tokens))
         now = time.monotonic()
         if now - self._last_progress >= PROGRESS_JOURNAL_SECONDS:

@@ -19,7 +19,7 @@ from orchard.agents.orchestrator import TaskHandle, TaskResult
 from orchard.agents.run import RunOutcome
 from orchard.agents.task import RunState, TaskLimits, TaskMode
 from orchard.config import find_repository_root
-from orchard.errors import OrchardError, SettingsError, WorkspaceError
+from orchard.errors import ModelsNotReady, OrchardError, SettingsError, WorkspaceError
 from orchard.service import OrchardService, TaskRequest
 
 MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
@@ -43,6 +43,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--max-tokens", type=int, default=None, help="token budget of the task")
     parser.add_argument("--max-cost", type=float, default=None, help="cost budget in USD")
     parser.add_argument("--test-timeout", type=float, default=None, help="seconds per test run")
+    parser.add_argument(
+        "--max-time", type=float, default=None, metavar="SECONDS", help="wall-clock limit (s)"
+    )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
@@ -61,6 +64,8 @@ def task_request(args: argparse.Namespace) -> TaskRequest:
         models = tuple(m.strip() for m in args.models.split(",") if m.strip())
     elif args.model:
         models = (args.model.strip(),)
+    if args.max_time is not None and args.max_time <= 0:
+        raise SettingsError("--max-time must be a positive number of seconds")
     return TaskRequest(
         request=args.request,
         models=models,
@@ -72,6 +77,7 @@ def task_request(args: argparse.Namespace) -> TaskRequest:
             max_tokens=args.max_tokens,
             max_cost_usd=args.max_cost,
             test_timeout=args.test_timeout,
+            max_seconds=args.max_time,
         ),
     )
 
@@ -202,6 +208,10 @@ def run(args: argparse.Namespace) -> int:
         result = asyncio.run(
             drive_task(root, lambda service: service.start_task(request), ProgressLines(sys.stderr))
         )
+    except ModelsNotReady as exc:  # one line per model that cannot be called, nothing created
+        for line in str(exc).splitlines():
+            print(f"orchard run: {line}", file=sys.stderr)
+        return 2
     except (SettingsError, WorkspaceError) as exc:
         print(f"orchard run: {exc}", file=sys.stderr)
         return 2

@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any, TypeVar
 
 from orchard.config import ModelSettings, Settings
-from orchard.errors import ModelError, ModelUnavailable
+from orchard.errors import ModelError, ModelUnavailable, ReplyDeadlineExceeded, ReplyTooLarge
+from orchard.models.bounds import CallBounds, call_bounds
 from orchard.models.retry import (
     BackoffPolicy,
     CircuitBreaker,
@@ -38,6 +39,7 @@ T = TypeVar("T")
 
 TIMEOUT_SECONDS_PER_1K_PROMPT_TOKENS = 1.0
 EMBEDDING_BATCH = 128
+YIELD_EVERY_CHUNKS = 32  # let other agents run even when a stream's chunks arrive back to back
 
 _litellm: Any = None
 _import_lock = threading.Lock()
@@ -155,22 +157,23 @@ class ModelClient:
         """Ask `model` for a reply, retrying transient failures; raise ModelError for good ones.
 
         `on_progress` gets an estimate of the reply's tokens so far (characters / 4: counting
-        every chunk exactly would cost the event loop more than the stream); the usage record
-        holds the provider's numbers. Pass `prompt_tokens` when the caller has counted them.
+        every chunk exactly would cost the event loop more than the stream) and the new text;
+        the usage record holds the provider's numbers. Pass `prompt_tokens` when the caller has
+        counted them. Each attempt has an overall deadline and a reply-size cap (`bounds`).
         """
         await load_litellm_async()
         started = self._clock()
         if prompt_tokens is None:
             prompt_tokens = await asyncio.to_thread(self.count_tokens, model, messages)
-        base = timeout_seconds or self.settings.retry.timeout_seconds
-        options = self._options(self.settings.model(model), request_timeout(base, prompt_tokens))
+        bounds = self.bounds(model, prompt_tokens, max_tokens, timeout_seconds)
+        options = self._options(self.settings.model(model), bounds.read_timeout)
         if max_tokens is not None:
             options["max_tokens"] = max_tokens
 
         async def attempt() -> tuple[str, str | None, Any]:
             if stream:
-                return await self._stream(model, messages, options, on_progress)
-            return await self._plain(model, messages, options)
+                return await self._stream(model, messages, options, on_progress, bounds)
+            return await self._plain(model, messages, options, bounds)
 
         (text, finish, raw_usage), attempts, waited = await self._with_retries(
             model, attempt, on_retry
@@ -181,6 +184,22 @@ class ModelClient:
         if on_usage is not None:
             on_usage(usage)
         return Completion(text=text, model=model, finish_reason=finish, usage=usage)
+
+    def bounds(
+        self,
+        model: str,
+        prompt_tokens: int,
+        max_tokens: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> CallBounds:
+        """Return the read timeout, overall deadline and reply-size cap of one call to `model`."""
+        base = timeout_seconds or self.settings.retry.timeout_seconds
+        return call_bounds(
+            self.settings.limits,
+            request_timeout(base, prompt_tokens),
+            self.model_info(model).max_output_tokens,
+            max_tokens,
+        )
 
     async def embed(
         self, model: str, texts: Sequence[str], *, on_usage: UsageCallback | None = None
@@ -232,10 +251,7 @@ class ModelClient:
         while True:
             async with self._limit(model):
                 if not breaker.allow():
-                    raise ModelUnavailable(
-                        f"{model}: paused after {breaker.consecutive_failures} failures in a row;"
-                        f" calls fail fast for another {breaker.remaining_cooldown():.0f} s"
-                    )
+                    raise ModelUnavailable(breaker.describe_open(model))
                 attempts += 1
                 try:
                     result = await attempt()
@@ -248,7 +264,7 @@ class ModelClient:
                     breaker.record_success()
                     return result, attempts, waited
             if failure.trips_breaker:
-                breaker.record_failure()
+                breaker.record_failure(failure.describe(model).removeprefix(f"{model}: "))
             else:
                 breaker.release_trial()
             wait = self.policy.next_wait(attempts, failure, waited, self._rng)
@@ -293,12 +309,27 @@ class ModelClient:
     # -- one attempt
 
     async def _plain(
-        self, model: str, messages: Sequence[Message], options: Mapping[str, Any]
+        self,
+        model: str,
+        messages: Sequence[Message],
+        options: Mapping[str, Any],
+        bounds: CallBounds,
     ) -> tuple[str, str | None, Any]:
         litellm = load_litellm()
-        response = await litellm.acompletion(model=model, messages=list(messages), **options)
+        deadline = asyncio.timeout(bounds.deadline_seconds)
+        try:
+            async with deadline:
+                response = await litellm.acompletion(
+                    model=model, messages=list(messages), **options
+                )
+        except TimeoutError as exc:
+            if deadline.expired():
+                raise ReplyDeadlineExceeded(bounds.deadline_message(0)) from exc
+            raise
         choice = response.choices[0]
         text = choice.message.content or ""
+        if len(text) > bounds.max_reply_chars:
+            raise ReplyTooLarge(bounds.size_message(len(text)))
         return text, choice.finish_reason, getattr(response, "usage", None)
 
     async def _stream(
@@ -307,31 +338,18 @@ class ModelClient:
         messages: Sequence[Message],
         options: Mapping[str, Any],
         on_progress: ProgressCallback | None,
+        bounds: CallBounds,
     ) -> tuple[str, str | None, Any]:
-        litellm = load_litellm()
-        response = await litellm.acompletion(
-            model=model,
-            messages=list(messages),
-            stream=True,
-            stream_options={"include_usage": True},
-            **options,
-        )
-        so_far = ""
-        finish: str | None = None
-        raw_usage: Any = None
-        async with _closing(response) as chunks:
-            async for chunk in chunks:
-                raw_usage = getattr(chunk, "usage", None) or raw_usage
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                finish = choice.finish_reason or finish
-                piece = getattr(choice.delta, "content", None) or ""
-                if piece:
-                    so_far += piece
-                    if on_progress is not None:
-                        on_progress(estimate_tokens(so_far), so_far)
-        return so_far, finish, raw_usage
+        reader = _StreamReader(bounds, on_progress)
+        deadline = asyncio.timeout(bounds.deadline_seconds)
+        try:
+            async with deadline:
+                await reader.read(model, messages, options)
+        except TimeoutError as exc:
+            if deadline.expired():
+                raise ReplyDeadlineExceeded(bounds.deadline_message(reader.chars)) from exc
+            raise
+        return "".join(reader.pieces), reader.finish, reader.raw_usage
 
     def _usage(
         self,
@@ -366,6 +384,53 @@ class ModelClient:
             cost_known=info.known,
             tokens_reported=reported,
         )
+
+
+class _StreamReader:
+    """Reads one streamed reply: pieces kept in a list (never re-joined per chunk), the size cap
+    checked on every chunk, and the event loop given back every few chunks."""
+
+    def __init__(self, bounds: CallBounds, on_progress: ProgressCallback | None) -> None:
+        self.bounds = bounds
+        self.on_progress = on_progress
+        self.pieces: list[str] = []
+        self.chars = 0
+        self.finish: str | None = None
+        self.raw_usage: Any = None
+
+    async def read(
+        self, model: str, messages: Sequence[Message], options: Mapping[str, Any]
+    ) -> None:
+        litellm = load_litellm()
+        response = await litellm.acompletion(
+            model=model,
+            messages=list(messages),
+            stream=True,
+            stream_options={"include_usage": True},
+            **options,
+        )
+        count = 0
+        async with _closing(response) as chunks:
+            async for chunk in chunks:
+                self.raw_usage = getattr(chunk, "usage", None) or self.raw_usage
+                count += 1
+                if count % YIELD_EVERY_CHUNKS == 0:
+                    await asyncio.sleep(0)
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                self.finish = choice.finish_reason or self.finish
+                piece = getattr(choice.delta, "content", None) or ""
+                if piece:
+                    self._add(piece)
+
+    def _add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.chars += len(piece)
+        if self.chars > self.bounds.max_reply_chars:
+            raise ReplyTooLarge(self.bounds.size_message(self.chars))
+        if self.on_progress is not None:
+            self.on_progress((self.chars + 3) // 4, piece)
 
 
 @contextlib.asynccontextmanager

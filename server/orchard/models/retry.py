@@ -11,6 +11,7 @@ import enum
 import logging
 import random
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,8 @@ class FailureKind(enum.StrEnum):
     CONTEXT_WINDOW = "context-window"
     CONTENT_POLICY = "content-policy"
     NOT_FOUND = "not-found"
+    UNREACHABLE = "unreachable"
+    REPLY_TOO_LARGE = "reply-too-large"
     UNKNOWN = "unknown"
 
 
@@ -46,7 +49,12 @@ class FailureRule:
     retryable: bool
     trips_breaker: bool
     text: str
+    max_attempts: int | None = None  # a tighter bound than retry.max_attempts, if any
 
+
+# A provider that refuses connections or whose name does not resolve is down or misnamed:
+# one quick retry covers a restart in progress; more would only delay the plain answer.
+UNREACHABLE_ATTEMPTS = 2
 
 RULES: Mapping[FailureKind, FailureRule] = {
     FailureKind.RATE_LIMIT: FailureRule(True, False, "the provider is rate limiting requests"),
@@ -67,7 +75,29 @@ RULES: Mapping[FailureKind, FailureRule] = {
     FailureKind.NOT_FOUND: FailureRule(
         False, False, "the provider does not know this model (check the model name and api_base)"
     ),
+    FailureKind.UNREACHABLE: FailureRule(
+        True, True, "cannot reach the provider", max_attempts=UNREACHABLE_ATTEMPTS
+    ),
+    FailureKind.REPLY_TOO_LARGE: FailureRule(
+        False, True, "the reply grew far beyond the model's output limit (a broken provider?)"
+    ),
     FailureKind.UNKNOWN: FailureRule(False, False, "the model call failed"),
+}
+
+# Errors raised by Orchard's own client when a call breaks its bounds (see client.py).
+OWN_CLASS_TABLE: tuple[tuple[str, FailureKind], ...] = (
+    ("ReplyTooLarge", FailureKind.REPLY_TOO_LARGE),
+    ("ReplyDeadlineExceeded", FailureKind.TIMEOUT),
+)
+
+# Exception class names anywhere in an error's cause chain that mean no connection was made:
+# litellm wraps these in a generic server or connection error, so the chain must be read.
+UNREACHABLE_CAUSES: Mapping[str, str] = {
+    "ConnectionRefusedError": "connection refused",
+    "gaierror": "host name not resolved",
+    "ClientConnectorDNSError": "host name not resolved",
+    "ClientConnectorError": "connection failed",
+    "ConnectError": "connection failed",
 }
 
 # Exception class names (litellm's, openai's, httpx's, aiohttp's, the standard library's),
@@ -110,6 +140,7 @@ class Failure:
     detail: str = ""
     status: int | None = None
     retry_after: float | None = None
+    max_attempts: int | None = None
 
     def describe(self, model: str) -> str:
         """Return a one-line message for users naming the model."""
@@ -150,7 +181,12 @@ def classify(
 ) -> Failure:
     """Classify `error` (status and headers as client.py read them) into a Failure."""
     names = [cls.__name__ for cls in type(error).__mro__]
-    kind = kind_from_class_names(names)
+    kind = next((k for name, k in OWN_CLASS_TABLE if name in names), None)
+    unreachable = None if kind is not None else unreachable_detail(error)
+    if unreachable is not None:
+        kind = FailureKind.UNREACHABLE
+    if kind is None:
+        kind = kind_from_class_names(names)
     if kind is None or (kind is FailureKind.UNKNOWN and status is not None):
         kind = kind_from_status(status)
     rule = RULES[kind]
@@ -162,10 +198,54 @@ def classify(
         retryable=rule.retryable,
         trips_breaker=rule.trips_breaker,
         text=rule.text,
-        detail=_short(str(error)),
-        status=status,
+        detail=unreachable or _short(str(error)),
+        status=None if unreachable else status,
         retry_after=wait,
+        max_attempts=rule.max_attempts,
     )
+
+
+def cause_chain(error: BaseException, limit: int = 16) -> list[BaseException]:
+    """Return `error` and the exceptions it was raised from or while handling, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < limit and all(c is not current for c in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def unreachable_detail(error: BaseException) -> str | None:
+    """Say why no connection was made ("connection refused by host:port"), or None if one was."""
+    reason = None
+    endpoint = None
+    for link in cause_chain(error):
+        for cls in type(link).__mro__:
+            found = UNREACHABLE_CAUSES.get(cls.__name__)
+            if found and (reason is None or reason == "connection failed"):
+                reason = found
+        endpoint = _endpoint_of(link) or endpoint
+    if reason is None:
+        return None
+    return f"{reason} ({endpoint})" if endpoint else reason
+
+
+def _endpoint_of(error: BaseException) -> str | None:
+    """Return "host:port" from what transport errors carry (aiohttp's host/port, httpx's URL)."""
+    host, port = getattr(error, "host", None), getattr(error, "port", None)
+    if isinstance(host, str) and host and isinstance(port, int):
+        return f"{host}:{port}"
+    try:
+        url = getattr(getattr(error, "request", None), "url", None)
+    except RuntimeError:  # httpx raises when an error has no request attached
+        return None
+    if url is None:
+        return None
+    parsed = urllib.parse.urlsplit(str(url))
+    if not parsed.hostname:
+        return None
+    default = 443 if parsed.scheme == "https" else 80
+    return f"{parsed.hostname}:{parsed.port or default}"
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -231,6 +311,8 @@ class BackoffPolicy:
         """Return how long to wait before another attempt, or None to give up now."""
         if not failure.retryable or attempt >= self.max_attempts:
             return None
+        if failure.max_attempts is not None and attempt >= failure.max_attempts:
+            return None
         wait = self.delay(attempt, failure.retry_after, rng)
         remaining = self.max_wait_seconds - waited
         if wait > remaining:
@@ -267,6 +349,7 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at: float | None = None
         self._trial_in_flight = False
+        self.last_failure = ""
 
     @property
     def state(self) -> BreakerState:
@@ -279,6 +362,14 @@ class CircuitBreaker:
     @property
     def consecutive_failures(self) -> int:
         return self._failures
+
+    def describe_open(self, model: str) -> str:
+        """Say why calls to `model` fail fast: what failed, how often, and for how long."""
+        last = f"; the last failure: {self.last_failure}" if self.last_failure else ""
+        return (
+            f"{model}: paused after {self._failures} failures in a row{last};"
+            f" calls fail fast for another {self.remaining_cooldown():.0f} s"
+        )
 
     def remaining_cooldown(self) -> float:
         """Return the seconds until an open breaker lets a trial call through."""
@@ -301,13 +392,19 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = None
         self._trial_in_flight = False
+        self.last_failure = ""
 
-    def record_failure(self) -> None:
-        """Note a failure that counts against the model; may open the breaker."""
+    def record_failure(self, what: str = "") -> None:
+        """Note a failure that counts against the model (`what` says how); may open the breaker."""
         self._failures += 1
+        self.last_failure = what or self.last_failure
         if self._trial_in_flight or self._failures >= self.failures_to_open:
             if self._opened_at is None or self._trial_in_flight:
-                log.warning("circuit breaker opened after %d failures", self._failures)
+                log.warning(
+                    "circuit breaker opened after %d failures (last: %s)",
+                    self._failures,
+                    self.last_failure or "unknown",
+                )
             self._opened_at = self._clock()
         self._trial_in_flight = False
 

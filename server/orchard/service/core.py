@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchard.agents.events import EventBus
-from orchard.agents.task import TaskState
+from orchard.agents.task import TaskMode, TaskState
 from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
 from orchard.repomap import MapRequest, RenderedMap
@@ -148,8 +148,17 @@ class OrchardService:
     ) -> TaskHandle:
         """Settle `request`, snapshot the user's state (with `buffers`), launch the agents."""
         spec = task_spec(request, self.settings)
+        await self.check_models(spec.models, planner=spec.mode is TaskMode.FAN_OUT)
         self.live_map.mark_stale()
         return await self.orchestrator.start_task(spec, buffers)
+
+    async def check_models(self, models: tuple[str, ...], *, planner: bool = False) -> None:
+        """Raise ModelsNotReady (one line per model) before anything is created, when a model
+        cannot be called: unknown provider, missing key. No network; litellm loads off the loop."""
+        from orchard.models.preflight import require_models
+
+        wanted = [*models, *([self.settings.planner_model] if planner else [])]
+        await asyncio.to_thread(require_models, self.settings, [m for m in wanted if m])
 
     async def resume(self, task_id: str) -> TaskHandle:
         """Re-launch a task's interrupted runs; raise TaskNotFound or RunConflict."""

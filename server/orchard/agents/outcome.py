@@ -1,0 +1,52 @@
+"""How one agent's run ended: the row of `orchard run`'s final table and its JSON.
+
+Plain data; must not import the loop, git or models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from orchard.agents.task import RunState
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How one agent's run ended: the row of `orchard run`'s final table."""
+
+    task_id: str
+    agent_id: str
+    model: str
+    state: RunState
+    branch: str
+    worktree: str
+    commit: str | None
+    files: tuple[str, ...]
+    lint_errors: int | None  # new lint errors left at the end; None when never linted
+    tests: str  # "passed", "failed", "timed out" or "not run"
+    tokens: int
+    cost_usd: float
+    seconds: float
+    error: str | None = None
+    large_deletions: tuple[str, ...] = ()  # edits that removed most of an existing file
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the outcome as a JSON-ready mapping."""
+        return {
+            "task": self.task_id,
+            "agent": self.agent_id,
+            "model": self.model,
+            "state": str(self.state),
+            "branch": self.branch,
+            "worktree": self.worktree,
+            "commit": self.commit,
+            "files": list(self.files),
+            "lint_errors": self.lint_errors,
+            "tests": self.tests,
+            "tokens": self.tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+            "large_deletions": list(self.large_deletions),
+        }
