@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from orchard.agents.owner import ProcessOwner, current_owner, is_alive
+from orchard.agents.processes import end_leftover_groups
 from orchard.agents.task import (
     AgentRun,
     RunEvent,
@@ -351,7 +352,8 @@ class Journal:
     # Recovery ------------------------------------------------------------------------------
 
     def recover(self) -> list[AgentRun]:
-        """Mark in-flight runs of dead processes interrupted, and their tasks; return those runs.
+        """Mark in-flight runs of dead processes interrupted, and their tasks; end the command
+        process groups those runs left running; return those runs.
 
         Call at start-up. Runs owned by a live process (this one, or another Orchard working
         on the same repository) are left alone.
@@ -381,6 +383,7 @@ class Journal:
                     )
         if recovered:
             log.warning("marked %d runs interrupted after a restart: %s", len(recovered), recovered)
+        end_leftover_groups(self, recovered)
         return [self._run_or_raise(run_id) for run_id in recovered]
 
 

@@ -15,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
-from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, run_test_command
+from orchard.agents.checks import (
+    TestOutcome,
+    agent_lint_pipeline,
+    lint_changes,
+    lint_feedback,
+    run_test_command,
+)
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.journal import Journal
+from orchard.agents.processes import JournalGroups
 from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
@@ -28,9 +35,9 @@ from orchard.context.sections import CountTokens, FileText, MapRenderer, Message
 from orchard.edits import ApplyResult, apply_edits, parse_edits, prompt_for, resolve_target
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
-from orchard.lint.pipeline import LintPipeline
 from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
+from orchard.sandbox.bwrap import Sandbox, choose_sandbox
 from orchard.vcs.provision import WorktreeSetup
 from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
@@ -85,6 +92,7 @@ class RunOutcome:
     cost_usd: float
     seconds: float
     error: str | None = None
+    notes: tuple[str, ...] = ()  # what the run wants the user to know (e.g. a linter refused)
 
     def to_json(self) -> dict[str, Any]:
         """Return the outcome as a JSON-ready mapping."""
@@ -103,6 +111,7 @@ class RunOutcome:
             "cost_usd": round(self.cost_usd, 6),
             "seconds": round(self.seconds, 3),
             "error": self.error,
+            "notes": list(self.notes),
         }
 
 
@@ -155,6 +164,8 @@ class AgentLoop:
         self.files: dict[str, None] = {}
         self.lint_errors: int | None = None
         self.tests = "not run"
+        self.notes: list[str] = []
+        self.sandbox: Sandbox | None = None
         self.tokens = 0
         self.cost_usd = 0.0
         self._started = time.monotonic()
@@ -198,7 +209,14 @@ class AgentLoop:
 
     async def _work(self) -> None:
         await self._move(RunState.PREPARING)
-        setup = WorktreeSetup.from_settings(self.env.settings.agents)
+        agents = self.env.settings.agents
+        paths = [self.worktree_path]
+        choice = await asyncio.to_thread(
+            choose_sandbox, agents.sandbox, paths, agents.sandbox_network
+        )
+        self.sandbox = choice.sandbox
+        await self._note("sandbox", choice.note)
+        setup = WorktreeSetup.from_settings(agents, self.sandbox, self._groups())
         # The first model call needs only the snapshot's files, so the worktree (git work
         # serialized across agents) is built while the model thinks; edits wait for it.
         building = asyncio.ensure_future(
@@ -276,7 +294,9 @@ class AgentLoop:
             if not test_command:
                 return
             await self._move(RunState.TESTING)
-            outcome = await run_test_command(test_command, worktree.path, self.env.test_timeout)
+            outcome = await run_test_command(
+                test_command, worktree.path, self.env.test_timeout, self.sandbox, self._groups()
+            )
             self.tests = (
                 "passed" if outcome.passed else "timed out" if outcome.timed_out else "failed"
             )
@@ -372,8 +392,15 @@ class AgentLoop:
         return result
 
     async def _lint(self, worktree: Worktree, originals: dict[str, str | None]) -> str:
-        pipeline = LintPipeline(self.env.settings.lint, root=worktree.path)
-        errors = await new_lint_errors(pipeline, worktree.path, originals, list(self.files))
+        pipeline = await self.env.workers.run(
+            agent_lint_pipeline, self.env.settings.lint, worktree, self.sandbox, set(self.files)
+        )
+        checked = await lint_changes(pipeline, worktree.path, originals, list(self.files))
+        for refused in checked.refused:
+            if refused not in self.notes:
+                self.notes.append(refused)
+                await self._note("lint-refused", refused)
+        errors = checked.errors
         self.lint_errors = len(errors)
         if not errors:
             return ""
@@ -421,6 +448,9 @@ class AgentLoop:
         )
         if self.env.budget.charge(usage):
             self.env.on_budget_exhausted()
+
+    def _groups(self) -> JournalGroups:
+        return JournalGroups(self.env.journal, self.run_id)
 
     def _journal_soon(self, kind: str, data: dict[str, Any]) -> None:
         task = asyncio.get_running_loop().create_task(self._journal(kind, data))
@@ -475,6 +505,7 @@ class AgentLoop:
             cost_usd=self.cost_usd,
             seconds=end - self._started,
             error=self.error,
+            notes=tuple(self.notes),
         )
 
 
