@@ -349,6 +349,25 @@ class Journal:
         )
         return int(cursor.lastrowid or 0)
 
+    def live_task_ids(self) -> set[str]:
+        """Return the tasks some live process works on: an active task whose owner lives, or
+        any task with an in-flight run whose owner lives (pruning must spare their worktrees)."""
+        live: set[str] = set()
+        active = [state for state in TaskState if state.is_active]
+        marks = ", ".join("?" for _ in active)
+        for row in self._rows(
+            f"select id, owner from journal_tasks where state in ({marks})", active
+        ):
+            if is_alive(ProcessOwner.parse(row["owner"])):
+                live.add(row["id"])
+        in_flight = [state for state in RunState if state.in_flight]
+        marks = ", ".join("?" for _ in in_flight)
+        sql = f"select task_id, owner from journal_runs where state in ({marks})"
+        for row in self._rows(sql, in_flight):
+            if is_alive(ProcessOwner.parse(row["owner"])):
+                live.add(row["task_id"])
+        return live
+
     # Recovery ------------------------------------------------------------------------------
 
     def recover(self) -> list[AgentRun]:

@@ -18,7 +18,8 @@ from orchard.agents.task import AgentRun, Task, TaskState
 from orchard.config import find_repository_root, load_settings
 from orchard.errors import OrchardError
 from orchard.vcs.cleanup import discard_task, prune, remove_worktree
-from orchard.vcs.repository import state_db_path
+from orchard.vcs.git import remove_stale_indexes
+from orchard.vcs.repository import git_common_dir, state_db_path
 from orchard.vcs.worktree import list_task_worktrees
 
 ENDED = (TaskState.DONE, TaskState.FAILED, TaskState.CANCELLED, TaskState.INTERRUPTED)
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return _resume(root, args.task_id, args.json)
     with Journal(state_db_path(root)) as journal:
         journal.recover()
+        remove_stale_indexes(git_common_dir(root))
         try:
             if args.action == "list":
                 return _list(journal, args.json)
@@ -192,7 +194,9 @@ def _clean(journal: Journal, root: Path, everything: bool) -> int:
             journal.discard(task.id)
         print(f"discarded {len(ended)} ended tasks")
         return 0
-    removed = prune(root, settings.agents.keep_worktrees, protect=active)
+    removed = prune(
+        root, settings.agents.keep_worktrees, protect=lambda: {*active, *journal.live_task_ids()}
+    )
     ended_ids = {t.id for t in ended}
     for worktree in list_task_worktrees(root):
         if worktree.task_id in ended_ids:
