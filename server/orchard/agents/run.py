@@ -210,9 +210,9 @@ class AgentLoop:
     async def _work(self) -> None:
         await self._move(RunState.PREPARING)
         agents = self.env.settings.agents
-        paths = [self.worktree_path]
+        paths, source = [self.worktree_path], [self.env.snapshot.root]
         choice = await asyncio.to_thread(
-            choose_sandbox, agents.sandbox, paths, agents.sandbox_network
+            choose_sandbox, agents.sandbox, paths, agents.sandbox_network, source
         )
         self.sandbox = choice.sandbox
         await self._note("sandbox", choice.note)

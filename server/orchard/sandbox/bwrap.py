@@ -36,12 +36,16 @@ class Sandbox:
     executable: str
     writable: tuple[Path, ...]
     network: bool = False
+    readable: tuple[Path, ...] = ()  # shown again read-only when under the private /tmp
 
     def wrap(self, argv: Sequence[str], cwd: Path) -> list[str]:
         """Return `argv` run inside the sandbox, starting in `cwd`."""
         args = [self.executable, *_BASE_ARGS]
         if self.network:
             args.append("--share-net")
+        for folder in self.readable:
+            real = str(folder.resolve())
+            args += ["--ro-bind-try", real, real]
         for folder in self.writable:
             real = str(folder.resolve())
             args += ["--bind", real, real]
@@ -95,13 +99,21 @@ class SandboxChoice:
     note: str
 
 
-def choose_sandbox(mode: str, writable: Sequence[Path], network: bool = False) -> SandboxChoice:
-    """Pick the sandbox for `agents.sandbox = mode`; raise SettingsError when `bwrap` cannot run."""
+def choose_sandbox(
+    mode: str,
+    writable: Sequence[Path],
+    network: bool = False,
+    readable: Sequence[Path] = (),
+) -> SandboxChoice:
+    """Pick the sandbox for `agents.sandbox = mode`; raise SettingsError when `bwrap` cannot run.
+
+    `readable` folders (the user's repository) stay visible even when they live under /tmp.
+    """
     if mode == "off":
         return SandboxChoice(None, "agents.sandbox is off: commands run unsandboxed")
     found = probe()
     if found.works and found.executable is not None:
-        sandbox = Sandbox(found.executable, tuple(writable), network)
+        sandbox = Sandbox(found.executable, tuple(writable), network, tuple(readable))
         return SandboxChoice(sandbox, sandbox.describe())
     if mode == "bwrap":
         raise SettingsError(f"agents.sandbox is `bwrap` but {found.detail}")
