@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +17,6 @@ import pytest
 
 from orchard.cli import main
 from tests.support.gitrepo import GitRepo
-from tests.support.model_replies import RecordedRequest
 from tests.support.model_server import ModelServer, Reply
 from tests.unit.agents.support import FILES, GREET_REPLY
 
@@ -159,17 +157,17 @@ def test_kill_during_the_snapshot_leaves_a_temporary_index_that_recovery_removes
 def test_a_second_run_never_prunes_the_live_worktrees_of_another_process(
     make_repo: Callable[..., GitRepo], model_server: ModelServer
 ) -> None:
-    release = threading.Event()
-
-    def held(_request: RecordedRequest) -> Reply:
-        release.wait(timeout=240)
-        return Reply(text=GREET_REPLY)
-
-    for model in ("held1", "held2"):
-        model_server.script(model, *[held] * 4)
-    model_server.script("quick", Reply(text=GREET_REPLY))
+    go = f"{uuid.uuid4().hex}.go"
+    # The first run's agents (models held1, held2) stay live in their setup until `go` exists
+    # (inside the repository: a sandboxed setup sees it read-only, and nothing else of /tmp).
+    hold = (
+        'case "$ORCHARD_AGENT_ID" in *held*) '
+        f'while [ ! -f "$ORCHARD_SOURCE_ROOT/.git/{go}" ]; do sleep 0.1; done;; esac'
+    )
+    model_server.set_default(Reply(text=GREET_REPLY))
     models = config(model_server, "openai/held1", "openai/held2", "openai/quick")
-    repo = make_repo({**FILES, ".orchard.toml": models + "[agents]\nkeep_worktrees = 1\n"})
+    agents = f"[agents]\nkeep_worktrees = 1\nsetup_command = '{hold}'\n"
+    repo = make_repo({**FILES, ".orchard.toml": models + agents})
     home = repo.root / ".git" / "orchard" / "worktrees"
     first = orchard(repo, "run", "greet", "--models", "openai/held1,openai/held2", "--json")
     try:
@@ -179,12 +177,12 @@ def test_a_second_run_never_prunes_the_live_worktrees_of_another_process(
         out, _ = second.communicate(timeout=300)
         assert second.returncode == 0, out
         assert all(path.is_dir() for path in live), "the second run pruned a live worktree"
-        release.set()
+        (repo.root / ".git" / go).write_text("")
         out, _ = first.communicate(timeout=300)
     finally:
-        release.set()
+        (repo.root / ".git" / go).write_text("")
         if first.poll() is None:
             kill_group(first)
-    assert first.returncode == 0
+    assert first.returncode == 0, out
     runs = json.loads(out)["agents"]
     assert [r["state"] for r in runs] == ["committed", "committed"]
