@@ -51,7 +51,9 @@ def mode(request: pytest.FixtureRequest) -> str:
     return sandbox_mode(request)
 
 
-def settings(server: ModelServer, mode: str, python: tuple[str, ...], js: tuple[str, ...]) -> Settings:
+def settings(
+    server: ModelServer, mode: str, python: tuple[str, ...], js: tuple[str, ...]
+) -> Settings:
     base = settings_for(server, "openai/m", agents=AgentSettings(max_reflections=0, sandbox=mode))
     lint = LintSettings(tools={"python": python, "javascript": js})
     return Settings(models=base.models, retry=base.retry, lint=lint, agents=base.agents)
@@ -107,7 +109,9 @@ async def test_a_model_written_eslint_config_never_writes_outside_the_repository
     targets: list[Path],
     mode: str,
 ) -> None:
-    monkeypatch.setenv("PATH", f"{TOOLS_BIN}:{Path.home()}/no-such:" + __import__("os").environ["PATH"])
+    monkeypatch.setenv(
+        "PATH", f"{TOOLS_BIN}:{Path.home()}/no-such:" + __import__("os").environ["PATH"]
+    )
     repo = make_repo({"src/add.js": JS, "package.json": '{"type": "module"}\n'})
     text = edit_block("eslint.config.cjs", "", hostile_js(targets), fence="js") + edit_block(
         "src/add.js", "  return a + b;\n", "  return b + a;\n", fence="js"
@@ -118,7 +122,9 @@ async def test_a_model_written_eslint_config_never_writes_outside_the_repository
     assert [t for t in targets if t.exists()] == []
     if mode == "off":
         assert ran_inside(outcome, "eslint-ran") is False
-        assert any(n.startswith("eslint was skipped") and "eslint.config.cjs" in n for n in outcome.notes)
+        assert any(
+            n.startswith("eslint was skipped") and "eslint.config.cjs" in n for n in outcome.notes
+        )
     else:
         assert ran_inside(outcome, "eslint-ran")  # it ran, confined to the worktree
         assert outcome.notes == ()
