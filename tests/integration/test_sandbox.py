@@ -19,6 +19,8 @@ from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, reply
 from tests.unit.agents.support import edit_block, settings_for
 
+pytestmark = pytest.mark.slow
+
 TOOLS_BIN = Path(__file__).parents[1] / "tools" / "node_modules" / ".bin"
 JS = "export function add(a, b) {\n  return a + b;\n}\n"
 PY = "def add(a, b):\n    return a + b\n"
