@@ -19,7 +19,7 @@ def run_doctor(cwd: Path, *args: str, path: str | None = None) -> subprocess.Com
         env["PATH"] = path
     return subprocess.run(
         [sys.executable, "-m", "orchard", "doctor", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=280, check=False,
     )  # fmt: skip
 
 
