@@ -23,6 +23,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EDIT_FORMATS = ("auto", "editblock", "udiff", "whole")
+SANDBOX_MODES = ("auto", "bwrap", "off")
 SECRET_KEYS = frozenset({"api_key", "apikey", "key", "token", "secret", "password"})
 
 
@@ -173,6 +174,17 @@ class AgentSettings:
     )
     keep_worktrees: int = field(
         default=32, metadata=_doc("most agent worktrees kept before the oldest are removed", min=1)
+    )
+    # -- sandbox: where commands started for an agent (lint, tests, setup) may write and reach
+    sandbox: str = field(
+        default="auto",
+        metadata=_doc(
+            "run agents' lint, test and setup commands in bubblewrap: auto, bwrap, off",
+            choices=SANDBOX_MODES,
+        ),
+    )
+    sandbox_network: bool = field(
+        default=False, metadata=_doc("let sandboxed commands reach the network")
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from orchard.cli import main
+from orchard.sandbox.bwrap import probe
 from tests.support.gitrepo import GitRepo
 
 
@@ -24,7 +26,7 @@ def run_doctor(cwd: Path, *args: str, path: str | None = None) -> subprocess.Com
         env["PATH"] = path
     return subprocess.run(
         [sys.executable, "-m", "orchard", "doctor", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=280, check=False,
     )  # fmt: skip
 
 
@@ -86,3 +88,40 @@ def test_doctor_reports_missing_model_key(
     model = checks["model openai/gpt-4o"]
     assert model["status"] == "fail" and "ORCHARD_TEST_NO_SUCH_KEY" in model["detail"]
     assert code == 1
+
+
+def path_without_bwrap(tmp_path: Path) -> str:
+    """A PATH with git and python but no bwrap."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name in ("git",):
+        found = shutil.which(name)
+        assert found is not None
+        (folder / name).symlink_to(found)
+    return f"{folder}:{Path(sys.executable).parent}"
+
+
+def test_doctor_says_whether_the_sandbox_works(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = json.loads(doctor_in_process(git_repo.root, monkeypatch, capsys, "--json")[1])
+    row = {c["name"]: c for c in report["checks"]}["sandbox"]
+    if probe().works:
+        assert row["status"] == "ok" and "network off" in row["detail"]
+    else:
+        assert row["status"] == "warn" and row["required"] is False
+
+
+@pytest.mark.slow
+def test_doctor_without_bubblewrap_warns_in_auto_and_fails_when_bwrap_is_required(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    bare = path_without_bwrap(tmp_path)
+    report = json.loads(run_doctor(git_repo.root, "--json", path=bare).stdout)
+    row = {c["name"]: c for c in report["checks"]}["sandbox"]
+    assert row["status"] == "warn" and "bwrap is not on PATH" in row["detail"]
+    git_repo.write(".orchard.toml", '[agents]\nsandbox = "bwrap"\n')
+    done = run_doctor(git_repo.root, "--json", path=bare)
+    report = json.loads(done.stdout)
+    row = {c["name"]: c for c in report["checks"]}["sandbox"]
+    assert row["status"] == "fail" and row["required"] is True and done.returncode == 1

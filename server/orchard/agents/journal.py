@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from orchard.agents.owner import ProcessOwner, current_owner, is_alive
+from orchard.agents.processes import end_leftover_groups
 from orchard.agents.task import (
     AgentRun,
     RunEvent,
@@ -349,10 +350,30 @@ class Journal:
         )
         return int(cursor.lastrowid or 0)
 
+    def live_task_ids(self) -> set[str]:
+        """Return the tasks some live process works on: an active task whose owner lives, or
+        any task with an in-flight run whose owner lives (pruning must spare their worktrees)."""
+        live: set[str] = set()
+        active = [state for state in TaskState if state.is_active]
+        marks = ", ".join("?" for _ in active)
+        for row in self._rows(
+            f"select id, owner from journal_tasks where state in ({marks})", active
+        ):
+            if is_alive(ProcessOwner.parse(row["owner"])):
+                live.add(row["id"])
+        in_flight = [state for state in RunState if state.in_flight]
+        marks = ", ".join("?" for _ in in_flight)
+        sql = f"select task_id, owner from journal_runs where state in ({marks})"
+        for row in self._rows(sql, in_flight):
+            if is_alive(ProcessOwner.parse(row["owner"])):
+                live.add(row["task_id"])
+        return live
+
     # Recovery ------------------------------------------------------------------------------
 
     def recover(self) -> list[AgentRun]:
-        """Mark in-flight runs of dead processes interrupted, and their tasks; return those runs.
+        """Mark in-flight runs of dead processes interrupted, and their tasks; end the command
+        process groups those runs left running; return those runs.
 
         Call at start-up. Runs owned by a live process (this one, or another Orchard working
         on the same repository) are left alone.
@@ -382,6 +403,7 @@ class Journal:
                     )
         if recovered:
             log.warning("marked %d runs interrupted after a restart: %s", len(recovered), recovered)
+        end_leftover_groups(self, recovered)
         return [self._run_or_raise(run_id) for run_id in recovered]
 
 

@@ -42,6 +42,7 @@ from orchard.errors import OrchardError, RunConflict, SettingsError, TaskNotFoun
 from orchard.models.client import ModelClient, load_litellm
 from orchard.repomap.live import LiveRepoMap
 from orchard.vcs.cleanup import prune
+from orchard.vcs.git import remove_stale_indexes
 from orchard.vcs.names import branch_name, worktree_path
 from orchard.vcs.repository import git_common_dir, repository_root, state_db_path
 from orchard.vcs.snapshot import NO_BUFFERS, Snapshot, create_snapshot
@@ -231,6 +232,7 @@ class Orchestrator:
             journal = Journal(state_db_path(root))
             if recover:
                 journal.recover()
+                remove_stale_indexes(git_common_dir(root))
             return root, journal
 
         root, journal = await asyncio.to_thread(prepare)
@@ -276,7 +278,9 @@ class Orchestrator:
         try:
             running = [t for t, h in self.tasks.items() if not h.finished]
             keep = self.settings.agents.keep_worktrees
-            await self.workers.run(prune, self.root, keep, protect=[*running, task.id])
+            mine = {*running, task.id}
+            spared = lambda: mine | self.journal.live_task_ids()  # noqa: E731 - read under the lock
+            await self.workers.run(prune, self.root, keep, protect=spared)
             snapshot = await self.workers.run(create_snapshot, self.root, task.id, buffers)
             await self.workers.record(
                 self.journal.set_task_state, task.id, TaskState.RUNNING, snapshot=snapshot.commit

@@ -30,6 +30,7 @@ class RunOutcome:
     seconds: float
     error: str | None = None
     large_deletions: tuple[str, ...] = ()  # edits that removed most of an existing file
+    notes: tuple[str, ...] = ()  # what the run wants the user to know (e.g. a linter refused)
 
     def to_json(self) -> dict[str, Any]:
         """Return the outcome as a JSON-ready mapping."""
@@ -49,4 +50,5 @@ class RunOutcome:
             "seconds": round(self.seconds, 3),
             "error": self.error,
             "large_deletions": list(self.large_deletions),
+            "notes": list(self.notes),
         }

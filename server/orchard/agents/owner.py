@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from pathlib import Path
+
+from orchard.sandbox.processes import proc_stat, start_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +35,10 @@ class ProcessOwner:
         return cls(parts[0], int(parts[1]), parts[2])
 
 
-def _proc_stat(pid: int) -> list[str]:
-    """Return the fields of /proc/<pid>/stat after the command name ([] where unreadable)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return []
-    # The command name is parenthesised and may hold spaces; fields after it split cleanly.
-    return stat.rpartition(")")[2].split()
-
-
-def _start_time(pid: int) -> str:
-    fields = _proc_stat(pid)
-    return fields[19] if len(fields) > 19 else ""  # field 22 of the file: starttime
-
-
 def current_owner() -> ProcessOwner:
     """Return the identity of this process."""
     pid = os.getpid()
-    return ProcessOwner(socket.gethostname(), pid, _start_time(pid))
+    return ProcessOwner(socket.gethostname(), pid, start_time(pid))
 
 
 def is_alive(owner: ProcessOwner | None) -> bool:
@@ -66,7 +52,7 @@ def is_alive(owner: ProcessOwner | None) -> bool:
         return False
     except PermissionError:
         pass  # it exists but belongs to someone else
-    fields = _proc_stat(owner.pid)
+    fields = proc_stat(owner.pid)
     if fields and fields[0] in ("Z", "X"):
         return False  # killed, waiting to be reaped
     started = fields[19] if len(fields) > 19 else ""

@@ -15,11 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
-from orchard.agents.checks import TestOutcome, lint_feedback, new_lint_errors, run_test_command
+from orchard.agents.checks import (
+    TestOutcome,
+    agent_lint_pipeline,
+    lint_changes,
+    lint_feedback,
+    run_test_command,
+)
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.history import AgentHistory, clip_for_history
 from orchard.agents.journal import Journal
 from orchard.agents.outcome import RunOutcome
+from orchard.agents.processes import JournalGroups
 from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
@@ -37,9 +44,9 @@ from orchard.edits import (
 )
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
-from orchard.lint.pipeline import LintPipeline
 from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
+from orchard.sandbox.bwrap import Sandbox, choose_sandbox
 from orchard.vcs.provision import WorktreeSetup
 from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
@@ -126,6 +133,8 @@ class AgentLoop:
         self.lint_errors: int | None = None
         self.tests = "not run"
         self.large_deletions: dict[str, str] = {}  # path → what the edits removed
+        self.notes: list[str] = []
+        self.sandbox: Sandbox | None = None
         self.tokens = 0
         self.cost_usd = 0.0
         self._started = time.monotonic()
@@ -176,7 +185,14 @@ class AgentLoop:
 
     async def _work(self) -> None:
         await self._move(RunState.PREPARING)
-        setup = WorktreeSetup.from_settings(self.env.settings.agents)
+        agents = self.env.settings.agents
+        paths, source = [self.worktree_path], [self.env.snapshot.root]
+        choice = await asyncio.to_thread(
+            choose_sandbox, agents.sandbox, paths, agents.sandbox_network, source
+        )
+        self.sandbox = choice.sandbox
+        await self._note("sandbox", choice.note)
+        setup = WorktreeSetup.from_settings(agents, self.sandbox, self._groups())
         # The first model call needs only the snapshot's files, so the worktree (git work
         # serialized across agents) is built while the model thinks; edits wait for it.
         building = asyncio.ensure_future(
@@ -254,7 +270,9 @@ class AgentLoop:
             if not test_command:
                 return
             await self._move(RunState.TESTING)
-            outcome = await run_test_command(test_command, worktree.path, self.env.test_timeout)
+            outcome = await run_test_command(
+                test_command, worktree.path, self.env.test_timeout, self.sandbox, self._groups()
+            )
             self.tests = (
                 "passed" if outcome.passed else "timed out" if outcome.timed_out else "failed"
             )
@@ -355,8 +373,15 @@ class AgentLoop:
         return result
 
     async def _lint(self, worktree: Worktree, originals: dict[str, str | None]) -> str:
-        pipeline = LintPipeline(self.env.settings.lint, root=worktree.path)
-        errors = await new_lint_errors(pipeline, worktree.path, originals, list(self.files))
+        pipeline = await self.env.workers.run(
+            agent_lint_pipeline, self.env.settings.lint, worktree, self.sandbox, set(self.files)
+        )
+        checked = await lint_changes(pipeline, worktree.path, originals, list(self.files))
+        for refused in checked.refused:
+            if refused not in self.notes:
+                self.notes.append(refused)
+                await self._note("lint-refused", refused)
+        errors = checked.errors
         self.lint_errors = len(errors)
         if not errors:
             return ""
@@ -404,6 +429,9 @@ class AgentLoop:
         )
         if self.env.budget.charge(usage):
             self.env.on_budget_exhausted()
+
+    def _groups(self) -> JournalGroups:
+        return JournalGroups(self.env.journal, self.run_id)
 
     def _journal_soon(self, kind: str, data: dict[str, Any]) -> None:
         task = asyncio.get_running_loop().create_task(self._journal(kind, data))
@@ -459,6 +487,7 @@ class AgentLoop:
             seconds=end - self._started,
             error=self.error,
             large_deletions=tuple(self.large_deletions.values()),
+            notes=tuple(self.notes),
         )
 
 

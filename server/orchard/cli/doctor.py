@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from orchard.config import Settings, load_settings
+from orchard.sandbox.bwrap import probe
 
 MIN_GIT = (2, 36)  # `git worktree list -z`
 GRAMMARS = (
@@ -166,12 +167,30 @@ def check_models(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_sandbox(settings: Settings) -> Check:
+    """Say whether agents' commands run in bubblewrap, and why not (required only for `bwrap`)."""
+    mode = settings.agents.sandbox
+    if mode == "off":
+        return Check("sandbox", "warn", "agents.sandbox is off: commands run unsandboxed", False)
+    found = probe()
+    if found.works:
+        net = "on" if settings.agents.sandbox_network else "off"
+        return Check(
+            "sandbox", "ok", f"bubblewrap works ({found.executable}); network {net}", False
+        )
+    if mode == "bwrap":
+        return Check("sandbox", "fail", f"agents.sandbox is bwrap but {found.detail}")
+    detail = f"{found.detail}; agents' commands run unsandboxed, code-running linters refused"
+    return Check("sandbox", "warn", detail, required=False)
+
+
 def run_checks(root: Path) -> list[Check]:
     """Run every check for `root`, in a stable order."""
     loaded = load_settings(root)
     checks = [check_git(), check_worktrees(), check_repository(root)]
     steps: list[Callable[[], Check | list[Check]]] = [
-        check_sqlite, check_grammars, check_litellm, lambda: check_models(loaded.settings),
+        check_sqlite, check_grammars, check_litellm, lambda: check_sandbox(loaded.settings),
+        lambda: check_models(loaded.settings),
     ]  # fmt: skip
     for step in steps:
         result = step()

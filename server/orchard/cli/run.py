@@ -227,4 +227,7 @@ def report_result(result: TaskResult, as_json: bool) -> int:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(render_result(result))
+        for outcome in result.outcomes:
+            for note in outcome.notes:  # e.g. a linter refused for running agent-written code
+                print(f"{outcome.agent_id}: {note}", file=sys.stderr)
     return 0 if result.committed else 1

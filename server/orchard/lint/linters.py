@@ -18,6 +18,8 @@ from orchard.lint.diagnostic import ColumnUnit, Diagnostic, lines_of, to_code_po
 from orchard.lint.problems import context_of
 from orchard.lint.runner import find_executable, run_invocation
 from orchard.lint.tools.spec import Invocation, ToolSpec
+from orchard.lint.trust import executable_refusal
+from orchard.sandbox.bwrap import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,28 @@ class LinterRun:
     diagnostics: list[tuple[ToolSpec, Diagnostic]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # would have run agent-written code
+
+
+@dataclass(frozen=True, slots=True)
+class Isolation:
+    """How linters run for an agent: inside `sandbox`, or (without one) refusing any tool that
+    would run code among `untrusted`, the repo-relative paths the agent changed."""
+
+    sandbox: Sandbox | None = None
+    untrusted: frozenset[str] = frozenset()
+
+    def refusal(self, spec: ToolSpec, executable: str, root: Path | None) -> str | None:
+        """Return why `spec` must not run here, or None."""
+        if self.sandbox is not None or not self.untrusted or root is None:
+            return None
+        reason = executable_refusal(executable, root, self.untrusted)
+        if reason is None and spec.runs_code_from is not None:
+            reason = spec.runs_code_from(root, self.untrusted)
+        return reason
+
+
+NO_ISOLATION = Isolation()
 
 
 async def run_linters(
@@ -50,6 +74,7 @@ async def run_linters(
     root: Path | None,
     search_path: Sequence[Path],
     timeout: float,
+    isolation: Isolation = NO_ISOLATION,
 ) -> LinterRun:
     """Run every applicable linter over `files` concurrently and collect what they report."""
     result = LinterRun()
@@ -64,6 +89,11 @@ async def run_linters(
             _notice_missing(spec.name)
             result.skipped.append(spec.name)
             continue
+        refused = isolation.refusal(spec, executable, root)
+        if refused is not None:
+            log.warning("%s not run without a sandbox: %s", spec.name, refused)
+            result.refused.append(f"{spec.name} was skipped for this run: {refused}")
+            continue
         jobs.extend((spec, run) for run in plan(spec, executable, members, root))
     limit = asyncio.Semaphore(max(2, min(8, os.cpu_count() or 2)))
     known = {file.path.resolve(): file for file in files}
@@ -71,7 +101,7 @@ async def run_linters(
     async def one(spec: ToolSpec, invocation: Invocation) -> None:
         async with limit:
             try:
-                output = await run_invocation(invocation, timeout)
+                output = await run_invocation(invocation, timeout, isolation.sandbox)
                 found = spec.parse(output)
             except (LintError, KeyError, TypeError, ValueError) as exc:
                 log.warning("%s: %s", spec.name, exc)

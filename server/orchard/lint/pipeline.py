@@ -17,7 +17,7 @@ from orchard.errors import SettingsError
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, SourceText, lines_of
 from orchard.lint.files import expand_paths, read_text
 from orchard.lint.languages import detect_language
-from orchard.lint.linters import LintFile, run_linters
+from orchard.lint.linters import NO_ISOLATION, Isolation, LintFile, run_linters
 from orchard.lint.problems import with_context
 from orchard.lint.pycompile import PARSE, compile_python, newer_syntax
 from orchard.lint.syntax import SyntaxDocument, check_syntax
@@ -37,6 +37,7 @@ class LintReport:
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # linters not run: they would have run agent-written code
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -77,8 +78,10 @@ class LintPipeline:
         settings: LintSettings | None = None,
         root: Path | None = None,
         search_path: Sequence[Path] = (),
+        isolation: Isolation = NO_ISOLATION,
     ) -> None:
         self.settings = settings or LintSettings()
+        self.isolation = isolation
         self.root = root
         self.search_path = tuple(search_path)
         self.commands = self._commands()
@@ -139,14 +142,20 @@ class LintPipeline:
                 found.extend(await asyncio.to_thread(_syntax_of, batch))
         skipped: list[str] = []
         failures: list[str] = []
+        refused: list[str] = []
         if linters_too and files:
             run = await run_linters(
-                files, self.tools_for, self.root, self.search_path, self.settings.timeout_seconds
+                files,
+                self.tools_for,
+                self.root,
+                self.search_path,
+                self.settings.timeout_seconds,
+                self.isolation,
             )
             found.extend(_without_repeats(run.diagnostics, found))
-            skipped, failures = run.skipped, run.failures
+            skipped, failures, refused = run.skipped, run.failures, run.refused
         found.sort(key=lambda d: (str(d.path), d.line, d.column, d.source))
-        return LintReport(tuple(found), tuple(skipped), tuple(failures))
+        return LintReport(tuple(found), tuple(skipped), tuple(failures), tuple(refused))
 
 
 async def lint(
@@ -184,4 +193,4 @@ def _warn_once(message: str) -> None:
         log.warning("%s", message)
 
 
-__all__ = ["LintFile", "LintPipeline", "LintReport", "lint", "syntax_diagnostics"]
+__all__ = ["Isolation", "LintFile", "LintPipeline", "LintReport", "lint", "syntax_diagnostics"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from orchard.errors import LintError
 from orchard.lint.tools.spec import Invocation, ToolOutput
+from orchard.sandbox.bwrap import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,17 @@ def find_executable(name: str, root: Path | None, extra: Sequence[Path] = ()) ->
     return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
 
 
-async def run_invocation(invocation: Invocation, timeout: float) -> ToolOutput:
-    """Run one linter process; raise LintError when it cannot start or exceeds `timeout`."""
+async def run_invocation(
+    invocation: Invocation, timeout: float, sandbox: Sandbox | None = None
+) -> ToolOutput:
+    """Run one linter process (inside `sandbox` when given); raise LintError when it cannot
+    start or exceeds `timeout`."""
+    argv = list(invocation.argv)
+    if sandbox is not None:
+        argv = sandbox.wrap(argv, invocation.cwd)
     try:
         process = await asyncio.create_subprocess_exec(
-            *invocation.argv,
+            *argv,
             cwd=invocation.cwd,
             stdin=asyncio.subprocess.PIPE
             if invocation.stdin is not None

@@ -92,11 +92,13 @@ class OrchardService:
             from orchard.agents.journal import Journal
             from orchard.agents.mapsource import live_map_source  # noqa: F401
             from orchard.agents.orchestrator import Orchestrator  # noqa: F401
-            from orchard.vcs.repository import repository_root, state_db_path
+            from orchard.vcs.git import remove_stale_indexes
+            from orchard.vcs.repository import git_common_dir, repository_root, state_db_path
 
             root = repository_root(git_root)
             journal = Journal(state_db_path(root))
-            journal.recover()
+            journal.recover()  # runs of dead processes marked interrupted, their groups ended
+            remove_stale_indexes(git_common_dir(root))  # left by a crash during a snapshot
             return root, chosen, journal
 
         root, chosen, journal = await asyncio.to_thread(prepare)
@@ -251,8 +253,9 @@ class OrchardService:
                     worktrees += len(cleanup.worktrees)
                     refs += len(cleanup.refs)
                 return Cleanup(tuple(t.id for t in ended), worktrees, refs)
-            active = [t.id for t in tasks if t.state.is_active]
-            removed = prune(root, keep, protect=active)
+            active = {t.id for t in tasks if t.state.is_active}
+            # evaluated under the repository lock: a task another process starts meanwhile counts
+            removed = prune(root, keep, protect=lambda: active | journal.live_task_ids())
             ended_ids = {t.id for t in ended}
             for worktree in list_task_worktrees(root):
                 if worktree.task_id in ended_ids:

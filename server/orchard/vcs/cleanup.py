@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,10 +79,14 @@ def discard_task(repo_root: Path, task_id: str) -> Cleanup:
     return Cleanup(tuple(removed), tuple(refs))
 
 
-def prune(repo_root: Path, keep: int, protect: Collection[str] = ()) -> list[Worktree]:
+def prune(
+    repo_root: Path, keep: int, protect: Collection[str] | Callable[[], Collection[str]] = ()
+) -> list[Worktree]:
     """Keep the `keep` newest agent worktrees, remove older ones (branches stay); return removed.
 
     Worktrees of tasks in `protect` (running ones) are never removed but count toward `keep`.
+    A callable `protect` is asked after the worktrees are listed, under the repository lock, so
+    a task another process starts meanwhile (its worktrees come after its journal row) is seen.
     Folders left by a crash before git registered them are removed too.
     """
     if keep < 0:
@@ -90,6 +94,7 @@ def prune(repo_root: Path, keep: int, protect: Collection[str] = ()) -> list[Wor
     common = git_common_dir(repo_root)
     with shared_refs_lock(common):
         worktrees = list_task_worktrees(repo_root)
+        protect = set(protect() if callable(protect) else protect)
         _remove_unregistered_folders(common, {w.path for w in worktrees}, protect)
         newest_first = sorted(worktrees, key=_created_at, reverse=True)
         removed = [w for w in newest_first[keep:] if w.task_id not in protect]

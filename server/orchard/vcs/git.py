@@ -19,6 +19,7 @@ from typing import IO, Any
 import git
 
 from orchard.errors import GitError, WorkspaceError
+from orchard.sandbox.processes import start_time
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,9 @@ def temporary_index(git_common_dir: Path, seed: Path | None = None) -> Iterator[
     """Lend a private index file (a copy of `seed` if it exists, else none yet); delete it after."""
     folder = git_common_dir / "orchard" / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix="index-", dir=folder)
+    pid = os.getpid()
+    # The name says who made it, so a later command can tell a crashed process's copy (#8).
+    handle, name = tempfile.mkstemp(prefix=f"index-{pid}-{start_time(pid) or 0}-", dir=folder)
     os.close(handle)
     path = Path(name)
     try:
@@ -252,6 +255,27 @@ def temporary_index(git_common_dir: Path, seed: Path | None = None) -> Iterator[
         for leftover in (path, path.with_name(path.name + ".lock")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+def remove_stale_indexes(git_common_dir: Path) -> list[Path]:
+    """Delete temporary indexes (copies of the user's index) left by Orchard processes that died
+    mid-snapshot; those of live processes stay. Return what was removed."""
+    folder = git_common_dir / "orchard" / "tmp"
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.glob("index-*"):
+        parts = path.name.split("-")
+        pid = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+        alive = pid > 0 and start_time(pid) not in ("", "0") and start_time(pid) == parts[2]
+        if alive:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    if removed:
+        log.warning("removed %d temporary indexes left by a crash", len(removed))
+    return removed
 
 
 def index_file(cwd: Path) -> Path:

@@ -1,5 +1,6 @@
 """Prepares a fresh agent worktree: copies chosen ignored files in (local config, never secrets
-unless named exactly) and runs the repository's setup command. Does not create worktrees.
+unless named exactly) and runs the repository's setup command (sandboxed where possible, in its
+own process group). Does not create worktrees.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ import logging
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from orchard.config import AgentSettings
 from orchard.errors import PathSafetyError, WorkspaceError
+from orchard.sandbox.bwrap import Sandbox
+from orchard.sandbox.processes import GroupRecorder, ProcessGroup, kill_group
 from orchard.vcs.git import INHERITED_GIT_VARIABLES, run_git, split_nul
 
 log = logging.getLogger(__name__)
@@ -51,11 +54,23 @@ class WorktreeSetup:
     command: str | None = None
     copy_ignored: tuple[str, ...] = ()
     timeout_seconds: float = 600.0
+    sandbox: Sandbox | None = None  # where the setup command runs (None: unsandboxed)
+    recorder: GroupRecorder | None = field(default=None, compare=False)
 
     @classmethod
-    def from_settings(cls, settings: AgentSettings) -> WorktreeSetup:
+    def from_settings(
+        cls,
+        settings: AgentSettings,
+        sandbox: Sandbox | None = None,
+        recorder: GroupRecorder | None = None,
+    ) -> WorktreeSetup:
         """Build the setup from the `agents` settings section."""
-        return cls(command=settings.setup_command, copy_ignored=settings.copy_ignored)
+        return cls(
+            command=settings.setup_command,
+            copy_ignored=settings.copy_ignored,
+            sandbox=sandbox,
+            recorder=recorder,
+        )
 
 
 def looks_secret(relative: str) -> bool:
@@ -108,31 +123,52 @@ def _ignored(root: Path, paths: list[str]) -> list[str]:
     return [p for p in paths if p in ignored]
 
 
-def run_setup_command(command: str, cwd: Path, env: dict[str, str], timeout: float) -> None:
-    """Run the repository's setup command in a new worktree; raise WorkspaceError if it fails."""
+def run_setup_command(
+    command: str,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    recorder: GroupRecorder | None = None,
+) -> None:
+    """Run the repository's setup command in a new worktree, in its own process group (told to
+    `recorder`, killed when it ends) and inside `sandbox` when given; raise WorkspaceError if it
+    fails."""
     full_env = {k: v for k, v in os.environ.items() if k not in INHERITED_GIT_VARIABLES}
     full_env.update(env)
+    argv = ["/bin/sh", "-c", command]
+    if sandbox is not None:
+        argv = sandbox.wrap(argv, cwd)
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own group: ended with everything it spawned
+    )
+    group = ProcessGroup.of_leader(process.pid, "setup")
+    if recorder is not None:
+        recorder.started(group)
     try:
-        done = subprocess.run(
-            command,
-            shell=True,
-            cwd=cwd,
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
-        )
+        data, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
+        kill_group(process.pid)
+        process.communicate()
         raise WorkspaceError(
             f"setup command `{command}` did not finish within {timeout:g} s in {cwd}"
         ) from exc
-    output = done.stdout.decode("utf-8", "replace")
-    if done.returncode != 0:
+    finally:
+        kill_group(process.pid)
+        process.wait()
+        if recorder is not None:
+            recorder.ended(group)
+    output = data.decode("utf-8", "replace")
+    if process.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-_OUTPUT_TAIL_LINES:])
         raise WorkspaceError(
-            f"setup command `{command}` failed in {cwd} (exit {done.returncode}):\n{tail}"
+            f"setup command `{command}` failed in {cwd} (exit {process.returncode}):\n{tail}"
         )
     log.debug("setup command `%s` in %s:\n%s", command, cwd, output)
 
@@ -143,5 +179,7 @@ def provision_worktree(
     """Copy ignored files in, then run the setup command; return the files copied."""
     copied = copy_ignored_files(source, target, setup.copy_ignored) if setup.copy_ignored else []
     if setup.command:
-        run_setup_command(setup.command, target, env, setup.timeout_seconds)
+        run_setup_command(
+            setup.command, target, env, setup.timeout_seconds, setup.sandbox, setup.recorder
+        )
     return copied

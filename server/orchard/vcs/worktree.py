@@ -58,40 +58,62 @@ class WorktreeDiff:
 def create_worktree(
     snapshot: Snapshot, agent_id: str, setup: WorktreeSetup | None = None
 ) -> Worktree:
-    """Check out a worktree for `agent_id` off `snapshot` (reused if it exists) and set it up."""
+    """Check out a worktree for `agent_id` off `snapshot` (reused if it exists) and set it up.
+
+    A reused worktree whose setup never finished (a crash mid-setup) is set up again.
+    """
     common = git_common_dir(snapshot.root)
     path = worktree_path(common, snapshot.task_id, agent_id)
     branch = branch_name(snapshot.task_id, agent_id)
     worktree = Worktree(path, branch, snapshot.commit, snapshot.task_id, agent_id, common)
     with shared_refs_lock(common):
-        registered = registered_worktrees(common)
-        if path in registered and not (path / ".git").exists():
-            forget_missing_worktree(common, path)  # its folder was deleted by hand
-        elif path in registered:
-            if registered[path] != branch:
-                raise GitError(f"{path} is a worktree of {registered[path]!r}, not {branch!r}")
-            log.info("reusing worktree %s", path)
-            return worktree
-        if path.exists():
-            shutil.rmtree(path)  # a leftover of a crash before git registered it
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if ref_exists(common, f"refs/heads/{branch}"):
-            run_git(common, "worktree", "add", "--quiet", "--no-checkout", str(path), branch)
-        else:
-            args = ("--no-checkout", "-b", branch, str(path), snapshot.commit)
-            run_git(common, "worktree", "add", "--quiet", *args)
-    # The checkout itself touches only this worktree, so it runs outside the lock.
-    run_git(path, "reset", "--hard", "--quiet")
-    if setup is not None:
+        reused = _register(common, path, branch, snapshot.commit)
+    if not reused:
+        # The checkout itself touches only this worktree, so it runs outside the lock.
+        run_git(path, "reset", "--hard", "--quiet")
+    marker = _setup_marker(path)
+    if setup is not None and not (reused and marker.exists()):
         env = {
             "ORCHARD_TASK_ID": snapshot.task_id,
             "ORCHARD_AGENT_ID": agent_id,
             "ORCHARD_WORKTREE": str(path),
             "ORCHARD_SOURCE_ROOT": str(snapshot.root),
         }
+        if reused:
+            log.info("setup of %s never finished; running it again", path)
         provision_worktree(snapshot.root, path, setup, env)
+    marker.touch()
     log.info("worktree %s on %s off %s", path, branch, snapshot.commit[:12])
     return worktree
+
+
+def _register(common: Path, path: Path, branch: str, commit: str) -> bool:
+    """Add the worktree to git (holding the lock); return True when it already existed."""
+    registered = registered_worktrees(common)
+    if path in registered and not (path / ".git").exists():
+        forget_missing_worktree(common, path)  # its folder was deleted by hand
+    elif path in registered:
+        if registered[path] != branch:
+            raise GitError(f"{path} is a worktree of {registered[path]!r}, not {branch!r}")
+        log.info("reusing worktree %s", path)
+        return True
+    if path.exists():
+        shutil.rmtree(path)  # a leftover of a crash before git registered it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if ref_exists(common, f"refs/heads/{branch}"):
+        run_git(common, "worktree", "add", "--quiet", "--no-checkout", str(path), branch)
+    else:
+        run_git(
+            common, "worktree", "add", "--quiet", "--no-checkout", "-b", branch, str(path), commit
+        )
+    return False
+
+
+def _setup_marker(path: Path) -> Path:
+    """The file in the worktree's git admin folder that says its setup finished."""
+    text = (path / ".git").read_text(encoding="utf-8").strip()
+    admin = Path(text.removeprefix("gitdir:").strip())
+    return (admin if admin.is_absolute() else path / admin) / "orchard-setup-done"
 
 
 def list_task_worktrees(repo_root: Path, task_id: str | None = None) -> list[Worktree]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from pathlib import Path, PurePosixPath
 
 from orchard.errors import LintError
 from orchard.lint.diagnostic import ColumnUnit, Diagnostic, Severity
 from orchard.lint.tools.spec import FILES, ToolOutput, ToolSpec, resolve
+from orchard.lint.trust import changed_named, local_imports
 
 CONFIG_FILES = (
     "eslint.config.js",
@@ -16,6 +19,35 @@ CONFIG_FILES = (
     "eslint.config.mts",
     "eslint.config.cts",
 )
+
+# Every config eslint can read may load code (flat configs are programs; eslintrc names plugins).
+CODE_BEARING = (*CONFIG_FILES, ".eslintrc", ".eslintrc.*", "package.json")
+
+
+def eslint_runs_code_from(root: Path, changed: Collection[str]) -> str | None:
+    """Say why eslint would run agent-written code: a config, a module one loads, node_modules."""
+    configs = changed_named(changed, CODE_BEARING)
+    if configs:
+        return f"the agent wrote {configs[0]}, a configuration eslint would run as code"
+    if any(p.startswith("node_modules/") or "/node_modules/" in p for p in changed):
+        return "the agent changed files under node_modules, where eslint loads plugins from"
+    loaded = local_imports(root, _configs_above(root, changed))
+    touched = sorted(loaded & set(changed))
+    if touched:
+        return f"the agent changed {touched[0]}, which the eslint configuration loads"
+    return None
+
+
+def _configs_above(root: Path, changed: Collection[str]) -> list[str]:
+    """Return the eslint configs in the folders holding the changed files and above them."""
+    folders = {PurePosixPath(p).parent for p in changed}
+    folders |= {parent for folder in list(folders) for parent in folder.parents}
+    return sorted(
+        (folder / name).as_posix().removeprefix("./")
+        for folder in folders
+        for name in CONFIG_FILES
+        if (root / folder / name).is_file()
+    )
 
 
 def parse_eslint(output: ToolOutput) -> list[Diagnostic]:
@@ -62,4 +94,5 @@ SPEC = ToolSpec(
     stdin_args=("--format", "json", "--no-warn-ignored", "--stdin", "--stdin-filename", "{path}"),
     config_files=CONFIG_FILES,
     syntax_codes=frozenset({"syntax"}),
+    runs_code_from=eslint_runs_code_from,
 )

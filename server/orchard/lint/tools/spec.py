@@ -6,7 +6,7 @@ Parsers return 0-based positions with columns in the spec's `column_unit`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,8 @@ class ToolOutput:
 
 
 Planner = Callable[["ToolSpec", str, Sequence[Path], Path], list[Invocation]]
+# (root, repo-relative paths the agent changed) -> why the tool would run that code, or None.
+CodeCheck = Callable[[Path, Collection[str]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class ToolSpec:
     syntax_codes: frozenset[str] = frozenset()
     # For tools that work per project or package rather than per file (tsc, go vet).
     plan: Planner | None = field(default=None, compare=False)
+    # Says when files the agent changed are code this tool would run (configs, plugins).
+    runs_code_from: CodeCheck | None = field(default=None, compare=False)
 
     def applies_to(self, language: str | None) -> bool:
         """Say whether this tool lints files of `language` (no languages listed: every file)."""
