@@ -32,8 +32,8 @@ from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
 from orchard.agents.workers import Workers
 from orchard.config import Settings
-from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
-from orchard.context.sections import CountTokens, FileText, MapRenderer, Message, PromptParts
+from orchard.context.chunks import PromptBudget, build_prompt
+from orchard.context.sections import FileText, MapRenderer, Message, PromptParts
 from orchard.edits import (
     ApplyResult,
     apply_edits,
@@ -320,7 +320,7 @@ class AgentLoop:
         )
         counter = client.token_counter(model)
         prompt = await self.env.workers.run(
-            _assemble_blocking, parts, budget, counter, info.wants_cache_marks
+            build_prompt, parts, budget, counter, info.wants_cache_marks
         )
         if prompt.shrunk:
             await self._note("prompt", prompt.report())
@@ -489,15 +489,6 @@ class AgentLoop:
             large_deletions=tuple(self.large_deletions.values()),
             notes=tuple(self.notes),
         )
-
-
-def _assemble_blocking(
-    parts: PromptParts, budget: PromptBudget, count: CountTokens, cache_marks: bool
-) -> Prompt:
-    """Assemble a prompt in a worker thread: rendering the repo map and counting tokens cost
-    tens of milliseconds per call, which would stall every other agent on the event loop.
-    Without a summarizer assembly never waits on I/O, so a private loop is enough."""
-    return asyncio.run(assemble_prompt(parts, budget, count, cache_marks=cache_marks))
 
 
 def _forget(future: asyncio.Future[Worktree]) -> None:

@@ -112,6 +112,23 @@ class _Assembly:
         log.info("prompt: %s", step)
 
     async def fit_history(self, target: int) -> None:
+        """Bring the history within `target`: summarised when a summarizer is given, else cut."""
+        before = self.tokens(SectionKind.HISTORY)
+        if self.summarize is None or not self.draft.history or before <= target:
+            self.cut_history(target)
+            return
+        if target < MIN_HISTORY_TOKENS:
+            self.cut_history(target)
+            return
+        history = list(await self.summarize(self.draft.history, target))
+        action = "summarised"
+        if self.count(history) > target:
+            history, action = truncate_history(history, target, self.count), "truncated"
+        self.draft.history = history
+        self.note(SectionKind.HISTORY, action if history else "dropped", "", before)
+
+    def cut_history(self, target: int) -> None:
+        """Bring the history within `target` without waiting on anything: truncate or drop it."""
         before = self.tokens(SectionKind.HISTORY)
         if not self.draft.history or before <= target:
             return
@@ -119,15 +136,8 @@ class _Assembly:
             self.draft.history = []
             self.note(SectionKind.HISTORY, "dropped", "", before)
             return
-        history = self.draft.history
-        action = "truncated"
-        if self.summarize is not None:
-            history = list(await self.summarize(history, target))
-            action = "summarised"
-        if self.count(history) > target:
-            history, action = truncate_history(history, target, self.count), "truncated"
-        self.draft.history = history
-        self.note(SectionKind.HISTORY, action if history else "dropped", "", before)
+        self.draft.history = truncate_history(self.draft.history, target, self.count)
+        self.note(SectionKind.HISTORY, "truncated" if self.draft.history else "dropped", "", before)
 
     def render_map(self, budget: int) -> None:
         """Render the map so its whole section, framing included, fits in `budget`."""
@@ -185,12 +195,42 @@ async def assemble_prompt(
     """
     run = _Assembly(Draft.start(parts, cache_marks), count, summarize)
     await run.fit_history(budget.history)
+    _fit_sections(run, budget)
+    excess = run.tokens() - budget.total
+    if excess > 0 and run.draft.history:
+        await run.fit_history(run.tokens(SectionKind.HISTORY) - excess)
+    _fit_rest(run, budget.total)
+    return _prompt(run, budget, count)
+
+
+def build_prompt(
+    parts: PromptParts, budget: PromptBudget, count: CountTokens, cache_marks: bool = False
+) -> Prompt:
+    """Build the prompt as `assemble_prompt` does, without ever waiting: for a worker thread.
+
+    History over its budget is truncated here; summaries are the caller's, made beforehand on
+    the event loop (the agent's history does that).
+    """
+    run = _Assembly(Draft.start(parts, cache_marks), count, None)
+    run.cut_history(budget.history)
+    _fit_sections(run, budget)
+    excess = run.tokens() - budget.total
+    if excess > 0 and run.draft.history:
+        run.cut_history(run.tokens(SectionKind.HISTORY) - excess)
+    _fit_rest(run, budget.total)
+    return _prompt(run, budget, count)
+
+
+def _fit_sections(run: _Assembly, budget: PromptBudget) -> None:
+    """Render the map and drop memory hits and read-only files past their section budgets."""
     run.render_map(budget.repo_map)
     while run.drop_last(SectionKind.MEMORY, budget.memory):
         pass
     while run.drop_last(SectionKind.READONLY_FILES, budget.readonly_files):
         pass
-    await _fit_total(run, budget.total)
+
+
+def _prompt(run: _Assembly, budget: PromptBudget, count: CountTokens) -> Prompt:
     messages = run.draft.messages()
     sections = {kind: run.tokens(kind) for kind in SectionKind}
     return Prompt(
@@ -202,13 +242,9 @@ async def assemble_prompt(
     )
 
 
-async def _fit_total(run: _Assembly, total: int) -> None:
-    """Shrink in the fixed order until the whole prompt fits in `total` tokens."""
+def _fit_rest(run: _Assembly, total: int) -> None:
+    """After the history had its turn: shrink in the fixed order until the prompt fits."""
     excess = run.tokens() - total
-    if excess > 0 and run.draft.history:
-        history = run.tokens(SectionKind.HISTORY)
-        await run.fit_history(history - excess)
-        excess = run.tokens() - total
     while excess > 0 and run.draft.map_text:
         run.shrink_map(excess)
         excess = run.tokens() - total

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt
+from orchard.context.chunks import Prompt, PromptBudget, assemble_prompt, build_prompt
 from orchard.context.sections import (
     FileText,
     PromptParts,
@@ -261,3 +261,25 @@ def test_fences_outgrow_backticks_in_the_file() -> None:
 
     assert fence_for(text) == "````"
     assert rendered.startswith("README.md\n````\n") and rendered.endswith("\n````")
+
+
+@pytest.mark.parametrize(
+    ("budget", "shrinks"),
+    [
+        (roomy(), False),
+        (PromptBudget(total=260, repo_map=120, history=60, readonly_files=80, memory=20), True),
+        (
+            PromptBudget(total=180, repo_map=500, history=2000, readonly_files=5000, memory=500),
+            True,
+        ),
+    ],
+)
+async def test_building_on_a_worker_thread_gives_what_assembling_without_summaries_gives(
+    budget: PromptBudget, shrinks: bool
+) -> None:
+    on_the_loop = await assemble_prompt(parts(), budget, count)
+    blocking = build_prompt(parts(), budget, count)
+
+    assert blocking.messages == on_the_loop.messages
+    assert blocking.shrunk == on_the_loop.shrunk
+    assert bool(blocking.shrunk) is shrinks
