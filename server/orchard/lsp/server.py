@@ -11,9 +11,10 @@ import importlib
 import inspect
 import json
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -49,6 +50,14 @@ class OrchardServer(LanguageServer):
         self._initialized_callbacks: list[InitializedCallback] = []
         self._reported: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio with Orchard's own framing; exit with its code when it ends."""
+        from orchard.lsp.transport import serve_stdio
+
+        code = serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+        if code:
+            raise SystemExit(code)
 
     def on_settings_changed(self, listener: SettingsListener) -> None:
         """Call `listener` with the new settings whenever they change."""
