@@ -116,3 +116,32 @@ def test_command_arguments_accept_cli_and_api_names() -> None:
     assert request.mentioned_identifiers == ("Money",)
     assert (request.task_text, request.tokens, request.active_file) == ("fix it", 512, "/work/b.py")
     assert request.open_files == ("/work/c.py",) and request.recent_files == ("d.py",)
+
+
+async def test_buffers_sent_right_after_initialized_win_over_the_disk(
+    client: LanguageClient, make_repo: Callable[..., GitRepo]
+) -> None:
+    repo = make_repo(dict(FILES))
+    await initialize(client, repo.root)
+    # A restored session: buffers with unsaved text arrive before the first index exists.
+    billing = repo.root / "shop/billing.py"
+    open_document(client, billing, "def settle_invoice(invoice):\n    return invoice\n", "python")
+    users = repo.root / "shop/users.py"
+    uri = open_document(client, users, users.read_text(), "python")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text="class Member:\n    def sign_in(self):\n        return True\n"
+                )
+            ],
+        )
+    )
+
+    text = await repo_map(client, mention=["settle_invoice", "Member"], tokens=1024)
+
+    assert "def settle_invoice(invoice):" in text
+    assert "def compute_total" not in text  # the disk's version of an open buffer is gone
+    assert "class Member:" in text and "class Account:" not in text
+    assert "settle_invoice" not in billing.read_text()

@@ -73,9 +73,16 @@ class RepoMapFeature:
                 last[0] = percent
                 loop.call_soon_threadsafe(self._report, token[0], done, total, percent)
 
+        # Buffers the client sent before this point (a restored session sends them right
+        # after `initialized`): the index built from disk must not win over them. Later
+        # edits are queued behind the build and apply in order.
+        buffers = self._open_buffers()
+
         def build() -> None:
             # Set on the index thread, so that jobs queued behind this one see the new map.
             self.repo_map = self._build(root, settings, report)
+            for rel, text in buffers.items():
+                self._open(rel, text)
 
         job = self.run(build)  # queued before any await: requests that follow wait for it
         self.queued.set()
@@ -90,6 +97,14 @@ class RepoMapFeature:
                     token[0], types.WorkDoneProgressEnd(message=message)
                 )
         await self._watch_files()
+
+    def _open_buffers(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for path, text in self.server.documents.buffers().items():
+            rel = self.relative(path)
+            if rel is not None:
+                out[rel] = text
+        return out
 
     @staticmethod
     def _build(
