@@ -210,6 +210,8 @@ class _Validator:
         self.problems.append(SettingsProblem(self.source, key, reason))
 
     def section(self, cls: type, raw: Any, prefix: str) -> dict[str, Any]:
+        if is_empty_array(raw):
+            return {}
         if not isinstance(raw, Mapping):
             self.refuse(prefix or "orchard", f"expected a table, got {_describe(raw)}")
             return {}
@@ -243,6 +245,8 @@ class _Validator:
         if origin is tuple:
             return self.sequence(args[0], value, key, meta)
         if origin is dict:
+            if is_empty_array(value):
+                return True, {}
             if not isinstance(value, Mapping):
                 self.refuse(key, f"expected a table, got {_describe(value)}")
                 return False, None
@@ -302,6 +306,15 @@ class _Validator:
             self.refuse(key, f"must be one of {', '.join(meta['choices'])}, got {value!r}")
             return False, None
         return True, value
+
+
+# --- editor encodings (lsp helper) -----------------------------------------------------------
+def is_empty_array(value: Any) -> bool:
+    """Tell whether `value` is `[]`: Lua clients (Neovim) encode an empty table `{}` so."""
+    return isinstance(value, list | tuple) and len(value) == 0
+
+
+# --- end of editor encodings ------------------------------------------------------------------
 
 
 def _describe(value: Any) -> str:
@@ -393,7 +406,9 @@ def load_settings(
     ):
         if raw is None:
             continue
-        if isinstance(raw, Mapping) and isinstance(raw.get("orchard"), Mapping):
+        if isinstance(raw, Mapping) and (
+            isinstance(raw.get("orchard"), Mapping) or is_empty_array(raw.get("orchard"))
+        ):
             raw = raw["orchard"]
         layers.append((source, raw, []))
     merged: dict[str, Any] = {}
