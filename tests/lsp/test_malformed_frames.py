@@ -122,7 +122,7 @@ def test_request_after_shutdown_gets_invalid_request_then_exit_ends_cleanly(
 
 
 def test_stream_that_ends_inside_a_frame_exits_with_an_error(raw: RawClient) -> None:
-    raw.send_bytes(b"Content-Length: 500\r\n\r\n{\"jsonrpc\"")
+    raw.send_bytes(b'Content-Length: 500\r\n\r\n{"jsonrpc"')
     assert raw.process.stdin is not None
     raw.process.stdin.close()
 

@@ -87,10 +87,10 @@ class OrchardProtocol(LanguageServerProtocol):
 
     def _dispatch(self, body: bytes, message: Any) -> None:
         if isinstance(message, dict) or not hasattr(message, "jsonrpc"):
-            self.answer_error(body, JsonRpcInvalidRequest.CODE, 'not a JSON-RPC 2.0 message')
+            self.answer_error(body, JsonRpcInvalidRequest.CODE, "not a JSON-RPC 2.0 message")
             return
         if message.jsonrpc != self.VERSION:
-            self.answer_error(body, JsonRpcInvalidRequest.CODE, "jsonrpc must be \"2.0\"")
+            self.answer_error(body, JsonRpcInvalidRequest.CODE, 'jsonrpc must be "2.0"')
             return
         method = getattr(message, "method", None)
         if self._shutdown and method is not None and method != types.EXIT:

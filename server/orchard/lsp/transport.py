@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def serve_frames(reader: FrameReader, protocol: OrchardProtocol, stop: threading.Event) -> None:
+async def serve_frames(
+    reader: FrameReader, protocol: OrchardProtocol, stop: threading.Event
+) -> None:
     """Hand every frame to the protocol until the stream ends or `stop` is set."""
     async for frame in reader.frames():
         if frame.body is None:
