@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.support.gitrepo import GitRepo
@@ -145,3 +148,24 @@ async def test_buffers_sent_right_after_initialized_win_over_the_disk(
     assert "def compute_total" not in text  # the disk's version of an open buffer is gone
     assert "class Member:" in text and "class Account:" not in text
     assert "settle_invoice" not in billing.read_text()
+
+
+async def test_folder_outside_git_is_mapped(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop/billing.py").write_text(str(FILES["shop/billing.py"]))
+    await initialize(client, tmp_path)
+
+    text = await repo_map(client, tokens=512)
+
+    assert "shop/billing.py" in text and "def compute_total(lines):" in text
+    assert not (tmp_path / ".git").exists()
+
+
+async def test_repo_map_without_workspace_answers_an_error_that_says_why(
+    client: LanguageClient,
+) -> None:
+    await initialize(client, None)
+    with pytest.raises(JsonRpcException) as caught:
+        await repo_map(client)
+    assert "no workspace folder" in str(caught.value)
+    assert [m for m in client.messages if m.type == types.MessageType.Error] == []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 
 from orchard.config import RepoMapSettings, Settings
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
@@ -269,7 +270,12 @@ class RepoMapFeature:
             log.warning("repo map requested but the index was never started")
         rendered = await self.run(lambda: self._render(request))
         if rendered is None:
-            return None
+            reason = (
+                "no workspace folder is open"
+                if self.server.root is None
+                else ("the workspace could not be indexed (see the server log)")
+            )
+            raise JsonRpcInvalidRequest(f"orchard.repoMap: {reason}, so there is nothing to map")
         if arguments.get("json"):
             files = [{"path": path, "score": score} for path, score in rendered.files]
             return {"text": rendered.text, "tokens": rendered.tokens, "files": files}
