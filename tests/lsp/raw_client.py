@@ -33,7 +33,8 @@ class RawClient:
         self.seen: list[dict[str, Any]] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.stderr = b""
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
 
     def _read_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -107,7 +108,9 @@ class RawClient:
 
     def wait(self) -> int:
         """Wait for the process to end; return its exit code."""
-        return self.process.wait(timeout=WAIT)
+        code = self.process.wait(timeout=WAIT)
+        self._stderr_reader.join(WAIT)  # all of stderr is in self.stderr
+        return code
 
     def close(self) -> None:
         """Stop the server if it still runs."""

@@ -21,6 +21,7 @@ from pygls.lsp.server import LanguageServer
 
 from orchard import __version__
 from orchard.config import LoadedSettings, Settings, load_settings
+from orchard.lsp.client_log import ClientLogHandler
 from orchard.lsp.documents import DocumentHub, uri_to_path
 from orchard.lsp.protocol import OrchardProtocol
 
@@ -50,6 +51,7 @@ class OrchardServer(LanguageServer):
         self._initialized_callbacks: list[InitializedCallback] = []
         self._reported: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        self.client_log: ClientLogHandler | None = None  # set by `orchard serve` over stdio
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio with Orchard's own framing; exit with its code when it ends."""

@@ -55,8 +55,14 @@ def serve_stdio(server: OrchardServer, stdin: BinaryIO, stdout: BinaryIO) -> int
     server._stop_event = stop
     protocol.set_writer(StdoutWriter(stdout))
     reader = FrameReader(stdin_chunks(stdin))
+
+    async def main() -> None:
+        if server.client_log is not None:
+            server.client_log.loop = asyncio.get_running_loop()
+        await serve_frames(reader, protocol, stop)
+
     try:
-        asyncio.run(serve_frames(reader, protocol, stop))
+        asyncio.run(main())
     except BrokenPipeError:
         log.error("the client closed the connection")
         return 1
