@@ -123,6 +123,15 @@ class LintSettings:
     disabled_languages: tuple[str, ...] = field(
         default=(), metadata=_doc('languages Orchard does not lint at all, e.g. ["markdown"]')
     )
+    # --- editor buffers (lsp helper) ---
+    large_buffer_chars: int = field(
+        default=1_000_000,
+        metadata=_doc(
+            "open buffers longer than this get incremental syntax checks only (no linters, "
+            "no compile()) and the map lists them by path",
+            min=1,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Publishes the lint pipeline's findings for open documents, with source `orchard`.
 
 The syntax layer runs on change (debounced) and the linters on open and save; results are
-cleared when fixed or when the document closes. An adapter: all checking lives in `orchard.lint`.
+cleared when fixed or when the document closes. Buffers over `lint.large_buffer_chars` get
+the incremental tree-sitter check only, converted off the loop. An adapter: all checking lives
+in `orchard.lint`, imported on first use so that `initialize` is answered sooner.
 """
 
 from __future__ import annotations
@@ -16,14 +18,11 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from orchard.config import Settings
-from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, lines_of
-from orchard.lint.languages import detect_language
-from orchard.lint.pipeline import LintPipeline, syntax_diagnostics
-from orchard.lint.problems import normalize
-from orchard.lint.syntax import SyntaxDocument
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
 
 if TYPE_CHECKING:
+    from orchard.lint.diagnostic import Diagnostic
+    from orchard.lint.syntax import SyntaxDocument
     from orchard.lsp.server import OrchardServer
 
 log = logging.getLogger(__name__)
@@ -33,11 +32,11 @@ SOURCE = "orchard"
 _FOLLOW_LINES = 200
 # Editor language ids that differ from tree-sitter names (used for files without a known suffix).
 _LANGUAGE_IDS = {"typescriptreact": "tsx", "javascriptreact": "javascript", "shellscript": "bash"}
-_SEVERITIES = {
-    Severity.ERROR: types.DiagnosticSeverity.Error,
-    Severity.WARNING: types.DiagnosticSeverity.Warning,
-    Severity.INFO: types.DiagnosticSeverity.Information,
-    Severity.HINT: types.DiagnosticSeverity.Hint,
+_SEVERITIES = {  # by orchard.lint.diagnostic.Severity value
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
 }
 
 
@@ -55,6 +54,9 @@ class DiagnosticsPublisher:
     def on_event(self, event: DocumentEvent) -> None:
         """Schedule the checks an event calls for; returns at once."""
         log.debug("lint %s %s (version %s)", event.kind, event.uri, event.version)
+        if event.large and event.kind is not DocumentEventKind.CLOSED and event.path:
+            self.on_large(event)
+            return
         if event.kind is DocumentEventKind.CLOSED or event.path is None or event.text is None:
             self.forget(event.uri)
             return
@@ -70,7 +72,37 @@ class DiagnosticsPublisher:
         if event.kind in (DocumentEventKind.OPENED, DocumentEventKind.SAVED):
             self.start(self.lint_tasks, event.uri, self.run_linters(event.uri, event.path))
 
+    def on_large(self, event: DocumentEvent) -> None:
+        """A buffer over the cap: the incremental syntax check, debounced, and nothing else."""
+        self.linted.pop(event.uri, None)
+        language = self.language(event)
+        if not self.enabled(language):
+            self.forget(event.uri)
+            return
+        delay = 0.0 if event.kind is DocumentEventKind.OPENED else self.debounce()
+        self.start(self.syntax_tasks, event.uri, self.check_large(event, language, delay))
+
+    def debounce(self) -> float:
+        return self.server.settings.lint.debounce_ms / 1000
+
+    async def check_large(self, event: DocumentEvent, language: str | None, delay: float) -> None:
+        await asyncio.sleep(delay)
+        store = self.server.documents.store(event.uri)
+        if store is None or event.path is None:
+            return
+        text = store.text()  # joined here, on the loop: the store only changes on the loop
+        document = self.parses.setdefault(event.uri, _syntax_document())
+        encoding = self.server.documents.position_encoding
+        params = await asyncio.to_thread(
+            _large_diagnostics, event.uri, event.path, text, language, document, encoding
+        )
+        if store.text() is text:  # not typed on meanwhile (a newer check is on its way)
+            self.syntax[event.uri] = []
+            self.server.text_document_publish_diagnostics(params)
+
     def language(self, event: DocumentEvent) -> str | None:
+        from orchard.lint.languages import detect_language
+
         assert event.path is not None
         found = detect_language(event.path, event.text)
         if found is None and event.language_id:
@@ -100,8 +132,10 @@ class DiagnosticsPublisher:
     async def check_syntax(self, event: DocumentEvent, language: str | None, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
+        from orchard.lint.pipeline import syntax_diagnostics
+
         assert event.path is not None and event.text is not None
-        document = self.parses.setdefault(event.uri, SyntaxDocument())
+        document = self.parses.setdefault(event.uri, _syntax_document())
         found = await asyncio.to_thread(
             syntax_diagnostics, event.path, event.text, language, document
         )
@@ -111,6 +145,8 @@ class DiagnosticsPublisher:
         self.publish(event.uri, event.text)
 
     async def run_linters(self, uri: str, path: Path) -> None:
+        from orchard.lint.pipeline import LintPipeline
+
         pipeline = LintPipeline(self.server.settings.lint, self.server.root)
         report = await pipeline.run([path], syntax=False)
         for failure in report.failures:
@@ -118,11 +154,15 @@ class DiagnosticsPublisher:
         text = self.server.documents.text(uri)
         if text is None:
             return
+        from orchard.lint.diagnostic import SYNTAX_SOURCE
+
         on_disk = [d for d in report.diagnostics if d.source != SYNTAX_SOURCE]
         self.linted[uri] = follow(on_disk, text)
         self.publish(uri, text)
 
     def publish(self, uri: str, text: str) -> None:
+        from orchard.lint.diagnostic import lines_of
+
         found = self.syntax.get(uri, []) + self.linted.get(uri, [])
         lines = lines_of(text)
         encoding = self.server.documents.position_encoding
@@ -156,8 +196,38 @@ class DiagnosticsPublisher:
             self.on_event(event)
 
 
+def _syntax_document() -> SyntaxDocument:
+    from orchard.lint.syntax import SyntaxDocument
+
+    return SyntaxDocument()
+
+
+def _large_diagnostics(
+    uri: str,
+    path: Path,
+    text: str,
+    language: str | None,
+    document: SyntaxDocument,
+    encoding: str,
+) -> types.PublishDiagnosticsParams:
+    """Check a large buffer incrementally and convert the findings (on a worker thread)."""
+    from orchard.lint.diagnostic import lines_of
+    from orchard.lint.syntax import check_syntax
+
+    found = check_syntax(text, language, path, document) if language else []
+    lines = lines_of(text) if found else []
+    return types.PublishDiagnosticsParams(
+        uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found]
+    )
+
+
 def follow(found: list[Diagnostic], text: str) -> list[Diagnostic]:
     """Keep linter findings whose flagged line is still there, moved with it; drop the rest."""
+    if not found:
+        return []
+    from orchard.lint.diagnostic import lines_of
+    from orchard.lint.problems import normalize
+
     lines = [normalize(line) for line in lines_of(text)]
     kept = []
     for diagnostic in found:
@@ -196,6 +266,8 @@ def lsp_diagnostic(
     diagnostic: Diagnostic, lines: list[str], encoding: str, uri: str
 ) -> types.Diagnostic:
     """Convert a diagnostic of the document `uri` to LSP, naming the linter in the message."""
+    from orchard.lint.diagnostic import SYNTAX_SOURCE
+
     tool = diagnostic.source
     message = diagnostic.message if tool == SYNTAX_SOURCE else f"{tool}: {diagnostic.message}"
     start = lsp_position(lines, diagnostic.line, diagnostic.column, encoding)
@@ -203,7 +275,7 @@ def lsp_diagnostic(
     return types.Diagnostic(
         range=types.Range(start=start, end=end),
         message=message,
-        severity=_SEVERITIES[diagnostic.severity],
+        severity=_SEVERITIES[str(diagnostic.severity)],
         source=SOURCE,
         code=diagnostic.code,
         code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,

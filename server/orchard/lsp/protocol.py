@@ -22,6 +22,7 @@ from pygls.exceptions import (
     JsonRpcParseError,
 )
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from orchard.lsp.request_id import sniff_request_id
 
@@ -40,6 +41,20 @@ class MalformedRequest:
 
 class OrchardProtocol(LanguageServerProtocol):
     """LanguageServerProtocol that answers every request, even one it cannot read."""
+
+    # Orchard keeps open texts in its own line stores (documents.py); pygls' copy would cost
+    # a whole-text rebuild per keystroke, so these two only hand over to the user handlers.
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        """Hand didOpen to Orchard's handler without copying the text into pygls' workspace."""
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """Hand didChange to Orchard's handler; pygls' text copy is not kept."""
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Deserialize a message, turning an unreadable request into a MalformedRequest."""

@@ -21,12 +21,10 @@ from pygls.exceptions import JsonRpcInvalidRequest
 
 from orchard.config import RepoMapSettings, Settings
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
-from orchard.repomap import MapRequest, RepoMap, TextEdit
-from orchard.repomap.index import RepoIndex, open_store
-from orchard.repomap.scan import filter_unignored
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # orchard.repomap is imported on the index thread: `initialize` is sooner
     from orchard.lsp.server import OrchardServer
+    from orchard.repomap import MapRequest, RepoMap, TextEdit
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +109,9 @@ class RepoMapFeature:
     def _build(
         root: Path, settings: RepoMapSettings, report: Callable[[int, int], None]
     ) -> RepoMap:
+        from orchard.repomap import RepoMap
+        from orchard.repomap.index import RepoIndex, open_store
+
         index = RepoIndex(root, settings, store=open_store(root))
         stats = index.build(report)
         log.info(
@@ -190,6 +191,8 @@ class RepoMapFeature:
         utf16 = self.server.documents.position_encoding in ("utf-16", "")
         if event.kind is not DocumentEventKind.CHANGED or not event.changes or not utf16:
             return None
+        from orchard.repomap import TextEdit
+
         return [
             TextEdit(c.start_line, c.start_character, c.end_line, c.end_character, c.text, c.whole)
             for c in event.changes
@@ -198,6 +201,8 @@ class RepoMapFeature:
     def _open(self, rel: str, text: str) -> None:
         if self.repo_map is None:
             return
+        from orchard.repomap.scan import filter_unignored
+
         index = self.repo_map.index
         if rel not in index.graph and not filter_unignored(
             index.root, [rel], index.settings.exclude
@@ -297,6 +302,7 @@ def map_request(
     arguments: dict[str, Any], open_paths: list[Path], recent: list[str] | None = None
 ) -> MapRequest:
     """Read the command's arguments (CLI names or API names, camelCase or snake_case)."""
+    from orchard.repomap import MapRequest
 
     def pick(*names: str) -> Any:
         for name in names:

@@ -145,6 +145,17 @@ def workspace_root(params: types.InitializeParams) -> Path | None:
     return None
 
 
+WARM_MODULES = ("orchard.lint.pipeline", "orchard.lint.syntax", "orchard.repomap")
+
+
+def _import_checkers() -> None:
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            log.exception("importing %s failed", name)
+
+
 def create_server() -> OrchardServer:
     """Build a server with every feature module registered."""
     server = OrchardServer()
@@ -157,6 +168,8 @@ def create_server() -> OrchardServer:
             server.workspace.position_encoding or types.PositionEncodingKind.Utf16
         )
         server.apply_settings(load_settings(server.root, params.initialization_options))
+        # The checking code is imported after the answer, off the loop, before it is needed.
+        asyncio.get_running_loop().run_in_executor(None, _import_checkers)
         log.info("initialized for %s", server.root)
 
     for name in FEATURE_MODULES:
