@@ -169,3 +169,33 @@ async def test_repo_map_without_workspace_answers_an_error_that_says_why(
         await repo_map(client)
     assert "no workspace folder" in str(caught.value)
     assert [m for m in client.messages if m.type == types.MessageType.Error] == []
+
+
+@pytest.mark.parametrize("capabilities", ["neovim@v0.11.0", "neovim@v0.7.0"])
+async def test_server_watches_the_disk_when_the_client_cannot(
+    client: LanguageClient, make_repo: Callable[..., GitRepo], capabilities: str
+) -> None:
+    repo = make_repo({**FILES, ".gitignore": "build/\n"})
+    await initialize(client, repo.root, capabilities)
+    assert "def compute_total(lines):" in await repo_map(client, tokens=512)
+
+    # what a `git checkout` or a code generator does, with no editor involved
+    repo.write("shop/refunds.py", "def issue_refund(order):\n    return order\n")
+    repo.write("shop/billing.py", "def compute_grand_total(lines):\n    return sum(lines)\n")
+    (repo.root / "shop/users.py").unlink()
+    repo.write("build/generated.py", "def generated_helper():\n    return 1\n")
+
+    async def updated() -> bool:
+        mention = ["issue_refund", "compute_grand_total"]
+        text = await repo_map(client, mention=mention, tokens=1024)
+        return (
+            "def issue_refund(order):" in text
+            and "def compute_grand_total(lines):" in text
+            and "def compute_total(lines):" not in text
+            and "shop/users.py" not in text
+        )
+
+    await eventually(updated, "disk changes in the map without any editor event")
+    text = await repo_map(client, mention=["generated_helper"], tokens=1024)
+    assert "generated_helper" not in text  # ignore rules honoured
+    assert client.registrations == []  # type: ignore[attr-defined]  # nothing asked of the client

@@ -50,6 +50,7 @@ class RepoMapFeature:
         self._events_timer: asyncio.TimerHandle | None = None
         self._settings: RepoMapSettings | None = None
         self.queued = asyncio.Event()  # set once the first build is on the index thread
+        self._disk_watch: asyncio.Task[None] | None = None
 
     def run(self, job: Callable[[], T]) -> asyncio.Future[T]:
         """Queue `job` on the index thread; jobs run in the order they were queued."""
@@ -83,6 +84,7 @@ class RepoMapFeature:
             for rel, text in buffers.items():
                 self._open(rel, text)
 
+        self._watch_disk(root)
         job = self.run(build)  # queued before any await: requests that follow wait for it
         self.queued.set()
         token[0] = await self._begin_progress()
@@ -141,8 +143,7 @@ class RepoMapFeature:
         workspace = self.server.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if not (watched and watched.dynamic_registration):
-            log.info("client cannot watch files for us; the map follows open buffers only")
-            return
+            return  # watched from disk since before the build (`_watch_disk`)
         options = types.DidChangeWatchedFilesRegistrationOptions(
             watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
         )
@@ -154,6 +155,29 @@ class RepoMapFeature:
         await self.server.client_register_capability_async(
             types.RegistrationParams(registrations=[registration])
         )
+
+    def _client_watches(self) -> bool:
+        workspace = self.server.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        return bool(watched and watched.dynamic_registration)
+
+    def _watch_disk(self, root: Path) -> None:
+        """Watch the disk ourselves when the client cannot: started before the scan, so that
+        nothing written between the scan and the first event is missed."""
+        if self._disk_watch is not None or self._client_watches():
+            return
+        log.info("the client cannot watch files; Orchard watches the workspace itself")
+        self._disk_watch = self.server.spawn(self._follow_disk(root), "watching the workspace")
+
+    async def _follow_disk(self, root: Path) -> None:
+        from orchard.lsp.workspace_watch import watch_workspace
+
+        async for changes in watch_workspace(root):
+            for kind in ("created", "changed", "deleted"):
+                self._events[kind].update(getattr(changes, kind))
+            if self._events_timer is None:
+                loop = asyncio.get_running_loop()
+                self._events_timer = loop.call_later(EVENTS_DELAY, self._apply_events)
 
     def relative(self, path: Path | None) -> str | None:
         """Return `path` relative to the workspace root, or None outside it or inside .git."""
