@@ -20,6 +20,7 @@ from lsprotocol import types
 from orchard.config import Settings
 from orchard.lsp.convert import lsp_diagnostic
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
+from orchard.lsp.large_syntax import check_large, forget_large
 
 if TYPE_CHECKING:
     from orchard.lint.diagnostic import Diagnostic
@@ -88,11 +89,8 @@ class DiagnosticsPublisher:
         if store is None or event.path is None:
             return
         text = store.text()  # joined here, on the loop: the store only changes on the loop
-        document = self.parses.setdefault(event.uri, _syntax_document())
         encoding = self.server.documents.position_encoding
-        params = await asyncio.to_thread(
-            _large_diagnostics, event.uri, event.path, text, language, document, encoding
-        )
+        params = await check_large(event.uri, event.path, text, language, encoding)
         if store.text() is text:  # not typed on meanwhile (a newer check is on its way)
             self.syntax[event.uri] = []
             self.server.text_document_publish_diagnostics(params)
@@ -191,6 +189,7 @@ class DiagnosticsPublisher:
             if task is not None:
                 task.cancel()
         self.parses.pop(uri, None)
+        forget_large(uri)
         had = self.syntax.pop(uri, None) is not None
         had = self.linted.pop(uri, None) is not None or had
         self.server.text_document_publish_diagnostics(
@@ -235,25 +234,6 @@ def _syntax_document() -> SyntaxDocument:
     from orchard.lint.syntax import SyntaxDocument
 
     return SyntaxDocument()
-
-
-def _large_diagnostics(
-    uri: str,
-    path: Path,
-    text: str,
-    language: str | None,
-    document: SyntaxDocument,
-    encoding: str,
-) -> types.PublishDiagnosticsParams:
-    """Check a large buffer incrementally and convert the findings (on a worker thread)."""
-    from orchard.lint.diagnostic import lines_of
-    from orchard.lint.syntax import check_syntax
-
-    found = check_syntax(text, language, path, document) if language else []
-    lines = lines_of(text) if found else []
-    return types.PublishDiagnosticsParams(
-        uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found]
-    )
 
 
 def follow(found: list[Diagnostic], text: str) -> list[Diagnostic]:
