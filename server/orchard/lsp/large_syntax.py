@@ -47,6 +47,18 @@ def forget_large(uri: str) -> None:
         _pool.submit(_forget, uri)
 
 
+def stop_worker() -> None:
+    """End the worker now, dropping queued checks (exit must not wait for a 5 MB parse)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
 def _check(
     uri: str, path: str, text: str, language: str | None, encoding: str
 ) -> types.PublishDiagnosticsParams:

@@ -61,6 +61,13 @@ class OrchardServer(LanguageServer):
         if code:
             raise SystemExit(code)
 
+    def shutdown(self) -> None:
+        """Stop the large-buffer worker, then pygls' own shutdown."""
+        from orchard.lsp.large_syntax import stop_worker
+
+        stop_worker()
+        super().shutdown()
+
     def on_settings_changed(self, listener: SettingsListener) -> None:
         """Call `listener` with the new settings whenever they change."""
         self._settings_listeners.append(listener)
