@@ -155,6 +155,15 @@ class LintSettings:
     disabled_languages: tuple[str, ...] = field(
         default=(), metadata=_doc('languages Orchard does not lint at all, e.g. ["markdown"]')
     )
+    # --- editor buffers (lsp helper) ---
+    large_buffer_chars: int = field(
+        default=1_000_000,
+        metadata=_doc(
+            "open buffers longer than this get incremental syntax checks only (no linters, "
+            "no compile()) and the map lists them by path",
+            min=1,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +265,8 @@ class _Validator:
         self.problems.append(SettingsProblem(self.source, key, reason))
 
     def section(self, cls: type, raw: Any, prefix: str) -> dict[str, Any]:
+        if is_empty_array(raw):
+            return {}
         if not isinstance(raw, Mapping):
             self.refuse(prefix or "orchard", f"expected a table, got {_describe(raw)}")
             return {}
@@ -289,6 +300,8 @@ class _Validator:
         if origin is tuple:
             return self.sequence(args[0], value, key, meta)
         if origin is dict:
+            if is_empty_array(value):
+                return True, {}
             if not isinstance(value, Mapping):
                 self.refuse(key, f"expected a table, got {_describe(value)}")
                 return False, None
@@ -348,6 +361,15 @@ class _Validator:
             self.refuse(key, f"must be one of {', '.join(meta['choices'])}, got {value!r}")
             return False, None
         return True, value
+
+
+# --- editor encodings (lsp helper) -----------------------------------------------------------
+def is_empty_array(value: Any) -> bool:
+    """Tell whether `value` is `[]`: Lua clients (Neovim) encode an empty table `{}` so."""
+    return isinstance(value, list | tuple) and len(value) == 0
+
+
+# --- end of editor encodings ------------------------------------------------------------------
 
 
 def _describe(value: Any) -> str:
@@ -439,7 +461,9 @@ def load_settings(
     ):
         if raw is None:
             continue
-        if isinstance(raw, Mapping) and isinstance(raw.get("orchard"), Mapping):
+        if isinstance(raw, Mapping) and (
+            isinstance(raw.get("orchard"), Mapping) or is_empty_array(raw.get("orchard"))
+        ):
             raw = raw["orchard"]
         layers.append((source, raw, []))
     merged: dict[str, Any] = {}

@@ -155,3 +155,29 @@ async def test_turning_lint_off_in_the_editor_clears_and_on_brings_back(
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     (found,) = await published(client, uri, lambda d: len(d) == 1)
     assert found.source == "orchard" and found.range.start.line == 1
+
+
+async def test_ruff_runs_on_unsaved_text_and_never_doubles_syntax_errors(
+    client: LanguageClient, git_repo: GitRepo
+) -> None:
+    await initialize(client, git_repo.root, initialization_options=FAST)
+    git_repo.write("ruff.toml", '[lint]\nselect = ["F"]\n')
+    path = git_repo.write("app.py", "print('ok')\n")
+    uri = open_document(client, path, path.read_text(), "python")
+    await published(client, uri, lambda d: not d)
+
+    change(client, uri, 2, "print('ok'\n")  # an unclosed `(`, never saved
+    found = await published(client, uri, lambda d: len(d) >= 1)
+    await asyncio.sleep(1.5)  # ruff ran on the unsaved text meanwhile
+    found = client.diagnostics[uri]
+    assert len(found) == 1, messages(found)  # Orchard's syntax error only, not ruff's too
+    assert found[0].severity == types.DiagnosticSeverity.Error
+    assert not found[0].message.startswith("ruff:")
+
+    change(client, uri, 3, "import os\nprint('ok')\n")  # fixed, and an unused import, unsaved
+    (unused,) = await published(client, uri, lambda d: len(d) == 1 and d[0].code == "F401")
+    assert unused.message.startswith("ruff:") and unused.range.start.line == 0
+    assert path.read_text() == "print('ok')\n"
+
+    change(client, uri, 4, "print('ok')\n")  # fixed again: nothing stale stays
+    assert await published(client, uri, lambda d: not d) == ()

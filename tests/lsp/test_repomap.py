@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.support.gitrepo import GitRepo
@@ -116,3 +119,83 @@ def test_command_arguments_accept_cli_and_api_names() -> None:
     assert request.mentioned_identifiers == ("Money",)
     assert (request.task_text, request.tokens, request.active_file) == ("fix it", 512, "/work/b.py")
     assert request.open_files == ("/work/c.py",) and request.recent_files == ("d.py",)
+
+
+async def test_buffers_sent_right_after_initialized_win_over_the_disk(
+    client: LanguageClient, make_repo: Callable[..., GitRepo]
+) -> None:
+    repo = make_repo(dict(FILES))
+    await initialize(client, repo.root)
+    # A restored session: buffers with unsaved text arrive before the first index exists.
+    billing = repo.root / "shop/billing.py"
+    open_document(client, billing, "def settle_invoice(invoice):\n    return invoice\n", "python")
+    users = repo.root / "shop/users.py"
+    uri = open_document(client, users, users.read_text(), "python")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text="class Member:\n    def sign_in(self):\n        return True\n"
+                )
+            ],
+        )
+    )
+
+    text = await repo_map(client, mention=["settle_invoice", "Member"], tokens=1024)
+
+    assert "def settle_invoice(invoice):" in text
+    assert "def compute_total" not in text  # the disk's version of an open buffer is gone
+    assert "class Member:" in text and "class Account:" not in text
+    assert "settle_invoice" not in billing.read_text()
+
+
+async def test_folder_outside_git_is_mapped(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop/billing.py").write_text(str(FILES["shop/billing.py"]))
+    await initialize(client, tmp_path)
+
+    text = await repo_map(client, tokens=512)
+
+    assert "shop/billing.py" in text and "def compute_total(lines):" in text
+    assert not (tmp_path / ".git").exists()
+
+
+async def test_repo_map_without_workspace_answers_an_error_that_says_why(
+    client: LanguageClient,
+) -> None:
+    await initialize(client, None)
+    with pytest.raises(JsonRpcException) as caught:
+        await repo_map(client)
+    assert "no workspace folder" in str(caught.value)
+    assert [m for m in client.messages if m.type == types.MessageType.Error] == []
+
+
+@pytest.mark.parametrize("capabilities", ["neovim@v0.11.0", "neovim@v0.7.0"])
+async def test_server_watches_the_disk_when_the_client_cannot(
+    client: LanguageClient, make_repo: Callable[..., GitRepo], capabilities: str
+) -> None:
+    repo = make_repo({**FILES, ".gitignore": "build/\n"})
+    await initialize(client, repo.root, capabilities)
+    assert "def compute_total(lines):" in await repo_map(client, tokens=512)
+
+    # what a `git checkout` or a code generator does, with no editor involved
+    repo.write("shop/refunds.py", "def issue_refund(order):\n    return order\n")
+    repo.write("shop/billing.py", "def compute_grand_total(lines):\n    return sum(lines)\n")
+    (repo.root / "shop/users.py").unlink()
+    repo.write("build/generated.py", "def generated_helper():\n    return 1\n")
+
+    async def updated() -> bool:
+        mention = ["issue_refund", "compute_grand_total"]
+        text = await repo_map(client, mention=mention, tokens=1024)
+        return (
+            "def issue_refund(order):" in text
+            and "def compute_grand_total(lines):" in text
+            and "def compute_total(lines):" not in text
+            and "shop/users.py" not in text
+        )
+
+    await eventually(updated, "disk changes in the map without any editor event")
+    text = await repo_map(client, mention=["generated_helper"], tokens=1024)
+    assert "generated_helper" not in text  # ignore rules honoured
+    assert client.registrations == []  # type: ignore[attr-defined]  # nothing asked of the client

@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if address:
         server.start_tcp(*address)
         return 0
+    from orchard.lsp.client_log import route_logs_to_client
+
+    server.client_log = route_logs_to_client(server, log_file=bool(args.log_file))
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the protocol stream
     server.start_io(sys.stdin.buffer, protocol_out)

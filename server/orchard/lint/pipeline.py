@@ -19,7 +19,7 @@ from orchard.lint.files import expand_paths, read_text
 from orchard.lint.languages import detect_language
 from orchard.lint.linters import NO_ISOLATION, Isolation, LintFile, run_linters
 from orchard.lint.problems import with_context
-from orchard.lint.pycompile import PARSE, compile_python, newer_syntax
+from orchard.lint.pycompile import PARSE, compile_applies, compile_python, newer_syntax
 from orchard.lint.syntax import SyntaxDocument, check_syntax
 from orchard.lint.tools import BUILTIN, DEFAULT_TOOLS, ToolSpec
 from orchard.lint.tools.command import command_spec
@@ -53,7 +53,7 @@ def syntax_diagnostics(
     Pass the same `document` for successive versions of one text to re-parse incrementally.
     """
     language = language or detect_language(path, text)
-    if language != "python":
+    if language != "python" or not compile_applies(path):
         found = check_syntax(text, language, path, document)
     else:
         # The interpreter is the authority and is fast: tree-sitter is asked only when it fails

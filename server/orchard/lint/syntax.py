@@ -63,7 +63,7 @@ def check_syntax(
     With a `document`, its previous tree is reused so only the edited part is re-parsed.
     """
     parser = parser_for(language) if language else None
-    if parser is None:
+    if parser is None or "\x00" in text:  # NUL bytes: binary content, not code to judge
         return []
     source = text.encode("utf-8", errors="surrogatepass")
     if document is None:

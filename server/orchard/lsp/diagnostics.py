@@ -1,7 +1,9 @@
 """Publishes the lint pipeline's findings for open documents, with source `orchard`.
 
 The syntax layer runs on change (debounced) and the linters on open and save; results are
-cleared when fixed or when the document closes. An adapter: all checking lives in `orchard.lint`.
+cleared when fixed or when the document closes. Buffers over `lint.large_buffer_chars` get
+the incremental tree-sitter check only, converted off the loop. An adapter: all checking lives
+in `orchard.lint`, imported on first use so that `initialize` is answered sooner.
 """
 
 from __future__ import annotations
@@ -16,29 +18,22 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from orchard.config import Settings
-from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Severity, lines_of
-from orchard.lint.languages import detect_language
-from orchard.lint.pipeline import LintPipeline, syntax_diagnostics
-from orchard.lint.problems import normalize
-from orchard.lint.syntax import SyntaxDocument
-from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
+from orchard.lsp.convert import lsp_diagnostic, uri_to_path
+from orchard.lsp.documents import DocumentEvent, DocumentEventKind
+from orchard.lsp.large_syntax import check_large, forget_large
 
 if TYPE_CHECKING:
+    from orchard.lint.diagnostic import Diagnostic
+    from orchard.lint.syntax import SyntaxDocument
     from orchard.lsp.server import OrchardServer
 
 log = logging.getLogger(__name__)
 
-SOURCE = "orchard"
 # How far a linter finding is looked for when edits since the last save moved its line.
 _FOLLOW_LINES = 200
+LINT_AFTER_TYPING = 0.5  # least quiet time before linters re-run on unsaved text (seconds)
 # Editor language ids that differ from tree-sitter names (used for files without a known suffix).
 _LANGUAGE_IDS = {"typescriptreact": "tsx", "javascriptreact": "javascript", "shellscript": "bash"}
-_SEVERITIES = {
-    Severity.ERROR: types.DiagnosticSeverity.Error,
-    Severity.WARNING: types.DiagnosticSeverity.Warning,
-    Severity.INFO: types.DiagnosticSeverity.Information,
-    Severity.HINT: types.DiagnosticSeverity.Hint,
-}
 
 
 class DiagnosticsPublisher:
@@ -55,6 +50,9 @@ class DiagnosticsPublisher:
     def on_event(self, event: DocumentEvent) -> None:
         """Schedule the checks an event calls for; returns at once."""
         log.debug("lint %s %s (version %s)", event.kind, event.uri, event.version)
+        if event.large and event.kind is not DocumentEventKind.CLOSED and event.path:
+            self.on_large(event)
+            return
         if event.kind is DocumentEventKind.CLOSED or event.path is None or event.text is None:
             self.forget(event.uri)
             return
@@ -64,13 +62,42 @@ class DiagnosticsPublisher:
             return
         delay = 0.0
         if event.kind is DocumentEventKind.CHANGED:
-            delay = self.server.settings.lint.debounce_ms / 1000
+            delay = self.debounce()
             self.linted[event.uri] = follow(self.linted.get(event.uri, []), event.text)
         self.start(self.syntax_tasks, event.uri, self.check_syntax(event, language, delay))
-        if event.kind in (DocumentEventKind.OPENED, DocumentEventKind.SAVED):
-            self.start(self.lint_tasks, event.uri, self.run_linters(event.uri, event.path))
+        # Linters that read stdin run on the unsaved text too, debounced like the syntax layer.
+        lint_delay = delay and max(delay, LINT_AFTER_TYPING)
+        work = self.run_linters(event.uri, event.path, language, lint_delay)
+        self.start(self.lint_tasks, event.uri, work)
+
+    def on_large(self, event: DocumentEvent) -> None:
+        """A buffer over the cap: the incremental syntax check, debounced, and nothing else."""
+        self.linted.pop(event.uri, None)
+        language = self.language(event)
+        if not self.enabled(language):
+            self.forget(event.uri)
+            return
+        delay = 0.0 if event.kind is DocumentEventKind.OPENED else self.debounce()
+        self.start(self.syntax_tasks, event.uri, self.check_large(event, language, delay))
+
+    def debounce(self) -> float:
+        return self.server.settings.lint.debounce_ms / 1000
+
+    async def check_large(self, event: DocumentEvent, language: str | None, delay: float) -> None:
+        await asyncio.sleep(delay)
+        store = self.server.documents.store(event.uri)
+        if store is None or event.path is None:
+            return
+        text = store.text()  # joined here, on the loop: the store only changes on the loop
+        encoding = self.server.documents.position_encoding
+        params = await check_large(event.uri, event.path, text, language, encoding)
+        if store.text() is text:  # not typed on meanwhile (a newer check is on its way)
+            self.syntax[event.uri] = []
+            self.server.text_document_publish_diagnostics(params)
 
     def language(self, event: DocumentEvent) -> str | None:
+        from orchard.lint.languages import detect_language
+
         assert event.path is not None
         found = detect_language(event.path, event.text)
         if found is None and event.language_id:
@@ -100,8 +127,10 @@ class DiagnosticsPublisher:
     async def check_syntax(self, event: DocumentEvent, language: str | None, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
+        from orchard.lint.pipeline import syntax_diagnostics
+
         assert event.path is not None and event.text is not None
-        document = self.parses.setdefault(event.uri, SyntaxDocument())
+        document = self.parses.setdefault(event.uri, _syntax_document())
         found = await asyncio.to_thread(
             syntax_diagnostics, event.path, event.text, language, document
         )
@@ -110,19 +139,41 @@ class DiagnosticsPublisher:
         self.syntax[event.uri] = found
         self.publish(event.uri, event.text)
 
-    async def run_linters(self, uri: str, path: Path) -> None:
-        pipeline = LintPipeline(self.server.settings.lint, self.server.root)
-        report = await pipeline.run([path], syntax=False)
-        for failure in report.failures:
-            self.server.report_error(f"Orchard lint: {failure}")
+    async def run_linters(
+        self, uri: str, path: Path, language: str | None, delay: float = 0.0
+    ) -> None:
+        """Lint the buffer's text (on stdin when unsaved); keep what tools that cannot read
+        stdin said about the saved file, moved with the edits since."""
+        from orchard.lint.diagnostic import SourceText
+        from orchard.lint.pipeline import LintPipeline
+
+        if delay:
+            await asyncio.sleep(delay)
         text = self.server.documents.text(uri)
         if text is None:
             return
-        on_disk = [d for d in report.diagnostics if d.source != SYNTAX_SOURCE]
-        self.linted[uri] = follow(on_disk, text)
-        self.publish(uri, text)
+        pipeline = LintPipeline(self.server.settings.lint, self.server.root)
+        report = await pipeline.run([SourceText(path, text)], syntax=False)
+        for failure in report.failures:
+            self.server.report_error(f"Orchard lint: {failure}")
+        current = self.server.documents.text(uri)
+        if current is None:
+            return
+        fresh = [d for d in report.diagnostics if not _covered_by_syntax_layer(d, language)]
+        ran = {d.source for d in fresh}
+        if delay:  # an unsaved text: linters without stdin did not run on it
+            ran |= {spec.name for spec in pipeline.tools_for(language) if spec.stdin_args}
+        else:
+            ran |= {spec.name for spec in pipeline.tools_for(language)}
+        kept = [d for d in self.linted.get(uri, []) if d.source not in ran]
+        if current is not text:
+            fresh = follow(fresh, current)
+        self.linted[uri] = _unique(fresh + kept)
+        self.publish(uri, current)
 
     def publish(self, uri: str, text: str) -> None:
+        from orchard.lint.diagnostic import lines_of
+
         found = self.syntax.get(uri, []) + self.linted.get(uri, [])
         lines = lines_of(text)
         encoding = self.server.documents.position_encoding
@@ -138,6 +189,7 @@ class DiagnosticsPublisher:
             if task is not None:
                 task.cancel()
         self.parses.pop(uri, None)
+        forget_large(uri)
         had = self.syntax.pop(uri, None) is not None
         had = self.linted.pop(uri, None) is not None or had
         self.server.text_document_publish_diagnostics(
@@ -156,8 +208,41 @@ class DiagnosticsPublisher:
             self.on_event(event)
 
 
+def _covered_by_syntax_layer(diagnostic: Diagnostic, language: str | None) -> bool:
+    """A linter's syntax-error finding, on a language Orchard's own syntax layer checks."""
+    from orchard.lint.syntax import parser_for
+    from orchard.lint.tools import BUILTIN
+
+    spec = BUILTIN.get(diagnostic.source)
+    if spec is None or diagnostic.code not in spec.syntax_codes or language is None:
+        return False
+    return parser_for(language) is not None
+
+
+def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, int, str | None, str]] = set()
+    out = []
+    for d in found:
+        key = (d.source, d.line, d.code, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _syntax_document() -> SyntaxDocument:
+    from orchard.lint.syntax import SyntaxDocument
+
+    return SyntaxDocument()
+
+
 def follow(found: list[Diagnostic], text: str) -> list[Diagnostic]:
     """Keep linter findings whose flagged line is still there, moved with it; drop the rest."""
+    if not found:
+        return []
+    from orchard.lint.diagnostic import lines_of
+    from orchard.lint.problems import normalize
+
     lines = [normalize(line) for line in lines_of(text)]
     kept = []
     for diagnostic in found:
@@ -177,60 +262,6 @@ def _nearest(lines: list[str], wanted: str, near: int) -> int | None:
             if 0 <= line < len(lines) and lines[line] == wanted:
                 return line
     return None
-
-
-def lsp_position(lines: list[str], line: int, column: int, encoding: str) -> types.Position:
-    """Turn a code-point position into the client's encoding (UTF-16 unless negotiated)."""
-    text = lines[line] if 0 <= line < len(lines) else ""
-    prefix = text[:column]
-    if encoding == types.PositionEncodingKind.Utf8:
-        character = len(prefix.encode("utf-8")) + max(column - len(text), 0)
-    elif encoding == types.PositionEncodingKind.Utf32 or prefix.isascii():
-        character = column
-    else:
-        character = len(prefix.encode("utf-16-le")) // 2 + max(column - len(text), 0)
-    return types.Position(line=max(line, 0), character=max(character, 0))
-
-
-def lsp_diagnostic(
-    diagnostic: Diagnostic, lines: list[str], encoding: str, uri: str
-) -> types.Diagnostic:
-    """Convert a diagnostic of the document `uri` to LSP, naming the linter in the message."""
-    tool = diagnostic.source
-    message = diagnostic.message if tool == SYNTAX_SOURCE else f"{tool}: {diagnostic.message}"
-    start = lsp_position(lines, diagnostic.line, diagnostic.column, encoding)
-    end = lsp_position(lines, diagnostic.end_line, diagnostic.end_column, encoding)
-    return types.Diagnostic(
-        range=types.Range(start=start, end=end),
-        message=message,
-        severity=_SEVERITIES[diagnostic.severity],
-        source=SOURCE,
-        code=diagnostic.code,
-        code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
-        related_information=lsp_related(diagnostic, lines, encoding, uri),
-        data={"tool": tool},
-    )
-
-
-def lsp_related(
-    diagnostic: Diagnostic, lines: list[str], encoding: str, uri: str
-) -> list[types.DiagnosticRelatedInformation] | None:
-    """The places that explain a diagnostic (where its bracket or tag opened), if any."""
-    if not diagnostic.related:
-        return None
-    return [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=uri,
-                range=types.Range(
-                    start=lsp_position(lines, place.line, place.column, encoding),
-                    end=lsp_position(lines, place.end_line, place.end_column, encoding),
-                ),
-            ),
-            message=place.message,
-        )
-        for place in diagnostic.related
-    ]
 
 
 def register(server: OrchardServer) -> None:

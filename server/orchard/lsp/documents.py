@@ -2,6 +2,8 @@
 
 pygls allows one handler per method, so every feature that cares about documents (the live
 repo map, diagnostics) subscribes here and receives `DocumentEvent`s with no LSP types in them.
+Texts live in `TextStore`s (pygls' own copy is not kept); a buffer over `large_chars` is
+announced with `large=True` and no text, so no listener joins 5 MB per keystroke.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pygls.uris import to_fs_path
+
+from orchard.lsp.convert import uri_to_path
+from orchard.lsp.text_store import Change, TextStore
 
 if TYPE_CHECKING:
+    from orchard.config import Settings
     from orchard.lsp.server import OrchardServer
 
 log = logging.getLogger(__name__)
@@ -31,16 +36,8 @@ class DocumentEventKind(enum.StrEnum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class TextChange:
-    """One incremental change as the client sent it (characters in the negotiated encoding)."""
-
-    start_line: int = 0
-    start_character: int = 0
-    end_line: int = 0
-    end_character: int = 0
-    text: str = ""
-    whole: bool = False
+TextChange = Change  # one incremental change as the client sent it
+DEFAULT_LARGE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +52,7 @@ class DocumentEvent:
     previous_text: str | None = None
     changes: tuple[TextChange, ...] = ()
     language_id: str | None = None
+    large: bool = False  # over the size cap: `text` is None, read `DocumentHub.store` if needed
 
 
 DocumentListener = Callable[[DocumentEvent], None]
@@ -64,10 +62,11 @@ class DocumentHub:
     """Keeps the last text of each open document and tells subscribers what happened."""
 
     def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+        self._stores: dict[str, TextStore] = {}
         self._languages: dict[str, str] = {}
         self._listeners: list[DocumentListener] = []
         self.position_encoding = "utf-16"
+        self.large_chars = DEFAULT_LARGE_CHARS
 
     def subscribe(self, listener: DocumentListener) -> None:
         """Call `listener` with every document event, on the event loop, in order."""
@@ -75,35 +74,58 @@ class DocumentHub:
 
     def text(self, uri: str) -> str | None:
         """Return the editor's text of an open document, or None when it is not open."""
-        return self._texts.get(uri)
+        store = self._stores.get(uri)
+        return store.text() if store is not None else None
+
+    def store(self, uri: str) -> TextStore | None:
+        """Return the text store of an open document."""
+        return self._stores.get(uri)
+
+    def is_large(self, uri: str) -> bool:
+        """Tell whether an open document is over the size cap."""
+        store = self._stores.get(uri)
+        return store is not None and len(store) > self.large_chars
 
     def open_uris(self) -> list[str]:
         """Return the URIs of open documents, in the order they were opened."""
-        return list(self._texts)
+        return list(self._stores)
 
     def open_paths(self) -> list[Path]:
         """Return the file paths of open documents."""
-        paths = (uri_to_path(uri) for uri in self._texts)
+        paths = (uri_to_path(uri) for uri in self._stores)
         return [path for path in paths if path is not None]
 
     def buffers(self) -> dict[Path, str]:
-        """Return the editor's text of every open file document, by path."""
+        """Return the editor's text of every open file document under the cap, by path."""
         out: dict[Path, str] = {}
-        for uri, text in self._texts.items():
+        for uri, store in self._stores.items():
             path = uri_to_path(uri)
-            if path is not None:
-                out[path] = text
+            if path is not None and len(store) <= self.large_chars:
+                out[path] = store.text()
         return out
 
+    def open(self, uri: str, text: str, language_id: str | None) -> None:
+        """Start keeping the text of `uri`."""
+        self._stores[uri] = TextStore(text, self.position_encoding)
+        if language_id:
+            self._languages[uri] = language_id
+
+    def change(self, uri: str, changes: tuple[TextChange, ...]) -> str | None:
+        """Apply edits to `uri`; return its text before them (None when large or unknown)."""
+        store = self._stores.get(uri)
+        if store is None:
+            log.warning("change to %s, which is not open; taking it as opened", uri)
+            store = self._stores[uri] = TextStore("", self.position_encoding)
+        previous = store.text() if len(store) <= self.large_chars else None
+        for change in changes:
+            store.apply(change)
+        return previous
+
     def publish(self, event: DocumentEvent) -> None:
-        """Record the event's text and hand the event to every listener."""
+        """Hand the event to every listener (forgetting the text of a closed document)."""
         if event.kind is DocumentEventKind.CLOSED:
-            self._texts.pop(event.uri, None)
+            self._stores.pop(event.uri, None)
             self._languages.pop(event.uri, None)
-        elif event.text is not None:
-            self._texts[event.uri] = event.text
-            if event.language_id:
-                self._languages[event.uri] = event.language_id
         for listener in self._listeners:
             try:
                 listener(event)
@@ -113,14 +135,6 @@ class DocumentHub:
     def language_id(self, uri: str) -> str | None:
         """Return the language id the client gave when opening `uri`."""
         return self._languages.get(uri)
-
-
-def uri_to_path(uri: str) -> Path | None:
-    """Return the file path of a `file:` URI, or None for other schemes."""
-    if not uri.startswith("file:"):
-        return None
-    fs_path = to_fs_path(uri)
-    return Path(fs_path) if fs_path else None
 
 
 def _change(change: types.TextDocumentContentChangeEvent) -> TextChange:
@@ -134,39 +148,51 @@ def register(server: OrchardServer) -> None:
     """Register the document sync handlers on `server`."""
     hub = server.documents
 
+    def on_settings(settings: Settings) -> None:
+        hub.large_chars = settings.lint.large_buffer_chars
+
+    server.on_settings_changed(on_settings)
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
+        hub.open(doc.uri, doc.text, doc.language_id)
+        large = hub.is_large(doc.uri)
         event = DocumentEvent(
             DocumentEventKind.OPENED,
             doc.uri,
             uri_to_path(doc.uri),
             doc.version,
-            doc.text,
+            None if large else doc.text,
             language_id=doc.language_id,
+            large=large,
         )
         hub.publish(event)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        document = server.workspace.get_text_document(uri)
+        changes = tuple(_change(c) for c in params.content_changes)
+        previous = hub.change(uri, changes)
+        large = hub.is_large(uri)
         event = DocumentEvent(
             DocumentEventKind.CHANGED,
             uri,
             uri_to_path(uri),
             params.text_document.version,
-            document.source,
-            previous_text=hub.text(uri),
-            changes=tuple(_change(c) for c in params.content_changes),
+            None if large else hub.text(uri),
+            previous_text=previous,
+            changes=changes,
             language_id=hub.language_id(uri),
+            large=large,
         )
         hub.publish(event)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
-        text = params.text if params.text is not None else hub.text(uri)
+        large = hub.is_large(uri)
+        text = None if large else hub.text(uri)
         event = DocumentEvent(
             DocumentEventKind.SAVED,
             uri,
@@ -174,6 +200,7 @@ def register(server: OrchardServer) -> None:
             None,
             text,
             language_id=hub.language_id(uri),
+            large=large,
         )
         hub.publish(event)
 

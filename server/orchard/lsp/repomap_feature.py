@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 
 from orchard.config import RepoMapSettings, Settings
-from orchard.lsp.documents import DocumentEvent, DocumentEventKind, uri_to_path
-from orchard.repomap import MapRequest, RepoMap, TextEdit
-from orchard.repomap.index import RepoIndex, open_store
-from orchard.repomap.live import LiveRepoMap
-from orchard.repomap.scan import filter_unignored
+from orchard.lsp.convert import uri_to_path
+from orchard.lsp.documents import DocumentEvent, DocumentEventKind
+from orchard.repomap.live import LiveRepoMap  # light: the map itself loads on the index thread
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # orchard.repomap is imported on the index thread: `initialize` is sooner
     from orchard.lsp.server import OrchardServer
+    from orchard.repomap import MapRequest, RepoMap, TextEdit
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class RepoMapFeature:
         self._settings: RepoMapSettings | None = None
         self.queued = asyncio.Event()  # set once the first build is on the index thread
         self.live: LiveRepoMap | None = None  # the same map, shared with the agents' service
+        self._disk_watch: asyncio.Task[None] | None = None
 
     def run(self, job: Callable[[], T]) -> asyncio.Future[T]:
         """Queue `job` on the index thread; jobs run in the order they were queued."""
@@ -75,10 +76,18 @@ class RepoMapFeature:
                 last[0] = percent
                 loop.call_soon_threadsafe(self._report, token[0], done, total, percent)
 
+        # Buffers the client sent before this point (a restored session sends them right
+        # after `initialized`): the index built from disk must not win over them. Later
+        # edits are queued behind the build and apply in order.
+        buffers = self._open_buffers()
+
         def build() -> None:
             # Set on the index thread, so that jobs queued behind this one see the new map.
             self.repo_map = self._build(root, settings, report)
+            for rel, text in buffers.items():
+                self._open(rel, text)
 
+        self._watch_disk(root)
         job = self.run(build)  # queued before any await: requests that follow wait for it
         self.queued.set()
         live = self.live = LiveRepoMap(root, settings)
@@ -101,10 +110,21 @@ class RepoMapFeature:
                 )
         await self._watch_files()
 
+    def _open_buffers(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for path, text in self.server.documents.buffers().items():
+            rel = self.relative(path)
+            if rel is not None:
+                out[rel] = text
+        return out
+
     @staticmethod
     def _build(
         root: Path, settings: RepoMapSettings, report: Callable[[int, int], None]
     ) -> RepoMap:
+        from orchard.repomap import RepoMap
+        from orchard.repomap.index import RepoIndex, open_store
+
         index = RepoIndex(root, settings, store=open_store(root))
         stats = index.build(report)
         log.info(
@@ -134,8 +154,7 @@ class RepoMapFeature:
         workspace = self.server.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if not (watched and watched.dynamic_registration):
-            log.info("client cannot watch files for us; the map follows open buffers only")
-            return
+            return  # watched from disk since before the build (`_watch_disk`)
         options = types.DidChangeWatchedFilesRegistrationOptions(
             watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
         )
@@ -147,6 +166,29 @@ class RepoMapFeature:
         await self.server.client_register_capability_async(
             types.RegistrationParams(registrations=[registration])
         )
+
+    def _client_watches(self) -> bool:
+        workspace = self.server.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        return bool(watched and watched.dynamic_registration)
+
+    def _watch_disk(self, root: Path) -> None:
+        """Watch the disk ourselves when the client cannot: started before the scan, so that
+        nothing written between the scan and the first event is missed."""
+        if self._disk_watch is not None or self._client_watches():
+            return
+        log.info("the client cannot watch files; Orchard watches the workspace itself")
+        self._disk_watch = self.server.spawn(self._follow_disk(root), "watching the workspace")
+
+    async def _follow_disk(self, root: Path) -> None:
+        from orchard.lsp.workspace_watch import watch_workspace
+
+        async for changes in watch_workspace(root):
+            for kind in ("created", "changed", "deleted"):
+                self._events[kind].update(getattr(changes, kind))
+            if self._events_timer is None:
+                loop = asyncio.get_running_loop()
+                self._events_timer = loop.call_later(EVENTS_DELAY, self._apply_events)
 
     def relative(self, path: Path | None) -> str | None:
         """Return `path` relative to the workspace root, or None outside it or inside .git."""
@@ -184,6 +226,8 @@ class RepoMapFeature:
         utf16 = self.server.documents.position_encoding in ("utf-16", "")
         if event.kind is not DocumentEventKind.CHANGED or not event.changes or not utf16:
             return None
+        from orchard.repomap import TextEdit
+
         return [
             TextEdit(c.start_line, c.start_character, c.end_line, c.end_character, c.text, c.whole)
             for c in event.changes
@@ -192,6 +236,8 @@ class RepoMapFeature:
     def _open(self, rel: str, text: str) -> None:
         if self.repo_map is None:
             return
+        from orchard.repomap.scan import filter_unignored
+
         index = self.repo_map.index
         if rel not in index.graph and not filter_unignored(
             index.root, [rel], index.settings.exclude
@@ -264,7 +310,12 @@ class RepoMapFeature:
             log.warning("repo map requested but the index was never started")
         rendered = await self.run(lambda: self._render(request))
         if rendered is None:
-            return None
+            reason = (
+                "no workspace folder is open"
+                if self.server.root is None
+                else ("the workspace could not be indexed (see the server log)")
+            )
+            raise JsonRpcInvalidRequest(f"orchard.repoMap: {reason}, so there is nothing to map")
         if arguments.get("json"):
             files = [{"path": path, "score": score} for path, score in rendered.files]
             return {"text": rendered.text, "tokens": rendered.tokens, "files": files}
@@ -286,6 +337,7 @@ def map_request(
     arguments: dict[str, Any], open_paths: list[Path], recent: list[str] | None = None
 ) -> MapRequest:
     """Read the command's arguments (CLI names or API names, camelCase or snake_case)."""
+    from orchard.repomap import MapRequest
 
     def pick(*names: str) -> Any:
         for name in names:

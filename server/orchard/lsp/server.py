@@ -11,16 +11,19 @@ import importlib
 import inspect
 import json
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from orchard import __version__
 from orchard.config import LoadedSettings, Settings, load_settings
-from orchard.lsp.documents import DocumentHub, uri_to_path
+from orchard.lsp.client_log import ClientLogHandler
+from orchard.lsp.convert import uri_to_path
+from orchard.lsp.documents import DocumentHub
 from orchard.lsp.protocol import OrchardProtocol
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,22 @@ class OrchardServer(LanguageServer):
         self._initialized_callbacks: list[InitializedCallback] = []
         self._reported: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        self.client_log: ClientLogHandler | None = None  # set by `orchard serve` over stdio
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio with Orchard's own framing; exit with its code when it ends."""
+        from orchard.lsp.transport import serve_stdio
+
+        code = serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+        if code:
+            raise SystemExit(code)
+
+    def shutdown(self) -> None:
+        """Stop the large-buffer worker, then pygls' own shutdown."""
+        from orchard.lsp.large_syntax import stop_worker
+
+        stop_worker()
+        super().shutdown()
 
     def on_settings_changed(self, listener: SettingsListener) -> None:
         """Call `listener` with the new settings whenever they change."""
@@ -140,6 +159,17 @@ def workspace_root(params: types.InitializeParams) -> Path | None:
     return None
 
 
+WARM_MODULES = ("orchard.lint.pipeline", "orchard.lint.syntax", "orchard.repomap")
+
+
+def _import_checkers() -> None:
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            log.exception("importing %s failed", name)
+
+
 def create_server() -> OrchardServer:
     """Build a server with every feature module registered."""
     server = OrchardServer()
@@ -152,6 +182,8 @@ def create_server() -> OrchardServer:
             server.workspace.position_encoding or types.PositionEncodingKind.Utf16
         )
         server.apply_settings(load_settings(server.root, params.initialization_options))
+        # The checking code is imported after the answer, off the loop, before it is needed.
+        asyncio.get_running_loop().run_in_executor(None, _import_checkers)
         log.info("initialized for %s", server.root)
 
     for name in FEATURE_MODULES:

@@ -1,17 +1,23 @@
-"""The one live RepoMap of a repository: built on first use on a worker thread, or handed in by
-the language server (which feeds it buffers and file events), and re-scanned before use when the
-caller cannot see the tree change. Knows nothing about agents or editors.
+"""The one live RepoMap of a repository, held by its service: built on first use on a worker
+thread, or handed in by the language server (which feeds it buffers and file events), and
+re-scanned before use when the holder cannot see the tree change. Light to import (the map
+itself is imported on the worker thread that builds it); knows nothing about agents or editors.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchard.config import RepoMapSettings
-from orchard.repomap.api import RepoMap
-from orchard.repomap.parsing import Progress
+
+if TYPE_CHECKING:
+    from orchard.repomap.api import RepoMap
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +67,14 @@ class LiveRepoMap:
             return await asyncio.shield(self._coming)
         async with self._lock:
             if self.repo_map is None:
-                self.repo_map = await asyncio.to_thread(
-                    RepoMap.open,
-                    self.root,
-                    self.settings,
-                    progress=progress,
-                    use_cache=self.use_cache,
-                )
+                self.repo_map = await asyncio.to_thread(self._open, progress)
                 self._stale = False
             elif self._stale:
                 await asyncio.to_thread(self.repo_map.build, progress)
                 self._stale = False
             return self.repo_map
+
+    def _open(self, progress: Progress | None) -> RepoMap:
+        from orchard.repomap.api import RepoMap
+
+        return RepoMap.open(self.root, self.settings, progress=progress, use_cache=self.use_cache)

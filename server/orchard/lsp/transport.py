@@ -1,0 +1,76 @@
+"""The stdio message loop: frames from `framing`, bodies to `OrchardProtocol`, nothing else.
+
+Replaces pygls' loop, which trusted every Content-Length, never resynced and reported bad
+traffic as popups. Returns an exit code: 0 after shutdown+exit, 1 when the stream ended early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import TYPE_CHECKING, BinaryIO
+
+from pygls.io_ import StdoutWriter
+
+from orchard.lsp.framing import NEXT_FRAME, FrameReader, stdin_chunks
+from orchard.lsp.protocol import OrchardProtocol
+
+if TYPE_CHECKING:
+    from orchard.lsp.server import OrchardServer
+
+log = logging.getLogger(__name__)
+
+
+async def serve_frames(
+    reader: FrameReader, protocol: OrchardProtocol, stop: threading.Event
+) -> None:
+    """Hand every frame to the protocol until the stream ends or `stop` is set."""
+    async for frame in reader.frames():
+        if frame.body is None:
+            protocol.answer_error(frame.head, -32600, frame.problem)
+        else:
+            _receive(reader, protocol, frame.body)
+        if stop.is_set():
+            return
+        await asyncio.sleep(0)  # let the handlers this frame started run before the next
+
+
+def _receive(reader: FrameReader, protocol: OrchardProtocol, body: bytes) -> None:
+    cut = NEXT_FRAME.search(body)
+    if cut is not None:  # the Content-Length was too long: the next frame starts inside
+        reader.unread(body[cut.start() :])
+        body = body[: cut.start()]
+    try:
+        protocol.receive_body(body)
+    except Exception:
+        log.exception("a message could not be handled")
+
+
+def serve_stdio(server: OrchardServer, stdin: BinaryIO, stdout: BinaryIO) -> int:
+    """Serve the protocol on stdin/stdout until exit; return the process's exit code."""
+    protocol = server.protocol
+    assert isinstance(protocol, OrchardProtocol)
+    stop = threading.Event()
+    server._stop_event = stop
+    protocol.set_writer(StdoutWriter(stdout))
+    reader = FrameReader(stdin_chunks(stdin))
+
+    async def main() -> None:
+        if server.client_log is not None:
+            server.client_log.loop = asyncio.get_running_loop()
+        await serve_frames(reader, protocol, stop)
+
+    try:
+        asyncio.run(main())
+    except BrokenPipeError:
+        log.error("the client closed the connection")
+        return 1
+    finally:
+        server.shutdown()
+    if reader.incomplete:
+        log.error("the input ended inside a message")
+    if protocol._shutdown and not reader.incomplete:
+        return 0
+    log.error("the client went away without shutdown/exit")
+    return 1
