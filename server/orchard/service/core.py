@@ -16,7 +16,6 @@ from orchard.agents.events import EventBus
 from orchard.agents.task import TaskMode, TaskState
 from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
-from orchard.repomap import MapRequest, RenderedMap
 from orchard.repomap.live import LiveRepoMap
 from orchard.service.requests import TaskRequest, task_spec
 from orchard.service.views import event_view, task_view
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
     from orchard.agents.run import MemorySource
     from orchard.models.client import ModelClient
+    from orchard.repomap import MapRequest, RenderedMap
 
 # The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
 # (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
