@@ -181,3 +181,23 @@ async def test_ruff_runs_on_unsaved_text_and_never_doubles_syntax_errors(
 
     change(client, uri, 4, "print('ok')\n")  # fixed again: nothing stale stays
     assert await published(client, uri, lambda d: not d) == ()
+
+
+async def test_diagnostics_carry_the_version_of_the_text_they_describe(
+    client: LanguageClient, git_repo: GitRepo
+) -> None:
+    await initialize(client, git_repo.root, initialization_options=FAST)
+    path = git_repo.write("src/calc.js", "function f(a) {\n  return a + 1;\n}\n")
+    uri = open_document(client, path, path.read_text(), "javascript")
+    await published(client, uri, lambda d: not d)
+
+    change(client, uri, 7, "function f(a) {\n  return (a + 1;\n}\n")
+
+    async def versioned() -> types.PublishDiagnosticsParams:
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and params.diagnostics:
+                return params  # type: ignore[no-any-return]
+
+    params = await asyncio.wait_for(versioned(), 20)
+    assert params.version == 7

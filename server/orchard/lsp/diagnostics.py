@@ -25,7 +25,7 @@ from orchard.lsp.large_syntax import check_large, forget_large
 if TYPE_CHECKING:
     from orchard.lint.diagnostic import Diagnostic
     from orchard.lint.syntax import SyntaxDocument
-    from orchard.lsp.server import OrchardServer
+    from orchard.lsp.host import DiagnosticsHost
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ _LANGUAGE_IDS = {"typescriptreact": "tsx", "javascriptreact": "javascript", "she
 class DiagnosticsPublisher:
     """Per open document: the last syntax and linter findings, and the work pending for it."""
 
-    def __init__(self, server: OrchardServer) -> None:
+    def __init__(self, server: DiagnosticsHost) -> None:
         self.server = server
         self.syntax: dict[str, list[Diagnostic]] = {}
         self.linted: dict[str, list[Diagnostic]] = {}
@@ -177,8 +177,10 @@ class DiagnosticsPublisher:
         found = self.syntax.get(uri, []) + self.linted.get(uri, [])
         lines = lines_of(text)
         encoding = self.server.documents.position_encoding
-        params = types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found]
+        params = types.PublishDiagnosticsParams(  # `text` is the current text: its version
+            uri=uri,
+            diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found],
+            version=self.server.documents.version(uri),
         )
         self.server.text_document_publish_diagnostics(params)
 
@@ -264,7 +266,7 @@ def _nearest(lines: list[str], wanted: str, near: int) -> int | None:
     return None
 
 
-def register(server: OrchardServer) -> None:
+def register(server: DiagnosticsHost) -> None:
     """Publish lint diagnostics for the documents open in `server`."""
     publisher = DiagnosticsPublisher(server)
     server.documents.subscribe(publisher.on_event)

@@ -22,7 +22,7 @@ from orchard.lsp.text_store import Change, TextStore
 
 if TYPE_CHECKING:
     from orchard.config import Settings
-    from orchard.lsp.server import OrchardServer
+    from orchard.lsp.host import DocumentsHost
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class DocumentHub:
 
     def __init__(self) -> None:
         self._stores: dict[str, TextStore] = {}
+        self._versions: dict[str, int] = {}
         self._languages: dict[str, str] = {}
         self._listeners: list[DocumentListener] = []
         self.position_encoding = "utf-16"
@@ -76,6 +77,10 @@ class DocumentHub:
         """Return the editor's text of an open document, or None when it is not open."""
         store = self._stores.get(uri)
         return store.text() if store is not None else None
+
+    def version(self, uri: str) -> int | None:
+        """Return the client's version of an open document's current text."""
+        return self._versions.get(uri)
 
     def store(self, uri: str) -> TextStore | None:
         """Return the text store of an open document."""
@@ -104,14 +109,22 @@ class DocumentHub:
                 out[path] = store.text()
         return out
 
-    def open(self, uri: str, text: str, language_id: str | None) -> None:
-        """Start keeping the text of `uri`."""
+    def open(
+        self, uri: str, text: str, language_id: str | None, version: int | None = None
+    ) -> None:
+        """Start keeping the text (and version) of `uri`."""
         self._stores[uri] = TextStore(text, self.position_encoding)
+        if version is not None:
+            self._versions[uri] = version
         if language_id:
             self._languages[uri] = language_id
 
-    def change(self, uri: str, changes: tuple[TextChange, ...]) -> str | None:
+    def change(
+        self, uri: str, changes: tuple[TextChange, ...], version: int | None = None
+    ) -> str | None:
         """Apply edits to `uri`; return its text before them (None when large or unknown)."""
+        if version is not None:
+            self._versions[uri] = version
         store = self._stores.get(uri)
         if store is None:
             log.warning("change to %s, which is not open; taking it as opened", uri)
@@ -125,6 +138,7 @@ class DocumentHub:
         """Hand the event to every listener (forgetting the text of a closed document)."""
         if event.kind is DocumentEventKind.CLOSED:
             self._stores.pop(event.uri, None)
+            self._versions.pop(event.uri, None)
             self._languages.pop(event.uri, None)
         for listener in self._listeners:
             try:
@@ -144,7 +158,7 @@ def _change(change: types.TextDocumentContentChangeEvent) -> TextChange:
     return TextChange(text=change.text, whole=True)
 
 
-def register(server: OrchardServer) -> None:
+def register(server: DocumentsHost) -> None:
     """Register the document sync handlers on `server`."""
     hub = server.documents
 
@@ -156,7 +170,7 @@ def register(server: OrchardServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
-        hub.open(doc.uri, doc.text, doc.language_id)
+        hub.open(doc.uri, doc.text, doc.language_id, doc.version)
         large = hub.is_large(doc.uri)
         event = DocumentEvent(
             DocumentEventKind.OPENED,
@@ -173,7 +187,7 @@ def register(server: OrchardServer) -> None:
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         changes = tuple(_change(c) for c in params.content_changes)
-        previous = hub.change(uri, changes)
+        previous = hub.change(uri, changes, params.text_document.version)
         large = hub.is_large(uri)
         event = DocumentEvent(
             DocumentEventKind.CHANGED,

@@ -17,15 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInvalidRequest
 
 from orchard.config import RepoMapSettings, Settings
 from orchard.lsp.convert import uri_to_path
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind
+from orchard.lsp.progress import WorkProgress
 from orchard.repomap.live import LiveRepoMap  # light: the map itself loads on the index thread
 
 if TYPE_CHECKING:  # orchard.repomap is imported on the index thread: `initialize` is sooner
-    from orchard.lsp.server import OrchardServer
+    from orchard.lsp.host import ClientHost
     from orchard.repomap import MapRequest, RepoMap, TextEdit
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ T = TypeVar("T")
 class RepoMapFeature:
     """Owns the server's RepoMap and feeds it, one job at a time, on its own thread."""
 
-    def __init__(self, server: OrchardServer) -> None:
+    def __init__(self, server: ClientHost) -> None:
         self.server = server
         self.repo_map: RepoMap | None = None
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchard-repomap")
@@ -67,14 +69,14 @@ class RepoMapFeature:
             return
         settings = self._settings = self.server.settings.repomap
         loop = asyncio.get_running_loop()
-        token: list[str | None] = [None]
+        bar: list[WorkProgress | None] = [None]
         last = [-1]
 
         def report(done: int, total: int) -> None:
             percent = 100 * done // max(total, 1)
-            if token[0] is not None and percent >= last[0] + 5:
+            if bar[0] is not None and percent >= last[0] + 5:
                 last[0] = percent
-                loop.call_soon_threadsafe(self._report, token[0], done, total, percent)
+                loop.call_soon_threadsafe(bar[0].report, f"{done}/{total} files", percent)
 
         # Buffers the client sent before this point (a restored session sends them right
         # after `initialized`): the index built from disk must not win over them. Later
@@ -92,7 +94,7 @@ class RepoMapFeature:
         self.queued.set()
         live = self.live = LiveRepoMap(root, settings)
         live.expect()  # agents started meanwhile wait for this map instead of building one
-        token[0] = await self._begin_progress()
+        bar[0] = await WorkProgress.begin(self.server, "Orchard: indexing")
         try:
             await job
         except BaseException as exc:
@@ -102,12 +104,9 @@ class RepoMapFeature:
             if self.repo_map is not None:
                 live.attach(self.repo_map)
         finally:
-            if token[0] is not None:
+            if bar[0] is not None:
                 files = len(self.repo_map.index.graph) if self.repo_map else 0
-                message = f"{files} files indexed"
-                self.server.work_done_progress.end(
-                    token[0], types.WorkDoneProgressEnd(message=message)
-                )
+                bar[0].end(f"{files} files indexed")
         await self._watch_files()
 
     def _open_buffers(self) -> dict[str, str]:
@@ -132,28 +131,8 @@ class RepoMapFeature:
         )
         return RepoMap(index)
 
-    async def _begin_progress(self) -> str | None:
-        window = self.server.client_capabilities.window
-        if not (window and window.work_done_progress):
-            return None
-        token = f"orchard-repomap-{uuid.uuid4()}"
-        try:
-            await self.server.work_done_progress.create_async(token)
-        except Exception as exc:  # the client refused: index without progress
-            log.info("no progress for the repo map: %s", exc)
-            return None
-        begin = types.WorkDoneProgressBegin(title="Orchard: indexing", percentage=0)
-        self.server.work_done_progress.begin(token, begin)
-        return token
-
-    def _report(self, token: str, done: int, total: int, percent: int) -> None:
-        value = types.WorkDoneProgressReport(message=f"{done}/{total} files", percentage=percent)
-        self.server.work_done_progress.report(token, value)
-
     async def _watch_files(self) -> None:
-        workspace = self.server.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace else None
-        if not (watched and watched.dynamic_registration):
+        if not self._client_watches():
             return  # watched from disk since before the build (`_watch_disk`)
         options = types.DidChangeWatchedFilesRegistrationOptions(
             watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
@@ -168,9 +147,9 @@ class RepoMapFeature:
         )
 
     def _client_watches(self) -> bool:
-        workspace = self.server.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace else None
-        return bool(watched and watched.dynamic_registration)
+        capabilities = self.server.client_capabilities
+        name = "workspace.did_change_watched_files.dynamic_registration"
+        return bool(get_capability(capabilities, name, False))
 
     def _watch_disk(self, root: Path) -> None:
         """Watch the disk ourselves when the client cannot: started before the scan, so that
@@ -369,10 +348,9 @@ def _path(value: str) -> str:
     return str(path) if path is not None else value
 
 
-def register(server: OrchardServer) -> None:
-    """Wire the repo map into `server`."""
+def register(server: ClientHost) -> RepoMapFeature:
+    """Wire the repo map into `server`; return the feature (its live map feeds the agents)."""
     feature = RepoMapFeature(server)
-    server.repo_map_feature = feature  # type: ignore[attr-defined]
     server.on_initialized(feature.start)
     server.documents.subscribe(feature.on_document)
     server.on_settings_changed(feature.on_settings)
@@ -385,3 +363,5 @@ def register(server: OrchardServer) -> None:
     async def repo_map(ls: Any, *arguments: Any) -> Any:
         first = arguments[0] if arguments else {}
         return await feature.render(first if isinstance(first, dict) else {})
+
+    return feature

@@ -1,7 +1,8 @@
 """Orchard's language server: the `create_server()` factory and the server's shared state.
 
-Feature modules under `orchard/lsp/` each expose `register(server)` and are listed in
-FEATURE_MODULES; this module owns the lifecycle (initialize, settings, error reporting) only.
+Feature modules under `orchard/lsp/` each expose `register(host)`, typed against a narrow
+protocol of `lsp/host.py`; `create_server()` imports and registers them all, in order. This
+module owns the lifecycle (initialize, settings, error reporting) only.
 """
 
 from __future__ import annotations
@@ -21,20 +22,13 @@ from pygls.lsp.server import LanguageServer
 
 from orchard import __version__
 from orchard.config import LoadedSettings, Settings, load_settings
+from orchard.lsp import diagnostics, documents, repomap_feature, settings_sync, tasks_feature
 from orchard.lsp.client_log import ClientLogHandler
 from orchard.lsp.convert import uri_to_path
 from orchard.lsp.documents import DocumentHub
 from orchard.lsp.protocol import OrchardProtocol
 
 log = logging.getLogger(__name__)
-
-FEATURE_MODULES: tuple[str, ...] = (
-    "documents",
-    "settings_sync",
-    "diagnostics",
-    "repomap_feature",
-    "tasks_feature",
-)
 
 SettingsListener = Callable[[Settings], None]
 InitializedCallback = Callable[[], Awaitable[None] | None]
@@ -159,7 +153,7 @@ def workspace_root(params: types.InitializeParams) -> Path | None:
     return None
 
 
-WARM_MODULES = ("orchard.lint.pipeline", "orchard.lint.syntax", "orchard.repomap")
+WARM_MODULES = ("orchard.lint.pipeline", "orchard.lint.syntax", "orchard.repomap.api")
 
 
 def _import_checkers() -> None:
@@ -186,7 +180,9 @@ def create_server() -> OrchardServer:
         asyncio.get_running_loop().run_in_executor(None, _import_checkers)
         log.info("initialized for %s", server.root)
 
-    for name in FEATURE_MODULES:
-        module = importlib.import_module(f"orchard.lsp.{name}")
-        module.register(server)
+    documents.register(server)
+    settings_sync.register(server)
+    diagnostics.register(server)
+    repo_map = repomap_feature.register(server)
+    tasks_feature.register(server, live_map=lambda: repo_map.live)
     return server

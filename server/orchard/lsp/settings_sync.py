@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 
 from orchard.config import load_settings
 
@@ -22,14 +23,12 @@ log = logging.getLogger(__name__)
 
 
 def _client_can_pull(server: OrchardServer) -> bool:
-    workspace = server.client_capabilities.workspace
-    return bool(workspace and workspace.configuration)
+    return bool(get_capability(server.client_capabilities, "workspace.configuration", False))
 
 
 def _client_registers_dynamically(server: OrchardServer) -> bool:
-    workspace = server.client_capabilities.workspace
-    change = workspace.did_change_configuration if workspace else None
-    return bool(change and change.dynamic_registration)
+    name = "workspace.did_change_configuration.dynamic_registration"
+    return bool(get_capability(server.client_capabilities, name, False))
 
 
 async def pull_client_settings(server: OrchardServer) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from orchard.repomap.live import LiveRepoMap
 from orchard.service import OrchardService, TaskRequest, parse_mode
 
 if TYPE_CHECKING:
-    from orchard.lsp.server import OrchardServer
+    from orchard.lsp.host import WorkspaceHost
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,13 @@ COMMANDS = (START, LIST, SHOW, CANCEL, DISCARD)
 class TasksFeature:
     """Opens the repository's service once and answers the task commands through it."""
 
-    def __init__(self, server: OrchardServer) -> None:
+    def __init__(
+        self, server: WorkspaceHost, live_map: Callable[[], LiveRepoMap | None] | None = None
+    ) -> None:
         self.server = server
-        self.live_map: LiveRepoMap | None = None
+        self._live_map = live_map  # the language server's map, once it is being built
         self._opening: asyncio.Future[OrchardService] | None = None
         self._waiters: set[asyncio.Task[Any]] = set()
-
-    def share_map(self, live_map: LiveRepoMap) -> None:
-        """Use the language server's live map (it follows the buffers) for every agent."""
-        self.live_map = live_map
 
     async def service(self) -> OrchardService:
         """Return the service, opening it on first use (off the event loop)."""
@@ -60,9 +59,7 @@ class TasksFeature:
         root = self.server.root
         if root is None:
             raise SettingsError("the editor opened no folder: Orchard's agents need one")
-        live = self.live_map or getattr(
-            getattr(self.server, "repo_map_feature", None), "live", None
-        )
+        live = self._live_map() if self._live_map is not None else None
         return await OrchardService.open(root, self.server.settings, live_map=live)
 
     def on_settings(self, settings: Any) -> None:
@@ -148,10 +145,11 @@ class TasksFeature:
             await self._opening.result().close()
 
 
-def register(server: OrchardServer) -> None:
-    """Wire the task commands into `server`."""
-    feature = TasksFeature(server)
-    server.tasks_feature = feature  # type: ignore[attr-defined]
+def register(
+    server: WorkspaceHost, live_map: Callable[[], LiveRepoMap | None] | None = None
+) -> TasksFeature:
+    """Wire the task commands into `server`; agents rank with `live_map()` when it gives one."""
+    feature = TasksFeature(server, live_map)
     server.on_settings_changed(feature.on_settings)
     handlers = {
         START: feature.start_task,
@@ -162,6 +160,7 @@ def register(server: OrchardServer) -> None:
     }
     for name, handler in handlers.items():
         server.command(name)(_command(name, handler))
+    return feature
 
 
 def _command(name: str, handler: Any) -> Any:
