@@ -112,7 +112,8 @@ class RepoIndex:
         paths = list_files(self.root, self.settings.exclude)
         with self.lock:
             stats = self._refresh(paths, progress, full=True)
-            gone = [rel for rel in self.records if rel not in set(paths)]
+            listed = set(paths)
+            gone = [rel for rel in self.records if rel not in listed]
             self._forget(gone)
             self.refresh_history()
         return BuildStats(

@@ -146,8 +146,16 @@ class Ranker:
                 edges.append((target, kind_weight / total_kind * w / total, name))
         return tuple(sorted(edges))
 
-    def rank(self, seeds: Mapping[str, float], exclude: frozenset[str] = frozenset()) -> Ranking:
-        """Rank files from `seeds` (file -> weight); uniform seeds when none are given."""
+    def rank(
+        self,
+        seeds: Mapping[str, float],
+        exclude: frozenset[str] = frozenset(),
+        named: frozenset[str] = frozenset(),
+    ) -> Ranking:
+        """Rank files from `seeds` (file -> weight); uniform seeds when none are given.
+
+        Definitions in `named` (the request names them) come before every other definition.
+        """
         self._sync()
         valid = {f: w for f, w in seeds.items() if f in self.graph.files and w > 0}
         scores = self._push(valid) if valid else self._global_scores()
@@ -157,7 +165,7 @@ class Ranker:
                 key=lambda item: (-item[1], item[0]),
             )
         )
-        return Ranking(files, self._entries(files, scores, exclude))
+        return Ranking(files, self._entries(files, scores, exclude, named))
 
     def global_scores(self) -> dict[str, float]:
         """Return the unpersonalized scores (cached until the graph changes)."""
@@ -208,8 +216,11 @@ class Ranker:
         files: tuple[tuple[str, float], ...],
         scores: Mapping[str, float],
         exclude: frozenset[str],
+        named: frozenset[str] = frozenset(),
     ) -> tuple[RankedEntry, ...]:
         best = [f for f, _ in files if f not in exclude][:ENTRY_FILES]
+        first = self._named_entries(files, scores, exclude, named)
+        taken = {(e.rel_path, e.name) for e in first}
         shown = set(best)
         reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for source, _ in files[:ENTRY_SOURCES]:
@@ -226,7 +237,7 @@ class Ranker:
             by_name = reached.get(rel_path, {})
             ordered = heapq.nsmallest(
                 FILE_ENTRIES,
-                names,
+                (name for name in names if (rel_path, name) not in taken),
                 key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
             )
             # A file's k-th definition counts 1/(k+1) of its score: the top files show their
@@ -235,4 +246,28 @@ class Ranker:
             for rank, name in enumerate(ordered[:FILE_ENTRIES]):
                 entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
         entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
-        return tuple(entries)
+        return (*first, *entries)
+
+    def _named_entries(
+        self,
+        files: tuple[tuple[str, float], ...],
+        scores: Mapping[str, float],
+        exclude: frozenset[str],
+        named: frozenset[str],
+    ) -> list[RankedEntry]:
+        # A definition the request names goes before everything, in its file's rank order, so
+        # it is shown whenever anything of its file is.
+        if not named or not files:
+            return []
+        top = files[0][1]
+        found: list[RankedEntry] = []
+        for name in sorted(named):
+            holders = self.graph.definers.get(name, ())
+            if len(holders) > MAX_DEFINERS:
+                continue
+            for rel_path in holders:
+                score = scores.get(rel_path, 0.0)
+                if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
+                    found.append(RankedEntry(rel_path, name, round(top + score, _DIGITS)))
+        found.sort(key=lambda e: (-e.score, e.rel_path, e.name))
+        return found
