@@ -17,7 +17,14 @@ from pathlib import Path
 from orchard.config import RepoMapSettings
 from orchard.repomap.index import BuildStats, RepoIndex, open_store
 from orchard.repomap.parsing import Progress
-from orchard.repomap.rank import MAX_DEFINERS, Ranker, Ranking
+from orchard.repomap.rank import (
+    MAX_DEFINERS,
+    RANK_VERSION,
+    Ranker,
+    Ranking,
+    decode_ranking,
+    encode_ranking,
+)
 from orchard.repomap.render import MapRenderer
 
 log = logging.getLogger(__name__)
@@ -121,9 +128,34 @@ class RepoMap:
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
             seeds, exclude = self.seeds(request)
-            ranking = self._ranker.rank(seeds, exclude)
+            named = self.named(request)
+            graph = self.index.graph
+            if any(f in graph.files and w > 0 for f, w in seeds.items()):
+                ranking = self._ranker.rank(seeds, exclude, named)
+            else:  # the global ranking: the same for every such request on this tree
+                ranking = self._global_ranking(exclude, named)
             self._ranked = (key, ranking)
             return ranking
+
+    def _global_ranking(self, exclude: frozenset[str], named: frozenset[str]) -> Ranking:
+        store = self.index.store
+        if exclude or named or store is None:
+            return self._ranker.rank({}, exclude, named)
+        key = f"{RANK_VERSION}/{self.index.fingerprint()}"
+        blob = store.ranking(key)
+        if blob is not None:
+            return decode_ranking(blob)
+        ranking = self._ranker.rank({})
+        store.put_ranking(key, encode_ranking(ranking))
+        return ranking
+
+    def named(self, request: MapRequest) -> frozenset[str]:
+        """Return the definitions a request names: mentions, names in its text, the cursor's."""
+        _, text_names = self._mentions_in(request.task_text)
+        names = set(request.mentioned_identifiers) | set(text_names)
+        if request.cursor_symbol:
+            names.add(request.cursor_symbol)
+        return frozenset(n for n in names if n in self.index.graph.definers)
 
     def _sync_layout(self) -> None:
         if self._layout != self.index.layout_version:

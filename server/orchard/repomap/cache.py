@@ -71,7 +71,16 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_schema_v1]
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    # The unpersonalized ranking of a whole tree, keyed by a digest of everything it depends on.
+    db.execute(
+        "create table if not exists repomap_rankings ("
+        " key text primary key, used integer not null, ranking blob not null)"
+    )
+
+
+STEPS = [_schema_v1, _schema_v2]
+_RANKINGS_KEPT = 16  # a few work trees and branches of one repository
 
 
 def encode_tags(tags: Sequence[Tag]) -> bytes:
@@ -156,6 +165,31 @@ class TagStore:
             " values (?, ?, ?, ?, ?)",
             rows,
         )
+
+    def ranking(self, key: str) -> bytes | None:
+        """Return a stored ranking blob (see rank.encode_ranking), if any."""
+        with self._lock:
+            row = self._db.execute(
+                "select ranking from repomap_rankings where key = ?", [f"{self.version}:{key}"]
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_ranking(self, key: str, blob: bytes) -> None:
+        """Store a ranking blob, keeping only the most recently stored few."""
+        try:
+            with self._lock, self._db.conn:
+                used = self._db.execute(
+                    "select coalesce(max(used), 0) + 1 from repomap_rankings"
+                ).fetchone()[0]
+                self._db.execute(
+                    "insert or replace into repomap_rankings (key, used, ranking) values (?, ?, ?)",
+                    [f"{self.version}:{key}", used, blob],
+                )
+                self._db.execute(
+                    "delete from repomap_rankings where used <= ?", [used - _RANKINGS_KEPT]
+                )
+        except self._errors as exc:
+            log.warning("repo map cache write failed: %s", exc)
 
     def stats(self, root: str) -> dict[str, FileStat]:
         """Return the stored stat of every file of the work tree at `root`."""

@@ -7,7 +7,9 @@ event loop run them in an executor. It must not rank, render, or know about LSP.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import os
 import threading
 import time
@@ -95,6 +97,7 @@ class RepoIndex:
         self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
         # Stats are trusted only under the rules that classified them (size limit, scan rules).
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
+        self._fingerprint: tuple[tuple[int, int], str] | None = None
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -105,6 +108,32 @@ class RepoIndex:
     def rank_version(self) -> tuple[int, int]:
         """Change whenever anything a ranking depends on changes (names, files, history)."""
         return (self.graph.version, self.layout_version)
+
+    def fingerprint(self) -> str:
+        """Digest everything a ranking depends on: each file's content, buffers, history.
+
+        Equal digests mean equal graphs, so a ranking stored under one is valid for the other
+        (in another process or work tree). Cached until rank_version changes.
+        """
+        with self.lock:
+            self.flush()
+            version = self.rank_version
+            if self._fingerprint is not None and self._fingerprint[0] == version:
+                return self._fingerprint[1]
+            digest = hashlib.sha1(usedforsecurity=False)
+            records, documents = self.records, self.documents
+            for rel_path in sorted(self.graph.files):
+                document = documents.get(rel_path)
+                if document is not None:
+                    key = "buffer:" + content_sha(document.data)
+                else:
+                    record = records.get(rel_path)
+                    key = f"{record.sha}:{record.language}" if record is not None else "?"
+                digest.update(f"{rel_path}\0{key}\n".encode("utf-8", "surrogatepass"))
+            digest.update(marshal.dumps(self.cochange.commits))
+            found = (version, f"{TAGS_VERSION}/{digest.hexdigest()}")
+            self._fingerprint = found
+            return found[1]
 
     def build(self, progress: Progress | None = None) -> BuildStats:
         """Scan the work tree and index every file (cached tags reused), then mine history."""
@@ -329,7 +358,7 @@ class RepoIndex:
         if added:
             self.pairs = TestPairs(self.graph.files)
             self.layout_version += 1
-        if self.store is not None:
+        if self.store is not None and (stats != stored if full else stats):
             self.store.put_stats(self._root_key, stats, replace_all=full)
         return BuildStats(len(known), len(parsed), len(hits), time.perf_counter() - started)
 
@@ -343,9 +372,10 @@ class RepoIndex:
         contents: dict[str, FileContent] = {}
         stats: dict[str, FileStat] = {}
         missing: list[str] = []
+        root = str(self.root)
         for rel_path in paths:
             try:
-                stat = os.stat(self.root / rel_path)
+                stat = os.stat(os.path.join(root, rel_path))
             except OSError:
                 missing.append(rel_path)
                 continue

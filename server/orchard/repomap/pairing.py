@@ -76,8 +76,14 @@ class TestPairs:
         self._subjects: dict[str, set[str]] = defaultdict(set)
         self._infos: dict[str, _PathInfo] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
-        for rel_path in rel_paths:
-            self._index(rel_path)
+        # Indexed on first use: a warm map whose ranking is cached never pairs anything.
+        self._pending: list[str] | None = list(rel_paths)
+
+    def _ready(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            for rel_path in pending:
+                self._index(rel_path)
 
     def _index(self, rel_path: str) -> None:
         info = self._infos.get(rel_path) or _info(rel_path)
@@ -86,11 +92,13 @@ class TestPairs:
 
     def add(self, rel_path: str) -> None:
         """Index one path."""
+        self._ready()
         self._index(rel_path)
         self._cache.clear()
 
     def remove(self, rel_path: str) -> None:
         """Forget one path."""
+        self._ready()
         info = self._infos.pop(rel_path, None) or _info(rel_path)
         (self._tests if info.is_test else self._subjects)[info.stem].discard(rel_path)
         self._cache.clear()
@@ -100,6 +108,7 @@ class TestPairs:
         cached = self._cache.get(rel_path)
         if cached is not None:
             return cached
+        self._ready()
         mine = self._infos.get(rel_path) or _info(rel_path)
         pool = (self._subjects if mine.is_test else self._tests).get(mine.stem, set())
         infos = self._infos

@@ -10,6 +10,7 @@ over sorted data. It must not read files or render.
 from __future__ import annotations
 
 import heapq
+import marshal
 import math
 from collections import defaultdict, deque
 from collections.abc import Mapping
@@ -29,6 +30,8 @@ ENTRY_FILES = 150  # files whose definitions are ranked one by one; the rest are
 FILE_ENTRIES = 24  # most definitions of one file that can be shown
 ENTRY_SOURCES = 200  # strongest files whose links decide which definitions matter
 _DIGITS = 12  # scores are rounded before sorting so float noise never reorders a map
+# Part of a stored ranking's key: change it whenever a change here would give other rankings.
+RANK_VERSION = "rank-1"
 
 Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
 
@@ -48,6 +51,18 @@ class Ranking:
 
     files: tuple[tuple[str, float], ...]
     entries: tuple[RankedEntry, ...]
+
+
+def encode_ranking(ranking: Ranking) -> bytes:
+    """Pack a ranking for the state database."""
+    entries = tuple((e.rel_path, e.name, e.score) for e in ranking.entries)
+    return marshal.dumps((ranking.files, entries))
+
+
+def decode_ranking(blob: bytes) -> Ranking:
+    """Unpack a blob written by encode_ranking."""
+    files, entries = marshal.loads(blob)
+    return Ranking(tuple(files), tuple(RankedEntry(*row) for row in entries))
 
 
 class Ranker:
@@ -243,10 +258,15 @@ class Ranker:
             # A file's k-th definition counts 1/(k+1) of its score: the top files show their
             # most-reached definitions first, and lesser files still get a line before the top
             # files show everything.
-            for rank, name in enumerate(ordered[:FILE_ENTRIES]):
+            offset = sum(1 for path, _ in taken if path == rel_path)  # named ones come first
+            for rank, name in enumerate(ordered[:FILE_ENTRIES], start=offset):
                 entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
-        entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
-        return (*first, *entries)
+        # Named ones sort before a file's other entries of equal score.
+        entries.extend(first)
+        entries.sort(
+            key=lambda e: (-e.score, e.rel_path, (e.rel_path, e.name) not in taken, e.name)
+        )
+        return tuple(entries)
 
     def _named_entries(
         self,
@@ -255,11 +275,10 @@ class Ranker:
         exclude: frozenset[str],
         named: frozenset[str],
     ) -> list[RankedEntry]:
-        # A definition the request names goes before everything, in its file's rank order, so
-        # it is shown whenever anything of its file is.
-        if not named or not files:
+        # A definition the request names counts its file's whole score, ahead of the file's
+        # other definitions, so it is shown whenever any definition of its file is.
+        if not named:
             return []
-        top = files[0][1]
         found: list[RankedEntry] = []
         for name in sorted(named):
             holders = self.graph.definers.get(name, ())
@@ -268,6 +287,5 @@ class Ranker:
             for rel_path in holders:
                 score = scores.get(rel_path, 0.0)
                 if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
-                    found.append(RankedEntry(rel_path, name, round(top + score, _DIGITS)))
-        found.sort(key=lambda e: (-e.score, e.rel_path, e.name))
+                    found.append(RankedEntry(rel_path, name, round(score, _DIGITS)))
         return found
