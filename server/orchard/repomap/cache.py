@@ -79,7 +79,14 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_schema_v1, _schema_v2]
+def _schema_v3(db: sqlite_utils.Database) -> None:
+    # The last indexed symbol graph of each work tree (see snapshot.py).
+    db.execute(
+        "create table if not exists repomap_graphs (root text primary key, graph blob not null)"
+    )
+
+
+STEPS = [_schema_v1, _schema_v2, _schema_v3]
 _RANKINGS_KEPT = 16  # a few work trees and branches of one repository
 
 
@@ -187,6 +194,27 @@ class TagStore:
                 )
                 self._db.execute(
                     "delete from repomap_rankings where used <= ?", [used - _RANKINGS_KEPT]
+                )
+        except self._errors as exc:
+            log.warning("repo map cache write failed: %s", exc)
+
+    def graph(self, root: str) -> bytes | None:
+        """Return the stored graph snapshot of the work tree at `root`, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "select graph from repomap_graphs where root = ?", [f"{self.version}:{root}"]
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_graph(self, root: str, blob: bytes) -> None:
+        """Store the graph snapshot of the work tree at `root` (one per work tree)."""
+        family = root.split("#", 1)[0] + "#*"
+        try:
+            with self._lock, self._db.conn:
+                self._db.execute("delete from repomap_graphs where root glob ?", [f"*:{family}"])
+                self._db.execute(
+                    "insert into repomap_graphs (root, graph) values (?, ?)",
+                    [f"{self.version}:{root}", blob],
                 )
         except self._errors as exc:
             log.warning("repo map cache write failed: %s", exc)

@@ -38,6 +38,7 @@ from orchard.repomap.scan import (
     list_files,
     read_content,
 )
+from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
 from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
 from orchard.vcs.repository import state_db_path
 
@@ -324,6 +325,10 @@ class RepoIndex:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
         known, contents, stats, missing = self._identify(paths, stored)
+        listed = len(known)
+        snapshot_used = full and self._adopt_snapshot(known)
+        if snapshot_used:
+            known = [p for p in known if p.rel_path not in self.records]
         hits = self._cached_symbols(known)
         work = [
             (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path))
@@ -358,9 +363,45 @@ class RepoIndex:
         if added:
             self.pairs = TestPairs(self.graph.files)
             self.layout_version += 1
+        if snapshot_used:
+            added = True  # the graph was swapped whole: pairs and ranker start afresh
+        if added:
+            self.pairs = TestPairs(self.graph.files)
+            self.layout_version += 1
         if self.store is not None and (stats != stored if full else stats):
             self.store.put_stats(self._root_key, stats, replace_all=full)
-        return BuildStats(len(known), len(parsed), len(hits), time.perf_counter() - started)
+        relinked = any(p.status is not FileStatus.BINARY for p in known)
+        if full and (not snapshot_used or relinked or missing):
+            self._save_snapshot()
+        reused = len(hits) + (listed - len(known))
+        return BuildStats(listed, len(parsed), reused, time.perf_counter() - started)
+
+    def _adopt_snapshot(self, known: Sequence[ParsedFile]) -> bool:
+        # A first build adopts the stored graph whole and keeps the records whose content is
+        # unchanged; the caller then re-links only the other files.
+        if self.store is None or self.graph.files or self.documents:
+            return False
+        blob = self.store.graph(self._root_key)
+        snapshot = decode_snapshot(blob) if blob is not None else None
+        if snapshot is None:
+            return False
+        install(self.graph, snapshot)
+        identities = snapshot.identities
+        for identity in known:
+            if identities.get(identity.rel_path) == (identity.sha, identity.language):
+                self.records[identity.rel_path] = identity
+        listed = {p.rel_path for p in known}
+        for rel_path in [rel for rel in self.graph.files if rel not in listed]:
+            self.graph.remove_file(rel_path)
+        return True
+
+    def _save_snapshot(self) -> None:
+        if self.store is None or self.documents:
+            return  # buffers are not the disk's content
+        identities = {
+            rel: (r.sha, r.language) for rel, r in self.records.items() if rel in self.graph.files
+        }
+        self.store.put_graph(self._root_key, encode_snapshot(self.graph, identities))
 
     def _read(self, rel_path: str) -> FileContent:
         return read_content(self.root / rel_path, self.settings.max_file_bytes)
