@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from orchard.config import RepoMapSettings
 from orchard.repomap.index import BuildStats, RepoIndex, open_store
@@ -46,7 +47,7 @@ SEED_RECENT = 0.15
 
 @dataclass(frozen=True, slots=True)
 class MapRequest:
-    """What a map is for. Paths may be absolute or relative to the root."""
+    """What a map is for. Paths may be relative to the root, absolute, or `file:` URIs."""
 
     focus_files: tuple[str, ...] = ()  # already in the reader's context: ranked from, not shown
     mentioned_files: tuple[str, ...] = ()
@@ -245,12 +246,23 @@ def _specific(word: str) -> bool:
     return len(word) >= 6 or "_" in word or any(c.isupper() for c in word[1:])
 
 
+def _from_uri(value: str) -> str:
+    # `file:` URIs (as editors send them) name local absolute paths; anything else is a path.
+    if not value.startswith("file:"):
+        return value
+    parts = urlsplit(value)
+    if parts.netloc not in ("", "localhost"):
+        return value
+    return unquote(parts.path)
+
+
 def _relative(paths: Iterable[str | None], root: Path) -> list[str]:
+    """Turn paths (repo-relative, absolute, or `file:` URIs) into repo-relative posix paths."""
     found: list[str] = []
     for path in paths:
         if not path:
             continue
-        candidate = Path(path)
+        candidate = Path(_from_uri(path))
         if candidate.is_absolute():
             try:
                 candidate = candidate.resolve().relative_to(root)
