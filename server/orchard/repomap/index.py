@@ -99,6 +99,7 @@ class RepoIndex:
         # Stats are trusted only under the rules that classified them (size limit, scan rules).
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
         self._fingerprint: tuple[tuple[int, int], str] | None = None
+        self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -232,6 +233,7 @@ class RepoIndex:
     def close_document(self, rel_path: str) -> None:
         """Forget a buffer: the file on disk is the truth again."""
         with self.lock:
+            self._buffer_views.pop(rel_path, None)
             if self.documents.pop(rel_path, None) is None:
                 return
             self._stale.discard(rel_path)
@@ -275,13 +277,18 @@ class RepoIndex:
     def _document_view(self, document: LiveDocument) -> FileView | None:
         if document.tree is None:
             return None
-        return FileView(
+        kept = self._buffer_views.get(document.rel_path)
+        if kept is not None and kept[0] is document.tree and kept[1] is document.tags:
+            return kept[2]  # a map asks for a file's view several times while fitting
+        found = FileView(
             document.rel_path,
             "buffer:" + content_sha(document.data),
             document.text,
             document.tree,
             _def_lines((t.name, t.kind, t.line) for t in document.tags),
         )
+        self._buffer_views[document.rel_path] = (document.tree, document.tags, found)
+        return found
 
     def _disk_view(self, record: ParsedFile) -> FileView | None:
         assert record.language is not None

@@ -150,3 +150,23 @@ def test_an_unchanged_warm_start_parses_nothing(shop_repo: GitRepo) -> None:
     stats = index.build()
     assert stats.parsed == 0 and stats.from_cache == stats.files
     assert index.graph.files == _plain(shop_repo).index.graph.files
+
+
+def test_maps_after_edits_reuse_nothing_stale(shop_repo: GitRepo) -> None:
+    # Each edit's map in a running index equals the map of a new index given the same buffer.
+    live = _stored(shop_repo)
+    request = MapRequest(active_file="shop/checkout.py", tokens=400)
+    live.render(request)
+    base = (shop_repo.root / "shop" / "checkout.py").read_text()
+    texts = [
+        base + "\n\ndef unused_helper(value):\n    return value\n",  # a name nobody uses
+        base + "\n\ndef audit(user):\n    return UserAccount().login()\n",  # a new link
+        base.replace("compute_invoice_total(cart.lines)", "list_products(cart)"),
+        base,
+    ]
+    for text in texts:
+        live.index.update_document("shop/checkout.py", text, defer_tags=True)
+        fresh = _plain(shop_repo)
+        fresh.index.update_document("shop/checkout.py", text)
+        assert live.rank(request) == fresh.rank(request)
+        assert live.render(request).text == fresh.render(request).text
