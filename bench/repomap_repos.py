@@ -279,6 +279,7 @@ def main() -> None:
     parser.add_argument("--only", default="django,sqlalchemy,saleor,litellm")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-aider", action="store_true")
+    parser.add_argument("--aider-only", action="store_true", help="only Aider's figures")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
     base = args.base.resolve()
@@ -287,6 +288,12 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
     for name in args.only.split(","):
         tree = prepare(base, name)
+        if args.aider_only and python:
+            aider = bench_aider(python, tree, FOCUS[name])
+            results[name] = {"aider": aider}
+            print(f"\n## {name} (Aider only)\n{json.dumps(aider, indent=1)}")
+            sys.stdout.flush()
+            continue
         orchard = bench_orchard(tree, FOCUS[name], args.repeats)
         aider = bench_aider(python, tree, FOCUS[name]) if python else None
         results[name] = {"orchard": orchard, "aider": aider}
