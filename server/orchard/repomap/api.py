@@ -7,7 +7,9 @@ by index version and request. It must not know about agents or editors.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,6 +29,7 @@ from orchard.repomap.rank import (
     encode_ranking,
 )
 from orchard.repomap.render import MapRenderer
+from orchard.repomap.tokens import tokenizer_table_present
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +117,29 @@ class RepoMap:
             if cached is not None:
                 self._maps.move_to_end(key)
                 return cached
-            rendered = self._render(request, budget)
+            rendered = self._stored_render(request, budget)
             self._maps[key] = rendered
             while len(self._maps) > _MAP_CACHE:
                 self._maps.popitem(last=False)
             return rendered
+
+    def _stored_render(self, request: MapRequest, budget: int) -> RenderedMap:
+        # Without open buffers a map is a function of the tree's digest and the request, so a
+        # map of an unchanged tree is read back (no ranking, parsing or tokenizer).
+        store = self.index.store
+        if store is None or self.index.documents:
+            return self._render(request, budget)
+        exact = "exact" if tokenizer_table_present() else "estimate"
+        normalized = repr((_normalize(request, self.index.root), budget, exact))
+        digest = hashlib.sha1(normalized.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+        key = f"map/{RANK_VERSION}/{self.index.fingerprint()}/{digest.hexdigest()}"
+        blob = store.ranking(key)
+        if blob is not None:
+            text, files, tokens = marshal.loads(blob)
+            return RenderedMap(text, tuple(files), tokens, budget, self.index.version)
+        rendered = self._render(request, budget)
+        store.put_ranking(key, marshal.dumps((rendered.text, rendered.files, rendered.tokens)))
+        return rendered
 
     def rank(self, request: MapRequest) -> Ranking:
         """Rank the files and definitions for `request` (no rendering)."""

@@ -87,7 +87,7 @@ def _schema_v3(db: sqlite_utils.Database) -> None:
 
 
 STEPS = [_schema_v1, _schema_v2, _schema_v3]
-_RANKINGS_KEPT = 16  # a few work trees and branches of one repository
+_RANKINGS_KEPT = 64  # rankings and maps of a few work trees and branches of one repository
 
 
 def encode_tags(tags: Sequence[Tag]) -> bytes:

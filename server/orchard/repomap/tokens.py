@@ -42,6 +42,11 @@ def _candidates() -> list[Path]:
     return [folder / cache_key for folder in folders]
 
 
+def tokenizer_table_present() -> bool:
+    """Tell, without loading it, whether a local tokenizer table exists (counts will be exact)."""
+    return any(path.is_file() for path in _candidates())
+
+
 def _load_ranks() -> dict[bytes, int] | None:
     for path in _candidates():
         try:

@@ -170,3 +170,23 @@ def test_maps_after_edits_reuse_nothing_stale(shop_repo: GitRepo) -> None:
         fresh.index.update_document("shop/checkout.py", text)
         assert live.rank(request) == fresh.rank(request)
         assert live.render(request).text == fresh.render(request).text
+
+
+def test_a_map_of_an_unchanged_tree_is_read_back_and_follows_changes(shop_repo: GitRepo) -> None:
+    request = MapRequest(focus_files=("shop/checkout.py",), mentioned_identifiers=("Money",))
+    first = _stored(shop_repo).render(request, tokens=300)
+    again = _stored(shop_repo)
+    read_back = again.render(request, tokens=300)
+    assert (read_back.text, read_back.files, read_back.tokens) == (
+        first.text,
+        first.files,
+        first.tokens,
+    )
+    assert again._ranked is None  # served from the state database: nothing was ranked
+    assert read_back.text == _plain(shop_repo).render(request, tokens=300).text
+    shop_repo.write("shop/money.py", "class Money:\n    def refund(self):\n        return self\n")
+    changed = _stored(shop_repo).render(request, tokens=300)
+    assert (
+        "def refund" in changed.text
+        and changed.text == _plain(shop_repo).render(request, tokens=300).text
+    )
