@@ -76,13 +76,15 @@ def _pick_big_file(index: Any, lines: int) -> str:
     return best
 
 
-def phase_live(root: Path, db: Path, keystrokes: int, maps: int) -> dict[str, Any]:
+def phase_live(
+    root: Path, db: Path, keystrokes: int, maps: int, target: str | None = None
+) -> dict[str, Any]:
     from orchard.repomap import MapRequest, RepoMap, TextEdit
 
     index = _index(root, db)
     index.build()
     repo_map = RepoMap(index)
-    target = _pick_big_file(index, 2000)
+    target = target or _pick_big_file(index, 2000)
     text = (root / target).read_text("utf-8")
     index.update_document(target, text)
     request = MapRequest(active_file=target, tokens=1024)
@@ -156,6 +158,7 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--keystrokes", type=int, default=200)
     parser.add_argument("--maps", type=int, default=30)
+    parser.add_argument("--target", default=None, help="file to edit (default: ~2,000 lines)")
     parser.add_argument("--phase", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -164,7 +167,9 @@ def main() -> None:
         result = {
             "floor": lambda: phase_floor(root),
             "build": lambda: phase_build(root, Path(rest[0])),
-            "live": lambda: phase_live(root, Path(rest[0]), args.keystrokes, args.maps),
+            "live": lambda: phase_live(
+                root, Path(rest[0]), args.keystrokes, args.maps, args.target
+            ),
         }[name]()
         print(json.dumps(result))
         return

@@ -7,18 +7,29 @@ by index version and request. It must not know about agents or editors.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from orchard.config import RepoMapSettings
 from orchard.repomap.index import BuildStats, RepoIndex, open_store
 from orchard.repomap.parsing import Progress
-from orchard.repomap.rank import MAX_DEFINERS, Ranker, Ranking
+from orchard.repomap.rank import (
+    MAX_DEFINERS,
+    RANK_VERSION,
+    Ranker,
+    Ranking,
+    decode_ranking,
+    encode_ranking,
+)
 from orchard.repomap.render import MapRenderer
+from orchard.repomap.tokens import tokenizer_table_present
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +50,7 @@ SEED_RECENT = 0.15
 
 @dataclass(frozen=True, slots=True)
 class MapRequest:
-    """What a map is for. Paths may be absolute or relative to the root."""
+    """What a map is for. Paths may be relative to the root, absolute, or `file:` URIs."""
 
     focus_files: tuple[str, ...] = ()  # already in the reader's context: ranked from, not shown
     mentioned_files: tuple[str, ...] = ()
@@ -106,11 +117,29 @@ class RepoMap:
             if cached is not None:
                 self._maps.move_to_end(key)
                 return cached
-            rendered = self._render(request, budget)
+            rendered = self._stored_render(request, budget)
             self._maps[key] = rendered
             while len(self._maps) > _MAP_CACHE:
                 self._maps.popitem(last=False)
             return rendered
+
+    def _stored_render(self, request: MapRequest, budget: int) -> RenderedMap:
+        # Without open buffers a map is a function of the tree's digest and the request, so a
+        # map of an unchanged tree is read back (no ranking, parsing or tokenizer).
+        store = self.index.store
+        if store is None or self.index.documents:
+            return self._render(request, budget)
+        exact = "exact" if tokenizer_table_present() else "estimate"
+        normalized = repr((_normalize(request, self.index.root), budget, exact))
+        digest = hashlib.sha1(normalized.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+        key = f"map/{RANK_VERSION}/{self.index.fingerprint()}/{digest.hexdigest()}"
+        blob = store.ranking(key)
+        if blob is not None:
+            text, files, tokens = marshal.loads(blob)
+            return RenderedMap(text, tuple(files), tokens, budget, self.index.version)
+        rendered = self._render(request, budget)
+        store.put_ranking(key, marshal.dumps((rendered.text, rendered.files, rendered.tokens)))
+        return rendered
 
     def rank(self, request: MapRequest) -> Ranking:
         """Rank the files and definitions for `request` (no rendering)."""
@@ -121,9 +150,34 @@ class RepoMap:
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
             seeds, exclude = self.seeds(request)
-            ranking = self._ranker.rank(seeds, exclude)
+            named = self.named(request)
+            graph = self.index.graph
+            if any(f in graph.files and w > 0 for f, w in seeds.items()):
+                ranking = self._ranker.rank(seeds, exclude, named)
+            else:  # the global ranking: the same for every such request on this tree
+                ranking = self._global_ranking(exclude, named)
             self._ranked = (key, ranking)
             return ranking
+
+    def _global_ranking(self, exclude: frozenset[str], named: frozenset[str]) -> Ranking:
+        store = self.index.store
+        if exclude or named or store is None:
+            return self._ranker.rank({}, exclude, named)
+        key = f"{RANK_VERSION}/{self.index.fingerprint()}"
+        blob = store.ranking(key)
+        if blob is not None:
+            return decode_ranking(blob)
+        ranking = self._ranker.rank({})
+        store.put_ranking(key, encode_ranking(ranking))
+        return ranking
+
+    def named(self, request: MapRequest) -> frozenset[str]:
+        """Return the definitions a request names: mentions, names in its text, the cursor's."""
+        _, text_names = self._mentions_in(request.task_text)
+        names = set(request.mentioned_identifiers) | set(text_names)
+        if request.cursor_symbol:
+            names.add(request.cursor_symbol)
+        return frozenset(n for n in names if n in self.index.graph.definers)
 
     def _sync_layout(self) -> None:
         if self._layout != self.index.layout_version:
@@ -213,12 +267,23 @@ def _specific(word: str) -> bool:
     return len(word) >= 6 or "_" in word or any(c.isupper() for c in word[1:])
 
 
+def _from_uri(value: str) -> str:
+    # `file:` URIs (as editors send them) name local absolute paths; anything else is a path.
+    if not value.startswith("file:"):
+        return value
+    parts = urlsplit(value)
+    if parts.netloc not in ("", "localhost"):
+        return value
+    return unquote(parts.path)
+
+
 def _relative(paths: Iterable[str | None], root: Path) -> list[str]:
+    """Turn paths (repo-relative, absolute, or `file:` URIs) into repo-relative posix paths."""
     found: list[str] = []
     for path in paths:
         if not path:
             continue
-        candidate = Path(path)
+        candidate = Path(_from_uri(path))
         if candidate.is_absolute():
             try:
                 candidate = candidate.resolve().relative_to(root)

@@ -71,7 +71,23 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_schema_v1]
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    # The unpersonalized ranking of a whole tree, keyed by a digest of everything it depends on.
+    db.execute(
+        "create table if not exists repomap_rankings ("
+        " key text primary key, used integer not null, ranking blob not null)"
+    )
+
+
+def _schema_v3(db: sqlite_utils.Database) -> None:
+    # The last indexed symbol graph of each work tree (see snapshot.py).
+    db.execute(
+        "create table if not exists repomap_graphs (root text primary key, graph blob not null)"
+    )
+
+
+STEPS = [_schema_v1, _schema_v2, _schema_v3]
+_RANKINGS_KEPT = 64  # rankings and maps of a few work trees and branches of one repository
 
 
 def encode_tags(tags: Sequence[Tag]) -> bytes:
@@ -156,6 +172,52 @@ class TagStore:
             " values (?, ?, ?, ?, ?)",
             rows,
         )
+
+    def ranking(self, key: str) -> bytes | None:
+        """Return a stored ranking blob (see rank.encode_ranking), if any."""
+        with self._lock:
+            row = self._db.execute(
+                "select ranking from repomap_rankings where key = ?", [f"{self.version}:{key}"]
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_ranking(self, key: str, blob: bytes) -> None:
+        """Store a ranking blob, keeping only the most recently stored few."""
+        try:
+            with self._lock, self._db.conn:
+                used = self._db.execute(
+                    "select coalesce(max(used), 0) + 1 from repomap_rankings"
+                ).fetchone()[0]
+                self._db.execute(
+                    "insert or replace into repomap_rankings (key, used, ranking) values (?, ?, ?)",
+                    [f"{self.version}:{key}", used, blob],
+                )
+                self._db.execute(
+                    "delete from repomap_rankings where used <= ?", [used - _RANKINGS_KEPT]
+                )
+        except self._errors as exc:
+            log.warning("repo map cache write failed: %s", exc)
+
+    def graph(self, root: str) -> bytes | None:
+        """Return the stored graph snapshot of the work tree at `root`, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "select graph from repomap_graphs where root = ?", [f"{self.version}:{root}"]
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_graph(self, root: str, blob: bytes) -> None:
+        """Store the graph snapshot of the work tree at `root` (one per work tree)."""
+        family = root.split("#", 1)[0] + "#*"
+        try:
+            with self._lock, self._db.conn:
+                self._db.execute("delete from repomap_graphs where root glob ?", [f"*:{family}"])
+                self._db.execute(
+                    "insert into repomap_graphs (root, graph) values (?, ?)",
+                    [f"{self.version}:{root}", blob],
+                )
+        except self._errors as exc:
+            log.warning("repo map cache write failed: %s", exc)
 
     def stats(self, root: str) -> dict[str, FileStat]:
         """Return the stored stat of every file of the work tree at `root`."""

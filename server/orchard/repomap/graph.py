@@ -10,7 +10,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from orchard.repomap.tags import Tag, TagKind
 
@@ -43,12 +42,11 @@ EMPTY = FileSymbols()
 
 def module_names(rel_path: str) -> tuple[str, ...]:
     """Name the module a path defines, so imports of it link to the file (`a/b.py` -> `b`)."""
-    pure = PurePosixPath(rel_path)
-    stem = pure.name.split(".", 1)[0]
-    if stem in _FOLDER_STEMS and pure.parent.name:
-        return (
-            (pure.parent.name, stem) if stem not in {"__init__", "index"} else (pure.parent.name,)
-        )
+    folders, _, name = rel_path.rpartition("/")
+    stem = name.split(".", 1)[0]
+    parent = folders.rpartition("/")[2]
+    if stem in _FOLDER_STEMS and parent:
+        return (parent, stem) if stem not in {"__init__", "index"} else (parent,)
     return (stem,) if stem else ()
 
 
@@ -75,6 +73,9 @@ class SymbolGraph:
         old = self.files.get(rel_path)
         if old == symbols:
             return
+        if old is None:
+            self._add_new(rel_path, symbols)
+            return
         modules = set(module_names(rel_path))
         old_defs = set(old.defines) | modules if old is not None else set()
         new_defs = set(symbols.defines) | modules
@@ -90,6 +91,28 @@ class SymbolGraph:
         for name, count in symbols.references:
             if old_refs.get(name) != count:
                 self.referencers.setdefault(name, {})[rel_path] = count
+        self.files[rel_path] = symbols
+        self.changed_files.add(rel_path)
+        self.version += 1
+
+    def _add_new(self, rel_path: str, symbols: FileSymbols) -> None:
+        # A file the graph has never seen: nothing to diff (the bulk path of a warm start).
+        definers, referencers, changed = self.definers, self.referencers, self.changed_names
+        for name in (*symbols.defines, *module_names(rel_path)):
+            holders = definers.get(name)
+            if holders is None:
+                definers[name] = {rel_path}
+            elif rel_path in holders:
+                continue
+            else:
+                holders.add(rel_path)
+            changed.add(name)
+        for name, count in symbols.references:
+            users = referencers.get(name)
+            if users is None:
+                referencers[name] = {rel_path: count}
+            else:
+                users[rel_path] = count
         self.files[rel_path] = symbols
         self.changed_files.add(rel_path)
         self.version += 1

@@ -7,7 +7,9 @@ event loop run them in an executor. It must not rank, render, or know about LSP.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import os
 import threading
 import time
@@ -36,6 +38,7 @@ from orchard.repomap.scan import (
     list_files,
     read_content,
 )
+from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
 from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
 from orchard.vcs.repository import state_db_path
 
@@ -95,6 +98,8 @@ class RepoIndex:
         self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
         # Stats are trusted only under the rules that classified them (size limit, scan rules).
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
+        self._fingerprint: tuple[tuple[int, int], str] | None = None
+        self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -106,13 +111,40 @@ class RepoIndex:
         """Change whenever anything a ranking depends on changes (names, files, history)."""
         return (self.graph.version, self.layout_version)
 
+    def fingerprint(self) -> str:
+        """Digest everything a ranking depends on: each file's content, buffers, history.
+
+        Equal digests mean equal graphs, so a ranking stored under one is valid for the other
+        (in another process or work tree). Cached until rank_version changes.
+        """
+        with self.lock:
+            self.flush()
+            version = self.rank_version
+            if self._fingerprint is not None and self._fingerprint[0] == version:
+                return self._fingerprint[1]
+            digest = hashlib.sha1(usedforsecurity=False)
+            records, documents = self.records, self.documents
+            for rel_path in sorted(self.graph.files):
+                document = documents.get(rel_path)
+                if document is not None:
+                    key = "buffer:" + content_sha(document.data)
+                else:
+                    record = records.get(rel_path)
+                    key = f"{record.sha}:{record.language}" if record is not None else "?"
+                digest.update(f"{rel_path}\0{key}\n".encode("utf-8", "surrogatepass"))
+            digest.update(marshal.dumps(self.cochange.commits))
+            found = (version, f"{TAGS_VERSION}/{digest.hexdigest()}")
+            self._fingerprint = found
+            return found[1]
+
     def build(self, progress: Progress | None = None) -> BuildStats:
         """Scan the work tree and index every file (cached tags reused), then mine history."""
         started = time.perf_counter()
         paths = list_files(self.root, self.settings.exclude)
         with self.lock:
             stats = self._refresh(paths, progress, full=True)
-            gone = [rel for rel in self.records if rel not in set(paths)]
+            listed = set(paths)
+            gone = [rel for rel in self.records if rel not in listed]
             self._forget(gone)
             self.refresh_history()
         return BuildStats(
@@ -201,6 +233,7 @@ class RepoIndex:
     def close_document(self, rel_path: str) -> None:
         """Forget a buffer: the file on disk is the truth again."""
         with self.lock:
+            self._buffer_views.pop(rel_path, None)
             if self.documents.pop(rel_path, None) is None:
                 return
             self._stale.discard(rel_path)
@@ -244,13 +277,18 @@ class RepoIndex:
     def _document_view(self, document: LiveDocument) -> FileView | None:
         if document.tree is None:
             return None
-        return FileView(
+        kept = self._buffer_views.get(document.rel_path)
+        if kept is not None and kept[0] is document.tree and kept[1] is document.tags:
+            return kept[2]  # a map asks for a file's view several times while fitting
+        found = FileView(
             document.rel_path,
             "buffer:" + content_sha(document.data),
             document.text,
             document.tree,
             _def_lines((t.name, t.kind, t.line) for t in document.tags),
         )
+        self._buffer_views[document.rel_path] = (document.tree, document.tags, found)
+        return found
 
     def _disk_view(self, record: ParsedFile) -> FileView | None:
         assert record.language is not None
@@ -294,6 +332,10 @@ class RepoIndex:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
         known, contents, stats, missing = self._identify(paths, stored)
+        listed = len(known)
+        snapshot_used = full and self._adopt_snapshot(known)
+        if snapshot_used:
+            known = [p for p in known if p.rel_path not in self.records]
         hits = self._cached_symbols(known)
         work = [
             (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path))
@@ -328,9 +370,45 @@ class RepoIndex:
         if added:
             self.pairs = TestPairs(self.graph.files)
             self.layout_version += 1
-        if self.store is not None:
+        if snapshot_used:
+            added = True  # the graph was swapped whole: pairs and ranker start afresh
+        if added:
+            self.pairs = TestPairs(self.graph.files)
+            self.layout_version += 1
+        if self.store is not None and (stats != stored if full else stats):
             self.store.put_stats(self._root_key, stats, replace_all=full)
-        return BuildStats(len(known), len(parsed), len(hits), time.perf_counter() - started)
+        relinked = any(p.status is not FileStatus.BINARY for p in known)
+        if full and (not snapshot_used or relinked or missing):
+            self._save_snapshot()
+        reused = len(hits) + (listed - len(known))
+        return BuildStats(listed, len(parsed), reused, time.perf_counter() - started)
+
+    def _adopt_snapshot(self, known: Sequence[ParsedFile]) -> bool:
+        # A first build adopts the stored graph whole and keeps the records whose content is
+        # unchanged; the caller then re-links only the other files.
+        if self.store is None or self.graph.files or self.documents:
+            return False
+        blob = self.store.graph(self._root_key)
+        snapshot = decode_snapshot(blob) if blob is not None else None
+        if snapshot is None:
+            return False
+        install(self.graph, snapshot)
+        identities = snapshot.identities
+        for identity in known:
+            if identities.get(identity.rel_path) == (identity.sha, identity.language):
+                self.records[identity.rel_path] = identity
+        listed = {p.rel_path for p in known}
+        for rel_path in [rel for rel in self.graph.files if rel not in listed]:
+            self.graph.remove_file(rel_path)
+        return True
+
+    def _save_snapshot(self) -> None:
+        if self.store is None or self.documents:
+            return  # buffers are not the disk's content
+        identities = {
+            rel: (r.sha, r.language) for rel, r in self.records.items() if rel in self.graph.files
+        }
+        self.store.put_graph(self._root_key, encode_snapshot(self.graph, identities))
 
     def _read(self, rel_path: str) -> FileContent:
         return read_content(self.root / rel_path, self.settings.max_file_bytes)
@@ -342,9 +420,10 @@ class RepoIndex:
         contents: dict[str, FileContent] = {}
         stats: dict[str, FileStat] = {}
         missing: list[str] = []
+        root = str(self.root)
         for rel_path in paths:
             try:
-                stat = os.stat(self.root / rel_path)
+                stat = os.stat(os.path.join(root, rel_path))
             except OSError:
                 missing.append(rel_path)
                 continue

@@ -10,13 +10,14 @@ over sorted data. It must not read files or render.
 from __future__ import annotations
 
 import heapq
+import marshal
 import math
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orchard.repomap.cochange import CoChange
-from orchard.repomap.graph import SymbolGraph
+from orchard.repomap.graph import FileSymbols, SymbolGraph
 from orchard.repomap.pairing import TestPairs
 
 DAMPING = 0.8  # chance the walk follows an edge rather than jumping back to a seed
@@ -29,6 +30,9 @@ ENTRY_FILES = 150  # files whose definitions are ranked one by one; the rest are
 FILE_ENTRIES = 24  # most definitions of one file that can be shown
 ENTRY_SOURCES = 200  # strongest files whose links decide which definitions matter
 _DIGITS = 12  # scores are rounded before sorting so float noise never reorders a map
+# Part of a stored ranking's key: change it whenever a change here would give other rankings.
+RANK_VERSION = "rank-1"
+_PUSHES_KEPT = 8
 
 Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
 
@@ -50,6 +54,18 @@ class Ranking:
     entries: tuple[RankedEntry, ...]
 
 
+def encode_ranking(ranking: Ranking) -> bytes:
+    """Pack a ranking for the state database."""
+    entries = tuple((e.rel_path, e.name, e.score) for e in ranking.entries)
+    return marshal.dumps((ranking.files, entries))
+
+
+def decode_ranking(blob: bytes) -> Ranking:
+    """Unpack a blob written by encode_ranking."""
+    files, entries = marshal.loads(blob)
+    return Ranking(tuple(files), tuple(RankedEntry(*row) for row in entries))
+
+
 class Ranker:
     """Ranks the files of a graph; caches each file's out-edges until its inputs change."""
 
@@ -60,7 +76,16 @@ class Ranker:
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._names: dict[str, tuple[tuple[str, ...], float]] = {}
         self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
-        self._global: tuple[int, dict[str, float]] | None = None
+        self._global: tuple[tuple[int, int], dict[str, float]] | None = None
+        # Bumps only when some file's edges really change: an edit that adds a name nobody
+        # uses yet leaves every walk, and so every cached push, as it was.
+        self._epoch = 0
+        self._pushes: dict[tuple[object, ...], dict[str, float]] = {}
+        self._orders: dict[str, tuple[FileSymbols, object, tuple[str, ...]]] = {}
+        # (key, reached, the scores it came from: kept alive so that their id stays theirs)
+        self._last_reached: (
+            tuple[object, dict[str, dict[str, float]], Mapping[str, float]] | None
+        ) = None
 
     def reset(self, cochange: CoChange | None = None, pairs: TestPairs | None = None) -> None:
         """Forget every cached edge (the set of files or the history changed)."""
@@ -70,6 +95,10 @@ class Ranker:
         self._walk.clear()
         self._names.clear()
         self._global = None
+        self._pushes.clear()
+        self._orders.clear()
+        self._last_reached = None
+        self._epoch += 1
 
     def _sync(self) -> None:
         graph = self.graph
@@ -78,13 +107,21 @@ class Ranker:
         stale = set(graph.changed_files)
         for name in graph.changed_names:
             stale.update(graph.referencers.get(name, ()))
-        for rel_path in stale:
-            self._edges.pop(rel_path, None)
-            self._walk.pop(rel_path, None)
         for name in graph.changed_names:
             self._names.pop(name, None)
+        changed = False
+        for rel_path in sorted(stale):
+            before = self._edges.pop(rel_path, None)
+            walked = self._walk.pop(rel_path, None)
+            if before is None and walked is None:
+                continue  # no cached walk went through it
+            if before is None or self.edges(rel_path) != before:
+                changed = True
         graph.changed_names.clear()
         graph.changed_files.clear()
+        if changed:
+            self._epoch += 1
+            self._pushes.clear()
 
     def edges(self, rel_path: str) -> tuple[Edge, ...]:
         """Return where a walk from `rel_path` goes, with shares summing to 1 (or nothing)."""
@@ -146,18 +183,26 @@ class Ranker:
                 edges.append((target, kind_weight / total_kind * w / total, name))
         return tuple(sorted(edges))
 
-    def rank(self, seeds: Mapping[str, float], exclude: frozenset[str] = frozenset()) -> Ranking:
-        """Rank files from `seeds` (file -> weight); uniform seeds when none are given."""
+    def rank(
+        self,
+        seeds: Mapping[str, float],
+        exclude: frozenset[str] = frozenset(),
+        named: frozenset[str] = frozenset(),
+    ) -> Ranking:
+        """Rank files from `seeds` (file -> weight); uniform seeds when none are given.
+
+        Definitions in `named` (the request names them) come before every other definition.
+        """
         self._sync()
         valid = {f: w for f, w in seeds.items() if f in self.graph.files and w > 0}
-        scores = self._push(valid) if valid else self._global_scores()
+        scores = self._cached_push(valid) if valid else self._global_scores()
         files = tuple(
             sorted(
                 ((f, round(s, _DIGITS)) for f, s in scores.items() if s > 0),
                 key=lambda item: (-item[1], item[0]),
             )
         )
-        return Ranking(files, self._entries(files, scores, exclude))
+        return Ranking(files, self._entries(files, scores, exclude, named))
 
     def global_scores(self) -> dict[str, float]:
         """Return the unpersonalized scores (cached until the graph changes)."""
@@ -165,12 +210,23 @@ class Ranker:
         return self._global_scores()
 
     def _global_scores(self) -> dict[str, float]:
-        if self._global is not None and self._global[0] == self.graph.version:
+        key = (self._epoch, len(self.graph.files))
+        if self._global is not None and self._global[0] == key:
             return self._global[1]
         files = sorted(self.graph.files)
         scores = self._push(dict.fromkeys(files, 1.0)) if files else {}
-        self._global = (self.graph.version, scores)
+        self._global = (key, scores)
         return scores
+
+    def _cached_push(self, seeds: Mapping[str, float]) -> dict[str, float]:
+        key = (self._epoch, tuple(sorted(seeds.items())))
+        found = self._pushes.get(key)
+        if found is None:
+            found = self._push(seeds)
+            if len(self._pushes) >= _PUSHES_KEPT:
+                self._pushes.pop(next(iter(self._pushes)))
+            self._pushes[key] = found
+        return found
 
     def _push(self, seeds: Mapping[str, float]) -> dict[str, float]:
         total = sum(seeds.values())
@@ -208,14 +264,12 @@ class Ranker:
         files: tuple[tuple[str, float], ...],
         scores: Mapping[str, float],
         exclude: frozenset[str],
+        named: frozenset[str] = frozenset(),
     ) -> tuple[RankedEntry, ...]:
         best = [f for f, _ in files if f not in exclude][:ENTRY_FILES]
-        shown = set(best)
-        reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for source, _ in files[:ENTRY_SOURCES]:
-            for target, share, name in self.edges(source):
-                if name and target in shown:
-                    reached[target][name] += scores[source] * share
+        first = self._named_entries(files, scores, exclude, named)
+        taken = {(e.rel_path, e.name) for e in first}
+        reached = self._reached(files, scores, best)
         entries: list[RankedEntry] = []
         for rel_path in best:
             score = scores[rel_path]
@@ -223,16 +277,74 @@ class Ranker:
             if not names:
                 entries.append(RankedEntry(rel_path, "", round(score, _DIGITS)))
                 continue
-            by_name = reached.get(rel_path, {})
-            ordered = heapq.nsmallest(
-                FILE_ENTRIES,
-                names,
-                key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
-            )
+            ordered = self._order(rel_path, reached.get(rel_path, {}), taken)
             # A file's k-th definition counts 1/(k+1) of its score: the top files show their
             # most-reached definitions first, and lesser files still get a line before the top
             # files show everything.
-            for rank, name in enumerate(ordered[:FILE_ENTRIES]):
+            offset = sum(1 for path, _ in taken if path == rel_path)  # named ones come first
+            for rank, name in enumerate(ordered[:FILE_ENTRIES], start=offset):
                 entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
-        entries.sort(key=lambda e: (-e.score, e.rel_path, e.name))
+        # Named ones sort before a file's other entries of equal score.
+        entries.extend(first)
+        entries.sort(
+            key=lambda e: (-e.score, e.rel_path, (e.rel_path, e.name) not in taken, e.name)
+        )
         return tuple(entries)
+
+    def _reached(
+        self, files: tuple[tuple[str, float], ...], scores: Mapping[str, float], best: list[str]
+    ) -> dict[str, dict[str, float]]:
+        # How much of the walk reached each definition of the shown files, through the links
+        # of the strongest files; the same while the scores (a cached push) and edges are.
+        key = (self._epoch, id(scores), tuple(best))
+        if self._last_reached is not None and self._last_reached[0] == key:
+            return self._last_reached[1]
+        shown = set(best)
+        reached: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for source, _ in files[:ENTRY_SOURCES]:
+            for target, share, name in self.edges(source):
+                if name and target in shown:
+                    reached[target][name] += scores[source] * share
+        self._last_reached = (key, reached, scores)
+        return reached
+
+    def _order(
+        self, rel_path: str, by_name: dict[str, float], taken: set[tuple[str, str]]
+    ) -> tuple[str, ...]:
+        # A file's definitions, most reached first; kept while its names and links stay put.
+        symbols = self.graph.files[rel_path]
+        mark = (tuple(sorted(by_name.items())), tuple(sorted(n for p, n in taken if p == rel_path)))
+        found = self._orders.get(rel_path)
+        if found is not None and found[0] is symbols and found[1] == mark:
+            return found[2]
+        ordered = tuple(
+            heapq.nsmallest(
+                FILE_ENTRIES,
+                (name for name in symbols.defines if (rel_path, name) not in taken),
+                key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
+            )
+        )
+        self._orders[rel_path] = (symbols, mark, ordered)
+        return ordered
+
+    def _named_entries(
+        self,
+        files: tuple[tuple[str, float], ...],
+        scores: Mapping[str, float],
+        exclude: frozenset[str],
+        named: frozenset[str],
+    ) -> list[RankedEntry]:
+        # A definition the request names counts its file's whole score, ahead of the file's
+        # other definitions, so it is shown whenever any definition of its file is.
+        if not named:
+            return []
+        found: list[RankedEntry] = []
+        for name in sorted(named):
+            holders = self.graph.definers.get(name, ())
+            if len(holders) > MAX_DEFINERS:
+                continue
+            for rel_path in holders:
+                score = scores.get(rel_path, 0.0)
+                if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
+                    found.append(RankedEntry(rel_path, name, round(score, _DIGITS)))
+        return found
