@@ -57,6 +57,14 @@ def stop_worker() -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(2)
+        if process.is_alive():
+            process.kill()
+    # A 5 MB text may still sit in the pipe to the worker: exit must not wait to feed it.
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
 
 
 def _check(

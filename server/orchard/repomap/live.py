@@ -51,8 +51,13 @@ class LiveRepoMap:
 
     def give_up(self, error: BaseException) -> None:
         """Say the expected map will not come: waiters get `error`, later calls build their own."""
-        if self._coming is not None and not self._coming.done():
-            self._coming.set_exception(error)
+        coming = self._coming
+        if coming is not None and not coming.done():
+            if isinstance(error, asyncio.CancelledError):
+                coming.cancel()
+            else:
+                coming.set_exception(error)
+                coming.exception()  # waiters still get it; nobody else need retrieve it
         self._coming = None
         self._followed = False
 
