@@ -3,9 +3,11 @@ its own branch; unknown tasks and tasks with nothing interrupted are refused cle
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -54,10 +56,27 @@ def kill_run_mid_stream(repo: GitRepo, model_server: ModelServer) -> None:
     )
     try:
         assert model_server.wait_for(lambda s: bool(s.requests_for("slowly")), timeout=120)
-        time.sleep(1.0)  # let some of the stream arrive and be journaled
+        wait_for_journaled_progress(repo, timeout=120)  # some of the stream arrived and was kept
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
+
+
+def wait_for_journaled_progress(repo: GitRepo, timeout: float) -> None:
+    """Wait until the running process has journaled a progress event (read-only, as a peer)."""
+    database = state_db_path(repo.root)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if database.exists():
+            with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+                try:
+                    query = "select count(*) from journal_events where kind = 'progress'"
+                    if db.execute(query).fetchone()[0]:
+                        return
+                except sqlite3.OperationalError:
+                    pass  # the tables are not there yet
+        time.sleep(0.1)
+    raise AssertionError("the run never journaled its progress")
 
 
 def users_own(repo: GitRepo) -> dict[str, object]:
@@ -105,7 +124,8 @@ def test_sigkilled_run_resumes_and_commits_on_its_own_branch(
         *("queued", "preparing", "editing", "interrupted"),
         *("resumed", "queued", "preparing", "editing", "linting", "committed"),
     ]
-    assert any(e["kind"] == "progress" for e in events[: marks.index("resumed")])
+    resumed_at = next(i for i, e in enumerate(events) if e["kind"] == "resumed")
+    assert any(e["kind"] == "progress" for e in events[:resumed_at])  # journaled before the kill
     assert users_own(repo) == before
     assert (repo.root / "src/app.py").read_text() == FILES["src/app.py"]
 
