@@ -21,7 +21,7 @@ from orchard.lint.problems import new_problems
 from orchard.lint.render import render_problems
 from orchard.sandbox.bwrap import Sandbox
 from orchard.sandbox.processes import GroupRecorder, ProcessGroup, kill_group
-from orchard.vcs.git import INHERITED_GIT_VARIABLES
+from orchard.vcs.environment import INHERITED_GIT_VARIABLES
 from orchard.vcs.worktree import Worktree, diff_worktree
 
 log = logging.getLogger(__name__)

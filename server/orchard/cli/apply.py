@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,27 +55,9 @@ def _read_reply(source: str) -> str:
 
 def _tracked(root: Path) -> list[str] | None:
     """The files git tracks under `root`, relative to it (None outside a git work tree)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--full-name", "--", "."],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        prefix = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode != 0 or prefix.returncode != 0:
-        return None
-    lead = prefix.stdout.strip()
-    names = (raw.decode("utf-8", "surrogateescape") for raw in done.stdout.split(b"\0") if raw)
-    return [name.removeprefix(lead) for name in names if name.startswith(lead)]
+    from orchard.vcs.queries import tracked_files
+
+    return tracked_files(root)
 
 
 def _print_text(result: ApplyResult) -> None:

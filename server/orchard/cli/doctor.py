@@ -47,9 +47,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
-    )
+    from orchard.vcs.queries import probe_git  # light: no GitPython, which needs git to import
+
+    return probe_git(*args, cwd=cwd)
 
 
 def check_git() -> Check:
@@ -122,7 +122,7 @@ def check_sqlite() -> list[Check]:
 
 def check_grammars() -> Check:
     """Check that tree-sitter can load every grammar the repo map uses."""
-    from tree_sitter_language_pack import get_parser
+    from orchard.grammars import get_parser
 
     missing = []
     for name in GRAMMARS:

@@ -1,6 +1,6 @@
 """Which language a file is in, for linting: the repo map's table, then grep-ast's, then `.scm`.
 
-The extension table and the C-versus-C++ header sniffing live in `repomap/languages.py`, so a
+The extension table and the C-versus-C++ header sniffing live in `orchard/languages.py`, so a
 file is parsed as the same language whether it is mapped or linted. Added here: grep-ast's wider
 table for names the repo map does not list, and telling tree-sitter query files from Scheme.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grep_ast import filename_to_lang
-
-from orchard.repomap.languages import language_for
+from orchard.grammars import filename_to_lang
+from orchard.languages import language_for
 
 # `.scm` is Scheme's suffix and tree-sitter's for queries; captures and predicates tell them apart.
 _QUERY_HINTS = re.compile(r"@[A-Za-z_][\w.]*|\(#[a-z-]+[?!]")

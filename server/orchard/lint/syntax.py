@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tree_sitter import Node, Parser, Query, QueryCursor, Tree
-from tree_sitter_language_pack import get_language, get_parser
-
+from orchard.grammars import Node, Parser, Query, QueryCursor, Tree, get_language, get_parser
 from orchard.lint.diagnostic import SYNTAX_SOURCE, Diagnostic, Related, Severity
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,12 @@ worktrees). It runs `git` itself, in one function, and must not rank or render.
 from __future__ import annotations
 
 import logging
-import subprocess
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 from orchard.repomap.cache import TagStore
+from orchard.vcs.queries import query_git
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +23,7 @@ _PARTNERS_KEPT = 24
 
 
 def _git(root: Path, args: Sequence[str], stdin: str | None = None) -> str | None:
-    command = ["git", "-c", "core.quotepath=off", *args]
-    try:
-        done = subprocess.run(
-            command, cwd=root, input=stdin, capture_output=True, text=True, check=False
-        )
-    except OSError as exc:
-        log.warning("git could not be run for co-change mining: %s", exc)
-        return None
-    if done.returncode != 0:
-        log.info("git %s failed (%s); no co-change", args[0], done.stderr.strip()[:200])
-        return None
-    return done.stdout
+    return query_git(root, args, stdin)  # None (logged) when git cannot say: no co-change
 
 
 def recent_commits(root: Path, limit: int = DEFAULT_LIMIT) -> list[str]:

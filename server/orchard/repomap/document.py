@@ -11,8 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import tree_sitter
-
+from orchard.grammars import Tree
 from orchard.repomap.tags import Tag, TagExtractor
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ class LiveDocument:
         self.language = language
         self.text = ""
         self.data = b""
-        self.tree: tree_sitter.Tree | None = None
+        self.tree: Tree | None = None
         self.tags: list[Tag] = []
         self.tags_stale = False
         self.incremental_updates = 0

@@ -12,9 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import tree_sitter
-from grep_ast import TreeContext
-
+from orchard.grammars import Node, Tree, TreeContext
 from orchard.repomap.rank import RankedEntry
 from orchard.repomap.tokens import count_tokens
 
@@ -33,7 +31,7 @@ class FileView:
     rel_path: str
     key: str  # changes whenever the text does (content sha)
     text: str
-    tree: tree_sitter.Tree | None
+    tree: Tree | None
     def_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
@@ -54,7 +52,7 @@ class ScopedContext(TreeContext):
     line's first character, and a scope's header from the nodes that start on its line.
     """
 
-    def __init__(self, text: str, tree: tree_sitter.Tree) -> None:
+    def __init__(self, text: str, tree: Tree) -> None:
         self.filename = ""
         self.color = self.verbose = self.line_number = False
         self.parent_context, self.child_context, self.last_line = True, False, False
@@ -79,7 +77,7 @@ class ScopedContext(TreeContext):
             if head_start > 0 or self.show_top_of_file_parent_scope:
                 self.show_lines.update(range(head_start, head_end))
 
-    def _first_node(self, line: int) -> tree_sitter.Node:
+    def _first_node(self, line: int) -> Node:
         text = self.lines[line]
         column = len(text[: len(text) - len(text.lstrip())].encode("utf-8"))
         node = self._root.descendant_for_point_range((line, column), (line, column))
@@ -87,7 +85,7 @@ class ScopedContext(TreeContext):
 
     def _scopes(self, line: int) -> set[int]:
         starts: set[int] = set()
-        node: tree_sitter.Node | None = self._first_node(line)
+        node: Node | None = self._first_node(line)
         while node is not None:
             if node.start_point[0] <= line <= node.end_point[0]:
                 starts.add(node.start_point[0])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 import logging
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
+
+from orchard.vcs.queries import work_tree_files
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +89,10 @@ def filter_unignored(root: Path, rel_paths: Iterable[str], exclude: Sequence[str
 
 
 def _git_ls_files(root: Path, paths: Sequence[str] = ()) -> list[str] | None:
-    command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
-    if paths:
-        command += ["--", *(":(literal)" + path for path in paths)]
-    try:
-        done = subprocess.run(command, cwd=root, capture_output=True, check=False)
-    except OSError as exc:
-        log.warning("git is not available (%s); walking %s instead", exc, root)
-        return None
-    if done.returncode != 0:
-        log.info("%s is not a git work tree; walking it", root)
-        return None
-    # Tracked files show once per conflict stage; the set in list_files removes repeats.
-    return [part for part in done.stdout.decode("utf-8", "surrogateescape").split("\0") if part]
+    listed = work_tree_files(root, paths)
+    if listed is None:
+        log.info("walking %s instead of asking git", root)
+    return listed
 
 
 def _walk(root: Path) -> list[str]:

@@ -27,9 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import tree_sitter
-from tree_sitter_language_pack import get_language
-
+from orchard.grammars import Language, Node, Parser, Query, QueryCursor, Tree, get_language
 from orchard.repomap.languages import language_for, languages_with_tags
 
 log = logging.getLogger(__name__)
@@ -114,7 +112,7 @@ class _Capture:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledQuery:
-    query: tree_sitter.Query
+    query: Query
     captures: dict[str, _Capture]
 
 
@@ -169,11 +167,11 @@ class TagExtractor:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()  # compiling a query loads its language under the lock
-        self._languages: dict[str, tree_sitter.Language] = {}
+        self._languages: dict[str, Language] = {}
         self._queries: dict[str, _CompiledQuery | None] = {}
         self._local = threading.local()
 
-    def language(self, language: str) -> tree_sitter.Language:
+    def language(self, language: str) -> Language:
         """Return the tree-sitter grammar called `language` (loaded once)."""
         found = self._languages.get(language)
         if found is None:
@@ -184,15 +182,15 @@ class TagExtractor:
                     self._languages[language] = found
         return found
 
-    def parser(self, language: str) -> tree_sitter.Parser:
+    def parser(self, language: str) -> Parser:
         """Return this thread's parser for `language`."""
-        parsers: dict[str, tree_sitter.Parser] | None = getattr(self._local, "parsers", None)
+        parsers: dict[str, Parser] | None = getattr(self._local, "parsers", None)
         if parsers is None:
             parsers = {}
             self._local.parsers = parsers
         found = parsers.get(language)
         if found is None:
-            found = tree_sitter.Parser(self.language(language))
+            found = Parser(self.language(language))
             parsers[language] = found
         return found
 
@@ -208,17 +206,15 @@ class TagExtractor:
         tree = self.parser(language).parse(source)
         return self.extract_tree(rel_path, tree, source, language)
 
-    def extract_tree(
-        self, rel_path: str, tree: tree_sitter.Tree, source: bytes, language: str
-    ) -> list[Tag]:
+    def extract_tree(self, rel_path: str, tree: Tree, source: bytes, language: str) -> list[Tag]:
         """Run the tags query of `language` over an already parsed tree of `source`."""
         compiled = self._compiled(language)
         if compiled is None:
             return []
-        found = tree_sitter.QueryCursor(compiled.query).captures(tree.root_node)
+        found = QueryCursor(compiled.query).captures(tree.root_node)
         # Hot path (the cold index is measured against it): plain tuples, Tags built once at the
         # end. One tag per node: a definition beats a reference, then the later capture wins.
-        best: dict[int, tuple[int, _Capture, tree_sitter.Node]] = {}
+        best: dict[int, tuple[int, _Capture, Node]] = {}
         rows: set[_Row] = set()
         for capture_name, nodes in found.items():
             capture = compiled.captures.get(capture_name)
@@ -254,7 +250,7 @@ class TagExtractor:
     def _compile(self, language: str) -> _CompiledQuery | None:
         if not self.has_query(language):
             return None
-        query = tree_sitter.Query(self.language(language), query_text(language))
+        query = Query(self.language(language), query_text(language))
         captures: dict[str, _Capture] = {}
         for index in range(query.capture_count):
             name = query.capture_name(index)
@@ -265,7 +261,7 @@ class TagExtractor:
         return _CompiledQuery(query, captures)
 
 
-def _filtered(test: str, nodes: list[tree_sitter.Node], source: bytes) -> list[tree_sitter.Node]:
+def _filtered(test: str, nodes: list[Node], source: bytes) -> list[Node]:
     """Keep capitalized (`_Order`, `Order`) or all-upper-case (`MAX_SIZE`) names.
 
     Tested on the bytes in Python: a `#match?` predicate on a capture as common as every
@@ -285,7 +281,7 @@ def _starts_upper(source: bytes, start: int) -> bool:
     return b"A" <= first <= b"Z" and first != b""
 
 
-def _expanded_rows(capture: _Capture, nodes: list[tree_sitter.Node], source: bytes) -> list[_Row]:
+def _expanded_rows(capture: _Capture, nodes: list[Node], source: bytes) -> list[_Row]:
     rows: list[_Row] = []
     kind, category = capture.kind_value, capture.category
     for node in nodes:
@@ -305,9 +301,9 @@ def _expanded_rows(capture: _Capture, nodes: list[tree_sitter.Node], source: byt
     return rows
 
 
-def _identifier_leaves(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+def _identifier_leaves(node: Node) -> list[Node]:
     """Return the named leaves under node whose type is an identifier or a name, in order."""
-    leaves: list[tree_sitter.Node] = []
+    leaves: list[Node] = []
     stack = [node]
     while stack:
         current = stack.pop()
@@ -319,7 +315,7 @@ def _identifier_leaves(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     return leaves
 
 
-def _text(source: bytes, node: tree_sitter.Node) -> str:
+def _text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
 

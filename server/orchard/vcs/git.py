@@ -20,21 +20,10 @@ import git
 
 from orchard.errors import GitError, WorkspaceError
 from orchard.sandbox.processes import start_time
+from orchard.vcs.environment import git_environment
 
 log = logging.getLogger(__name__)
 
-# Variables a parent git process (a hook, `git rebase --exec`) may have set; they would point
-# our commands at the wrong repository or index.
-INHERITED_GIT_VARIABLES = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_COMMON_DIR",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_PREFIX",
-    "GIT_NAMESPACE",
-)
 # Orchard's git commands never run the user's hooks: hooks are written for the user's own
 # commits and checkouts (they may format, prompt, sign or call the network), while agent
 # branches are scratch work that Orchard lints itself. Hooks run when the user commits the result.
@@ -61,23 +50,6 @@ class Identity:
 
 SNAPSHOT_IDENTITY = Identity("Orchard", "orchard@orchard.invalid")
 AGENT_IDENTITY = Identity("Orchard agent", "agent@orchard.invalid")
-
-
-def git_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the environment for a git command: no prompts, no optional index writes."""
-    env = {k: v for k, v in os.environ.items() if k not in INHERITED_GIT_VARIABLES}
-    env.update(
-        {
-            "GIT_TERMINAL_PROMPT": "0",
-            # `status`/`diff` must not refresh the user's index behind their back.
-            "GIT_OPTIONAL_LOCKS": "0",
-            "LC_ALL": "C",
-            "LANGUAGE": "C",
-        }
-    )
-    if extra:
-        env.update(extra)
-    return env
 
 
 def run_git(

@@ -17,7 +17,8 @@ from orchard.config import AgentSettings
 from orchard.errors import PathSafetyError, WorkspaceError
 from orchard.sandbox.bwrap import Sandbox
 from orchard.sandbox.processes import GroupRecorder, ProcessGroup, kill_group
-from orchard.vcs.git import INHERITED_GIT_VARIABLES, run_git, split_nul
+from orchard.vcs.environment import INHERITED_GIT_VARIABLES
+from orchard.vcs.git import run_git, split_nul
 
 log = logging.getLogger(__name__)
 
