@@ -41,6 +41,7 @@ def run(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[st
     return code, agent
 
 
+@pytest.mark.slow
 def test_a_history_over_budget_is_summarised_by_the_weak_model_for_the_next_prompt(
     repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,7 @@ from tests.support.model_server import ModelServer, Reply
 from tests.unit.agents.support import FILES, GREET_REPLY
 
 
+@pytest.mark.slow
 def test_sigkill_mid_stream_leaves_an_interrupted_task_that_can_be_discarded(
     make_repo: Callable[..., GitRepo],
     model_server: ModelServer,

@@ -92,6 +92,7 @@ def only_task(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> dict[str, An
     return dict(task)
 
 
+@pytest.mark.slow
 def test_sigkilled_run_resumes_and_commits_on_its_own_branch(
     repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
