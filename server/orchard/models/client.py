@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from orchard.config import ModelSettings, Settings
 from orchard.errors import ModelError, ModelUnavailable, ReplyDeadlineExceeded, ReplyTooLarge
 from orchard.models.bounds import CallBounds, call_bounds
+from orchard.models.loop import on_caller_loop, on_model_loop
 from orchard.models.retry import (
     BackoffPolicy,
     CircuitBreaker,
@@ -170,10 +171,12 @@ class ModelClient:
         if max_tokens is not None:
             options["max_tokens"] = max_tokens
 
+        progress = on_caller_loop(on_progress)
+
         async def attempt() -> tuple[str, str | None, Any]:
             if stream:
-                return await self._stream(model, messages, options, on_progress, bounds)
-            return await self._plain(model, messages, options, bounds)
+                return await on_model_loop(self._stream(model, messages, options, progress, bounds))
+            return await on_model_loop(self._plain(model, messages, options, bounds))
 
         (text, finish, raw_usage), attempts, waited = await self._with_retries(
             model, attempt, on_retry
@@ -215,7 +218,7 @@ class ModelClient:
             batch = list(texts[first : first + EMBEDDING_BATCH])
 
             async def attempt(batch: list[str] = batch) -> Any:
-                return await litellm.aembedding(model=model, input=batch, **options)
+                return await on_model_loop(litellm.aembedding(model=model, input=batch, **options))
 
             response, tries, slept = await self._with_retries(model, attempt, None)
             items = sorted(response.data, key=lambda item: _get(item, "index", 0))
