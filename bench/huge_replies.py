@@ -51,7 +51,7 @@ def make_settings(api_base: str, models: tuple[str, ...]) -> Settings:
 
 async def one_task(root: Path, api_base: str, huge: tuple[str, ...]) -> tuple[float, float, str]:
     """Run one task; return its wall time, the normal agent's time, and the huge agents' ends."""
-    orchestrator = Orchestrator(root, make_settings(api_base, huge))
+    orchestrator = await Orchestrator.open(root, make_settings(api_base, huge))
     try:
         spec = TaskSpec("greet politely", models=(NORMAL, *huge), editable=("src/app.py",))
         started = time.perf_counter()

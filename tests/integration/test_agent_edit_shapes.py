@@ -7,12 +7,14 @@ corrected second reply commits. Hostile replies (lone surrogates, 10,000 blocks)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
 from orchard.agents.orchestrator import Orchestrator
 from orchard.agents.task import RunState, TaskSpec
+from orchard.config import LimitSettings
 from orchard.edits import MAX_BLOCKS_PER_REPLY
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, reply
@@ -34,10 +36,23 @@ def repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
     return make_repo(dict(BASE))
 
 
-async def _run(repo: GitRepo, server: ModelServer, model: str, fmt: str, *replies: str) -> object:
+async def _run(
+    repo: GitRepo,
+    server: ModelServer,
+    model: str,
+    fmt: str,
+    *replies: str,
+    limits: LimitSettings | None = None,
+) -> object:
     server.script(model, *(reply(text, chunk_chars=100_000) for text in replies))
     settings = settings_for(server, f"openai/{model}", edit_format=fmt)
-    orchestrator = Orchestrator(repo.root, settings)
+    if limits is not None:  # a reply that big also overflows the history: a weak model sums up
+        server.set_default(reply("The model replied with thousands of edit blocks."), model="sum")
+        weak = dataclasses.replace(settings.models[0], model="openai/sum")
+        settings = dataclasses.replace(
+            settings, limits=limits, weak_model="openai/sum", models=(*settings.models, weak)
+        )
+    orchestrator = await Orchestrator.open(repo.root, settings)
     result = await orchestrator.run_task(TaskSpec("change it", models=(f"openai/{model}",)))
     (outcome,) = result.outcomes
     return outcome
@@ -87,7 +102,9 @@ async def test_ten_thousand_blocks_are_refused_at_once_and_the_fix_commits(
         block("calc.py", f"def missing_{i}():\n    pass\n", "def found():\n    pass\n")
         for i in range(10_000)
     )
-    outcome = await _run(repo, model_server, "flood", "auto", flood, ADD_FIXED)
+    # 10,000 blocks are far beyond a 4k-token model's output: let the reply-size cap allow them
+    roomy = LimitSettings(reply_size_factor=100.0)
+    outcome = await _run(repo, model_server, "flood", "auto", flood, ADD_FIXED, limits=roomy)
     assert outcome.state is RunState.COMMITTED, outcome.error  # type: ignore[attr-defined]
     prompts = _prompts(model_server, "flood")
     assert f"at most {MAX_BLOCKS_PER_REPLY} are applied" in prompts[1]

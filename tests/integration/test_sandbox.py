@@ -62,7 +62,7 @@ def settings(
 
 
 async def run_agent(repo: GitRepo, config: Settings, text: str) -> RunOutcome:
-    orchestrator = Orchestrator(repo.root, config)
+    orchestrator = await Orchestrator.open(repo.root, config)
     try:
         result = await orchestrator.run_task(TaskSpec("tidy up", models=("openai/m",)))
     finally:
