@@ -11,6 +11,7 @@ OrchardError
 │   ├── ModelUnavailable   the circuit breaker for that model is open
 │   └── BudgetExceeded     a token or cost budget ran out
 ├── LintError              a linter could not be run or its output could not be read
+├── MemoryStoreError       the memory tables could not be read or written as asked
 ├── TaskNotFound           no task (or no agent of a task) has the id given
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
 └── Cancelled              the user or the orchestrator cancelled the work
@@ -61,6 +62,10 @@ class BudgetExceeded(ModelError):
 
 class LintError(OrchardError):
     """A linter could not be run or its output could not be read."""
+
+
+class MemoryStoreError(OrchardError):
+    """Memory could not be searched, indexed or forgotten as asked."""
 
 
 class TaskNotFound(OrchardError):
