@@ -97,5 +97,7 @@ def _last_line(lines: list[str], line: int) -> int:
             continue
         if current.lstrip().startswith(_CLOSERS):
             last = index
+            if current.rstrip().endswith((":", "{")):
+                continue  # `) -> int:` closes a signature and opens the body
         break
     return last
