@@ -31,6 +31,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "diagnostics",
     "repomap_feature",
     "tasks_feature",
+    "memory_feature",
 )
 
 SettingsListener = Callable[[Settings], None]

@@ -16,7 +16,13 @@ from orchard.config import Settings
 from orchard.errors import MemoryStoreError
 from orchard.memory.embedders import Embedder, Vector
 from orchard.memory.history import FileEvent, FileHistory, Outcome
-from orchard.memory.indexer import IndexReport, Progress, embed_missing, rechunk_repository, rechunk_text
+from orchard.memory.indexer import (
+    IndexReport,
+    Progress,
+    embed_missing,
+    rechunk_repository,
+    rechunk_text,
+)
 from orchard.memory.search import MemoryHit, hybrid_search
 from orchard.memory.store import MemoryStore
 
@@ -57,8 +63,12 @@ class Memory:
     async def index(self, progress: Progress | None = None) -> IndexReport:
         """Re-chunk changed files of the repository, then embed what has no vector yet."""
         report = await asyncio.to_thread(
-            rechunk_repository, self.store, self.root, self.settings.memory,
-            self.settings.repomap, progress,
+            rechunk_repository,
+            self.store,
+            self.root,
+            self.settings.memory,
+            self.settings.repomap,
+            progress,
         )
         return await embed_missing(self.store, self.embedder, report, progress)
 
@@ -138,8 +148,13 @@ class Memory:
     # Recording and forgetting -----------------------------------------------------------------
 
     async def record_run(
-        self, task_id: str, request: str, agent_id: str, model: str,
-        files: Sequence[str], outcome: Outcome,
+        self,
+        task_id: str,
+        request: str,
+        agent_id: str,
+        model: str,
+        files: Sequence[str],
+        outcome: Outcome,
     ) -> None:
         """Remember which files a run changed and how it ended."""
         await asyncio.to_thread(

@@ -14,7 +14,18 @@ from orchard.repomap.languages import language_for
 from orchard.repomap.tags import Tag, TagKind, default_extractor
 
 CHUNK_CATEGORIES = frozenset(
-    {"function", "method", "class", "interface", "struct", "enum", "trait", "type", "module", "macro"}
+    {
+        "function",
+        "method",
+        "class",
+        "interface",
+        "struct",
+        "enum",
+        "trait",
+        "type",
+        "module",
+        "macro",
+    }
 )
 _CLOSERS = ("}", ")", "]", "end", "fi", "esac")
 
@@ -48,7 +59,9 @@ def chunk_file(
     tags: list[Tag] = []
     if language is not None and default_extractor().has_query(language):
         tags = default_extractor().extract(rel_path, data, language)
-    definitions = [t for t in tags if t.kind is TagKind.DEFINITION and t.category in CHUNK_CATEGORIES]
+    definitions = [
+        t for t in tags if t.kind is TagKind.DEFINITION and t.category in CHUNK_CATEGORIES
+    ]
     if not definitions:
         return window_chunks(rel_path, lines, window_lines)
     chunks: dict[tuple[int, int], Chunk] = {}

@@ -163,7 +163,10 @@ def load_vector_extension(db: sqlite_utils.Database) -> bool:
         conn.enable_load_extension(True)
         sqlite_vec.load(conn)
         conn.enable_load_extension(False)
-    except (AttributeError, ImportError, *sqlite_errors()) as exc:
+    except (AttributeError, ImportError) as exc:
+        log.warning("sqlite-vec could not be loaded (%s); vector search is off", exc)
+        return False
+    except sqlite_errors() as exc:
         log.warning("sqlite-vec could not be loaded (%s); vector search is off", exc)
         return False
     return True

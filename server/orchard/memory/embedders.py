@@ -9,7 +9,6 @@ import asyncio
 import hashlib
 import math
 import struct
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -57,16 +56,16 @@ class OfflineEmbedder:
 
     def vector(self, text: str) -> Vector:
         """Return the unit vector of one text (zero vector for a text with no identifiers)."""
-        counts: Counter[str] = Counter()
+        counts: dict[str, float] = {}
         for ident in identifiers(text):
             words = expand(ident)
             for position, word in enumerate(words):
-                counts[word] += 1.0 if position == 0 else 0.5
+                counts[word] = counts.get(word, 0.0) + (1.0 if position == 0 else 0.5)
         values = [0.0] * self.dimensions
         for word, count in counts.items():
             digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
             number = int.from_bytes(digest, "little")
-            weight = 1.0 + math.log(count)
+            weight = 1.0 + math.log(1.0 + count)
             for probe in range(2):  # two slots per word: fewer collisions, denser sign bits
                 slot = (number >> (probe * 24)) % self.dimensions
                 sign = 1.0 if (number >> (48 + probe)) & 1 else -1.0

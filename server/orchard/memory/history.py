@@ -107,7 +107,7 @@ class FileHistory:
     def add_findings(self, task_id: str, rel_path: str, findings: Sequence[str]) -> None:
         """Attach a reviewer's findings on `rel_path` to the task's history rows."""
         with self.store.write() as db:
-            for (row_id, stored) in db.execute(
+            for row_id, stored in db.execute(
                 "select id, findings from memory_history where task_id = ? and rel_path = ?",
                 [task_id, rel_path],
             ).fetchall():
@@ -138,7 +138,9 @@ class FileHistory:
 
     def known_paths(self) -> set[str]:
         """Return every path some remembered task changed."""
-        return {r["rel_path"] for r in self.store.rows("select distinct rel_path from memory_history")}
+        return {
+            r["rel_path"] for r in self.store.rows("select distinct rel_path from memory_history")
+        }
 
     def forget_task(self, task_id: str) -> int:
         """Remove a task's texts and history rows; return the history rows removed."""
@@ -146,9 +148,7 @@ class FileHistory:
             row = db.execute("select id from memory_tasks where task_id = ?", [task_id]).fetchone()
             if row is None:
                 return 0
-            removed = db.execute(
-                "delete from memory_history where task_id = ?", [task_id]
-            ).rowcount
+            removed = db.execute("delete from memory_history where task_id = ?", [task_id]).rowcount
             db.execute("delete from memory_tasks_fts where rowid = ?", [row[0]])
             db.execute("delete from memory_tasks where id = ?", [row[0]])
             return int(removed or 0)

@@ -126,7 +126,9 @@ async def embed_missing(
             break
         space, cached = await _from_cache(store, space, batch)
         report.from_cache += cached
-        fresh = batch if cached == 0 else await asyncio.to_thread(store.unembedded, space, EMBED_BATCH)
+        fresh = (
+            batch if cached == 0 else await asyncio.to_thread(store.unembedded, space, EMBED_BATCH)
+        )
         if fresh:
             vectors = await embedder.embed([chunk.body for chunk in fresh])
             if space is None:

@@ -39,11 +39,19 @@ class MemoryHit:
 
     def to_json(self) -> dict[str, Any]:
         """Return the hit as a JSON-ready mapping (lines 0-based, inclusive)."""
-        data: dict[str, Any] = {"kind": self.kind, "score": round(self.score, 6),
-                                "matchedBy": list(self.matched_by)}
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "score": round(self.score, 6),
+            "matchedBy": list(self.matched_by),
+        }
         if self.kind == "chunk":
-            data.update(path=self.rel_path, startLine=self.start_line, endLine=self.end_line,
-                        name=self.name, text=self.text)
+            data.update(
+                path=self.rel_path,
+                startLine=self.start_line,
+                endLine=self.end_line,
+                name=self.name,
+                text=self.text,
+            )
         else:
             data.update(task=self.task_id, request=self.text, files=list(self.files))
         return data
@@ -55,11 +63,15 @@ def fts_chunk_ids(store: MemoryStore, query: str, limit: int = CANDIDATES) -> li
     if match is None:
         return []
     weights = ", ".join(str(w) for w in CHUNK_WEIGHTS)
-    rows = store.reader().execute(
-        f"select rowid from memory_chunks_fts where memory_chunks_fts match ?"
-        f" order by bm25(memory_chunks_fts, {weights}) limit ?",
-        [match, limit],
-    ).fetchall()
+    rows = (
+        store.reader()
+        .execute(
+            f"select rowid from memory_chunks_fts where memory_chunks_fts match ?"
+            f" order by bm25(memory_chunks_fts, {weights}) limit ?",
+            [match, limit],
+        )
+        .fetchall()
+    )
     return [int(row[0]) for row in rows]
 
 
@@ -72,14 +84,18 @@ def vector_chunk_ids(
     if len(vector) != space.dimensions:
         return []  # a query from another space: never compare across spaces
     blob = pack(vector)
-    rows = store.reader().execute(
-        f"with coarse as (select rowid from {space.table}"
-        "  where embedding match vec_quantize_binary(?1) and k = ?2)"
-        " select c.id from coarse join memory_chunks c on c.id = coarse.rowid"
-        " join memory_embeddings e on e.space_id = ?3 and e.sha = c.sha"
-        " order by vec_distance_cosine(e.vector, ?1) limit ?4",
-        [blob, limit * COARSE_FACTOR, space.id, limit],
-    ).fetchall()
+    rows = (
+        store.reader()
+        .execute(
+            f"with coarse as (select rowid from {space.table}"
+            "  where embedding match vec_quantize_binary(?1) and k = ?2)"
+            " select c.id from coarse join memory_chunks c on c.id = coarse.rowid"
+            " join memory_embeddings e on e.space_id = ?3 and e.sha = c.sha"
+            " order by vec_distance_cosine(e.vector, ?1) limit ?4",
+            [blob, limit * COARSE_FACTOR, space.id, limit],
+        )
+        .fetchall()
+    )
     return [int(row[0]) for row in rows]
 
 
@@ -87,11 +103,16 @@ def exact_vector_chunk_ids(
     store: MemoryStore, space: Space, vector: Vector, limit: int = CANDIDATES
 ) -> list[int]:
     """Return the exact nearest chunks by cosine over every stored vector (a baseline)."""
-    rows = store.reader().execute(
-        "select c.id from memory_chunks c join memory_embeddings e"
-        " on e.space_id = ? and e.sha = c.sha order by vec_distance_cosine(e.vector, ?) limit ?",
-        [space.id, pack(vector), limit],
-    ).fetchall()
+    rows = (
+        store.reader()
+        .execute(
+            "select c.id from memory_chunks c join memory_embeddings e"
+            " on e.space_id = ? and e.sha = c.sha"
+            " order by vec_distance_cosine(e.vector, ?) limit ?",
+            [space.id, pack(vector), limit],
+        )
+        .fetchall()
+    )
     return [int(row[0]) for row in rows]
 
 
@@ -100,11 +121,15 @@ def fts_task_ids(store: MemoryStore, query: str, limit: int = CANDIDATES) -> lis
     match = fts_match(query_terms(query))
     if match is None:
         return []
-    rows = store.reader().execute(
-        "select t.task_id from memory_tasks_fts f join memory_tasks t on t.id = f.rowid"
-        " where memory_tasks_fts match ? order by bm25(memory_tasks_fts) limit ?",
-        [match, limit],
-    ).fetchall()
+    rows = (
+        store.reader()
+        .execute(
+            "select t.task_id from memory_tasks_fts f join memory_tasks t on t.id = f.rowid"
+            " where memory_tasks_fts match ? order by bm25(memory_tasks_fts) limit ?",
+            [match, limit],
+        )
+        .fetchall()
+    )
     return [str(row[0]) for row in rows]
 
 
@@ -143,7 +168,9 @@ def hybrid_search(
     return _hits(store, fused)
 
 
-def _hits(store: MemoryStore, fused: list[tuple[object, float, tuple[str, ...]]]) -> list[MemoryHit]:
+def _hits(
+    store: MemoryStore, fused: list[tuple[object, float, tuple[str, ...]]]
+) -> list[MemoryHit]:
     chunk_ids = [key[1] for key, _, _ in fused if isinstance(key, tuple) and key[0] == "chunk"]
     chunks = store.chunks_by_id([int(i) for i in chunk_ids])
     hits: list[MemoryHit] = []
@@ -152,8 +179,18 @@ def _hits(store: MemoryStore, fused: list[tuple[object, float, tuple[str, ...]]]
         if key[0] == "chunk":
             chunk = chunks.get(int(key[1]))
             if chunk is not None:
-                hits.append(MemoryHit("chunk", score, chunk.rel_path, chunk.start_line,
-                                      chunk.end_line, chunk.name, chunk.body, matched_by=sources))
+                hits.append(
+                    MemoryHit(
+                        "chunk",
+                        score,
+                        chunk.rel_path,
+                        chunk.start_line,
+                        chunk.end_line,
+                        chunk.name,
+                        chunk.body,
+                        matched_by=sources,
+                    )
+                )
             continue
         rows = store.rows(
             "select t.request, group_concat(distinct h.rel_path) as files from memory_tasks t"
@@ -163,6 +200,14 @@ def _hits(store: MemoryStore, fused: list[tuple[object, float, tuple[str, ...]]]
         )
         if rows:
             files = tuple(sorted((rows[0]["files"] or "").split(","))) if rows[0]["files"] else ()
-            hits.append(MemoryHit("task", score, text=rows[0]["request"], task_id=str(key[1]),
-                                  files=files, matched_by=sources))
+            hits.append(
+                MemoryHit(
+                    "task",
+                    score,
+                    text=rows[0]["request"],
+                    task_id=str(key[1]),
+                    files=files,
+                    matched_by=sources,
+                )
+            )
     return hits

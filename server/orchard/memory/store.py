@@ -80,7 +80,10 @@ class MemoryStore:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -130,14 +133,25 @@ class MemoryStore:
                 cursor = db.execute(
                     "insert into memory_chunks (rel_path, start_line, end_line, name, kind, sha,"
                     " body) values (?, ?, ?, ?, ?, ?, ?)",
-                    [rel_path, chunk.start_line, chunk.end_line, chunk.name, chunk.kind,
-                     chunk.sha, chunk.text],
+                    [
+                        rel_path,
+                        chunk.start_line,
+                        chunk.end_line,
+                        chunk.name,
+                        chunk.kind,
+                        chunk.sha,
+                        chunk.text,
+                    ],
                 )
                 chunk_id = int(cursor.lastrowid or 0)
                 db.execute(
                     "insert into memory_chunks_fts (rowid, name, path, body) values (?, ?, ?, ?)",
-                    [chunk_id, index_text(chunk.name), index_text(rel_path),
-                     index_text(chunk.text)],
+                    [
+                        chunk_id,
+                        index_text(chunk.name),
+                        index_text(rel_path),
+                        index_text(chunk.text),
+                    ],
                 )
                 ids.append(chunk_id)
             return ids
@@ -164,9 +178,7 @@ class MemoryStore:
         return len(ids)
 
     def _drop_orphan_embeddings(self, db: sqlite_utils.Database) -> None:
-        db.execute(
-            "delete from memory_embeddings where sha not in (select sha from memory_chunks)"
-        )
+        db.execute("delete from memory_embeddings where sha not in (select sha from memory_chunks)")
 
     def chunks(self, rel_path: str | None = None) -> list[StoredChunk]:
         """Return stored chunks (of one file, or all), in file and line order."""
@@ -242,8 +254,11 @@ class MemoryStore:
                 "select c.id, c.rel_path, c.start_line, c.end_line, c.name, c.kind, c.sha, c.body"
                 " from memory_chunks c where not exists (select 1 from memory_embeddings e"
                 " where e.space_id = ? and e.sha = c.sha)"
-                + (f" or c.id not in (select rowid from {space.table})"
-                   if self.vectors_available else "")
+                + (
+                    f" or c.id not in (select rowid from {space.table})"
+                    if self.vectors_available
+                    else ""
+                )
                 + " order by c.id limit ?",
                 [space.id, limit],
             )
@@ -256,13 +271,16 @@ class MemoryStore:
             batch = list(shas[start : start + 500])
             marks = ",".join("?" * len(batch))
             for row in self.rows(
-                f"select sha, vector from memory_embeddings where space_id = ? and sha in ({marks})",
+                "select sha, vector from memory_embeddings"
+                f" where space_id = ? and sha in ({marks})",
                 [space.id, *batch],
             ):
                 found[row["sha"]] = row["vector"]
         return found
 
-    def put_vectors(self, space: Space, items: Sequence[tuple[StoredChunk, Vector | bytes]]) -> None:
+    def put_vectors(
+        self, space: Space, items: Sequence[tuple[StoredChunk, Vector | bytes]]
+    ) -> None:
         """Store each chunk's vector in `space`: in the sha cache and in the space's vec0 table."""
         with self.write() as db:
             for chunk, vector in items:
@@ -287,20 +305,33 @@ class MemoryStore:
         with self.write() as db:
             for space in self._spaces(db):
                 self._drop_space(db, space)
-            for table in ("memory_history", "memory_tasks", "memory_tasks_fts",
-                          "memory_chunks_fts", "memory_chunks", "memory_files"):
+            for table in (
+                "memory_history",
+                "memory_tasks",
+                "memory_tasks_fts",
+                "memory_chunks_fts",
+                "memory_chunks",
+                "memory_files",
+            ):
                 db.execute(f"delete from {table}")
 
     def stats(self) -> dict[str, Any]:
         """Return counts and sizes, JSON-ready."""
         count = {
             table: int(self.reader().execute(f"select count(*) from {table}").fetchone()[0])
-            for table in ("memory_files", "memory_chunks", "memory_embeddings",
-                          "memory_tasks", "memory_history")
+            for table in (
+                "memory_files",
+                "memory_chunks",
+                "memory_embeddings",
+                "memory_tasks",
+                "memory_history",
+            )
         }
-        unsaved = self.reader().execute(
-            "select count(*) from memory_files where unsaved = 1"
-        ).fetchone()[0]
+        unsaved = (
+            self.reader()
+            .execute("select count(*) from memory_files where unsaved = 1")
+            .fetchone()[0]
+        )
         spaces = self.rows(
             "select s.name, s.dimensions, count(e.sha) as vectors from memory_spaces s"
             " left join memory_embeddings e on e.space_id = s.id group by s.id order by s.id"
@@ -326,4 +357,3 @@ def _file_size(path: Path) -> int:
         if candidate.exists():
             total += candidate.stat().st_size
     return total
-

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Iterator
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 MIN_PART = 2
-STOP_WORDS = frozenset(
+_STOP_TEXT = (
     "a an and are as at be by do does for from how in is it of on or that the this to where"
-    " which with what who why self def return none true false".split()
+    " which with what who why self def return none true false"
 )
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 def identifiers(text: str) -> Iterator[str]:
@@ -24,7 +25,7 @@ def identifiers(text: str) -> Iterator[str]:
 
 
 def parts(identifier: str) -> list[str]:
-    """Split one identifier into lower-case parts: `parseHTTPConfig_v2` -> parse, http, config, v2."""
+    """Split an identifier into lower-case parts: `parseHTTPConfig_v2` -> parse http config v2."""
     found: list[str] = []
     for piece in identifier.split("_"):
         found.extend(match.lower() for match in _CAMEL.findall(piece))
