@@ -1,7 +1,8 @@
 """Code chunks from the repo map's tree-sitter definitions, or line windows where there are none.
 
 A definition's extent is found from its tag's line by indentation (the tags carry the name's
-line only; parsing again would duplicate `repomap/tags.py`), capped at a size. Pure: bytes in,
+line only; parsing again would duplicate `repomap/tags.py`), capped at a size; a class keeps
+its header and each nested definition is its own chunk. Pure: bytes in,
 chunks out; no SQL, no files.
 """
 
@@ -64,10 +65,17 @@ def chunk_file(
     ]
     if not definitions:
         return window_chunks(rel_path, lines, window_lines)
+    starts = sorted({_first_line(lines, tag.line) for tag in definitions})
     chunks: dict[tuple[int, int], Chunk] = {}
     for tag in definitions:
         start = _first_line(lines, tag.line)
         end = min(_last_line(lines, tag.line), start + max_lines - 1)
+        # A class keeps its header; each nested definition is a chunk of its own.
+        nested = [s for s in starts if start < s <= end]
+        if nested:
+            end = nested[0] - 1
+            while end > start and not lines[end].strip():
+                end -= 1
         if (start, end) not in chunks:
             body = "\n".join(lines[start : end + 1])
             chunks[(start, end)] = Chunk(rel_path, start, end, tag.name, tag.category, body)

@@ -92,12 +92,7 @@ class StateDatabase:
                 name = migration_name(area, step)
                 if name in applied:
                     continue
-                with db.conn:
-                    step(db)
-                    db.execute(
-                        "insert into _migrations (name, applied_at) values (?, ?)",
-                        [name, time.time()],
-                    )
+                _apply(db, name, step)
                 log.info("applied migration %s to %s", name, self.path)
                 applied.add(name)
             return sum(1 for step in steps if migration_name(area, step) in applied)
@@ -107,6 +102,31 @@ class StateDatabase:
         _ensure_bookkeeping(db)
         rows = db.execute("select name from _migrations order by id").fetchall()
         return [str(row[0]) for row in rows]
+
+
+def _apply(db: sqlite_utils.Database, name: str, step: SchemaStep) -> None:
+    """Run one step and record it in one transaction (DDL included, unless it uses
+    `executescript`, which commits first: steps should use `execute_statements`)."""
+    conn = db.conn
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("begin immediate")
+    try:
+        step(db)
+        db.execute("insert into _migrations (name, applied_at) values (?, ?)", [name, time.time()])
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    if conn.in_transaction:
+        conn.commit()
+
+
+def execute_statements(db: sqlite_utils.Database, script: str) -> None:
+    """Run `;`-separated statements one by one, inside the caller's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _ensure_bookkeeping(db: sqlite_utils.Database) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from orchard.memory.db import execute_statements
+
 AREA = "memory"
 
 
 def memory_001_files_and_chunks(db: sqlite_utils.Database) -> None:
     """Indexed files (by content sha, unsaved buffers marked) and their chunks, with FTS5."""
-    db.executescript(
+    execute_statements(
+        db,
         """
         create table memory_files (
             rel_path text primary key,
@@ -33,13 +36,14 @@ def memory_001_files_and_chunks(db: sqlite_utils.Database) -> None:
         create index memory_chunks_path on memory_chunks(rel_path);
         create index memory_chunks_sha on memory_chunks(sha);
         create virtual table memory_chunks_fts using fts5(name, path, body);
-        """
+        """,
     )
 
 
 def memory_002_embeddings(db: sqlite_utils.Database) -> None:
     """Embedding spaces (one per model and size) and vectors cached by chunk content sha."""
-    db.executescript(
+    execute_statements(
+        db,
         """
         create table memory_spaces (
             id integer primary key,
@@ -53,13 +57,14 @@ def memory_002_embeddings(db: sqlite_utils.Database) -> None:
             vector blob not null,
             primary key (space_id, sha)
         ) without rowid;
-        """
+        """,
     )
 
 
 def memory_003_history(db: sqlite_utils.Database) -> None:
     """Tasks as remembered (request, findings, searchable) and which run changed which file."""
-    db.executescript(
+    execute_statements(
+        db,
         """
         create table memory_tasks (
             id integer primary key,
@@ -80,7 +85,7 @@ def memory_003_history(db: sqlite_utils.Database) -> None:
             unique (task_id, agent_id, rel_path)
         );
         create index memory_history_path on memory_history(rel_path);
-        """
+        """,
     )
 
 
