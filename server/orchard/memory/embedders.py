@@ -10,6 +10,7 @@ import hashlib
 import math
 import struct
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from orchard.memory.terms import expand, identifiers
@@ -36,7 +37,12 @@ class Embedder(Protocol):
 
 
 class OfflineEmbedder:
-    """Feature hashing of identifiers and their snake/Camel parts: lexical similarity only."""
+    """Feature hashing of identifiers and their snake/Camel parts: lexical similarity only.
+
+    Each word gets a fixed pseudo-random +-1 code (from its hash); a text's vector is the
+    weighted sum of its words' codes, normalized (random indexing). Dense codes keep the sign
+    bits meaningful, so the binary-quantized vec0 scan finds near neighbours (SimHash).
+    """
 
     def __init__(self, dimensions: int = OFFLINE_DIMENSIONS) -> None:
         self.dimensions = dimensions
@@ -56,22 +62,43 @@ class OfflineEmbedder:
 
     def vector(self, text: str) -> Vector:
         """Return the unit vector of one text (zero vector for a text with no identifiers)."""
-        counts: dict[str, float] = {}
+        seen: dict[str, int] = {}
         for ident in identifiers(text):
-            words = expand(ident)
-            for position, word in enumerate(words):
-                counts[word] = counts.get(word, 0.0) + (1.0 if position == 0 else 0.5)
-        values = [0.0] * self.dimensions
+            seen[ident] = seen.get(ident, 0) + 1
+        counts: dict[str, int] = {}
+        for ident, times in seen.items():
+            for position, word in enumerate(expand(ident)):
+                # a whole identifier counts twice as much as one of its parts
+                counts[word] = counts.get(word, 0) + times * (2 if position == 0 else 1)
+        if not counts:
+            return [0.0] * self.dimensions
+        # Every dimension is a 32-bit field of one big integer, so adding a word's code to
+        # all dimensions at once is one integer addition (the +1 signs; -1s follow from totals).
+        packed = total = 0
         for word, count in counts.items():
-            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-            number = int.from_bytes(digest, "little")
-            weight = 1.0 + math.log(1.0 + count)
-            for probe in range(2):  # two slots per word: fewer collisions, denser sign bits
-                slot = (number >> (probe * 24)) % self.dimensions
-                sign = 1.0 if (number >> (48 + probe)) & 1 else -1.0
-                values[slot] += sign * weight
+            weight = min(count, 8)
+            packed += weight * _packed_code(word, self.dimensions)
+            total += weight
+        raw = packed.to_bytes(self.dimensions * _FIELD_BYTES, "little")
+        ones = struct.unpack(f"<{self.dimensions}I", raw)
+        values = [2.0 * one - total for one in ones]
         norm = math.sqrt(sum(v * v for v in values))
         return [v / norm for v in values] if norm else values
+
+
+_FIELD_BYTES = 4
+
+
+@lru_cache(maxsize=200_000)
+def _packed_code(word: str, dimensions: int) -> int:
+    """Return the word's fixed sign code, one 32-bit field per dimension (1 for +, 0 for -)."""
+    digest = hashlib.shake_256(word.encode("utf-8")).digest((dimensions + 7) // 8)
+    bits = int.from_bytes(digest, "little")
+    packed = 0
+    for index in range(dimensions):
+        if (bits >> index) & 1:
+            packed |= 1 << (index * 8 * _FIELD_BYTES)
+    return packed
 
 
 class ModelEmbedder:

@@ -52,11 +52,12 @@ def memory_002_embeddings(db: sqlite_utils.Database) -> None:
             created_at real not null
         );
         create table memory_embeddings (
+            id integer primary key,
             space_id integer not null references memory_spaces(id) on delete cascade,
             sha text not null,
             vector blob not null,
-            primary key (space_id, sha)
-        ) without rowid;
+            unique (space_id, sha)
+        );
         """,
     )
 

@@ -16,8 +16,9 @@ from orchard.memory.store import MemoryStore, Space
 from orchard.memory.terms import fts_match, query_terms
 
 RRF_K = 60
-CANDIDATES = 50  # per retriever, before fusion
-COARSE_FACTOR = 8  # binary-quantized neighbours fetched per rescored one
+CANDIDATES = 50  # full-text candidates, before fusion
+VECTOR_CANDIDATES = 20  # nearest neighbours, before fusion
+COARSE_FACTOR = 4  # binary-quantized neighbours fetched per rescored one (vec0's cost grows with k)
 # BM25 column weights: a chunk's defined name and path count more than its body.
 CHUNK_WEIGHTS = (6.0, 2.0, 1.0)
 
@@ -76,7 +77,7 @@ def fts_chunk_ids(store: MemoryStore, query: str, limit: int = CANDIDATES) -> li
 
 
 def vector_chunk_ids(
-    store: MemoryStore, space: Space | None, vector: Vector | None, limit: int = CANDIDATES
+    store: MemoryStore, space: Space | None, vector: Vector | None, limit: int = VECTOR_CANDIDATES
 ) -> list[int]:
     """Return chunk ids nearest to `vector` in `space` (empty without vectors or sqlite-vec)."""
     if space is None or not vector or not store.vectors_available or not any(vector):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -32,14 +33,15 @@ def parts(identifier: str) -> list[str]:
     return [part for part in found if len(part) >= MIN_PART]
 
 
-def expand(identifier: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def expand(identifier: str) -> tuple[str, ...]:
     """Return the identifier (lower-cased) followed by its parts, without repeats."""
     whole = identifier.lower().strip("_")
     words = [whole] if len(whole) >= MIN_PART else []
     for part in parts(identifier):
         if part not in words:
             words.append(part)
-    return words
+    return tuple(words)
 
 
 def index_text(text: str) -> str:

@@ -8,8 +8,8 @@ from tests.unit.memory.conftest import CART, NOTES, RETRY, SLUG
 
 
 def test_identifiers_split_on_snake_case_and_camel_case() -> None:
-    assert expand("parse_config_file") == ["parse_config_file", "parse", "config", "file"]
-    assert expand("parseHTTPConfig") == ["parsehttpconfig", "parse", "http", "config"]
+    assert expand("parse_config_file") == ("parse_config_file", "parse", "config", "file")
+    assert expand("parseHTTPConfig") == ("parsehttpconfig", "parse", "http", "config")
     assert "slugify" in index_text("export function slugifyTitle(title)").split()
 
 
