@@ -159,9 +159,7 @@ class MemorySettings:
     offline_dimensions: int = field(
         default=384, metadata=_doc("vector size of the offline embedder", min=16, max=4096)
     )
-    max_chunk_lines: int = field(
-        default=80, metadata=_doc("longest code chunk, in lines", min=4)
-    )
+    max_chunk_lines: int = field(default=80, metadata=_doc("longest code chunk, in lines", min=4))
     window_lines: int = field(
         default=40, metadata=_doc("chunk size for files without tree-sitter definitions", min=4)
     )
