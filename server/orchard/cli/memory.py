@@ -63,6 +63,8 @@ async def _act(root: Path, args: argparse.Namespace) -> int:
         memory = service.memory
         if args.action == "search":
             hits = await service.search_memory(" ".join(args.query), args.limit)
+            if not hits and (await memory.stats())["chunks"] == 0:
+                print("memory holds no code yet: run `orchard memory index`", file=sys.stderr)
             return _print_hits([hit.to_json() for hit in hits], args.json)
         if args.action == "index":
             report = await memory.index(_progress)
