@@ -87,6 +87,8 @@ class OfflineEmbedder:
 
 
 _FIELD_BYTES = 4
+_ONE = (1).to_bytes(_FIELD_BYTES, "little")
+_ZERO = bytes(_FIELD_BYTES)
 
 
 @lru_cache(maxsize=200_000)
@@ -94,11 +96,8 @@ def _packed_code(word: str, dimensions: int) -> int:
     """Return the word's fixed sign code, one 32-bit field per dimension (1 for +, 0 for -)."""
     digest = hashlib.shake_256(word.encode("utf-8")).digest((dimensions + 7) // 8)
     bits = int.from_bytes(digest, "little")
-    packed = 0
-    for index in range(dimensions):
-        if (bits >> index) & 1:
-            packed |= 1 << (index * 8 * _FIELD_BYTES)
-    return packed
+    fields = b"".join(_ONE if (bits >> index) & 1 else _ZERO for index in range(dimensions))
+    return int.from_bytes(fields, "little")
 
 
 class ModelEmbedder:
