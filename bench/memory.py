@@ -4,7 +4,9 @@ the hybrid search against plain FTS5-only and vec0-only queries measured in the 
 (vec0-only twice: Orchard's binary-quantized scan rescored by cosine, and an exact float vec0
 table, kept in a second file so it does not inflate the size figure). Never fails on a time.
 
-    python bench/memory.py [--chunks 100000] [--queries 200] [--seed 7]
+    python bench/memory.py [--chunks 100000] [--queries 200] [--seed 7] [--reuse FOLDER]
+
+`--reuse` measures the queries again on the databases a previous run left in FOLDER.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
@@ -25,7 +28,7 @@ from orchard.memory.chunking import Chunk
 from orchard.memory.db import StateDatabase
 from orchard.memory.embedders import OfflineEmbedder, pack
 from orchard.memory.search import fts_chunk_ids, hybrid_search, vector_chunk_ids
-from orchard.memory.store import MemoryStore
+from orchard.memory.store import MemoryStore, Space
 
 SYLLABLES = [a + b for a in "bcdfglmnprstvz" for b in "aeiou"]
 VOCABULARY = 20_000  # distinct words, drawn with Zipf's law as in real code
@@ -105,56 +108,16 @@ def timed(run: Callable[[str], object], queries: list[str]) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    embedder = OfflineEmbedder(384)
-    folder = Path(tempfile.mkdtemp(prefix="orchard-bench-memory-"))
-    store = MemoryStore(folder / "state.db")
-    words = Words(rng)
-    files = make_files(args.chunks, words)
-    print(f"{args.chunks} chunks in {len(files)} files, 384 dimensions, sqlite file in {folder}")
-
-    started = time.perf_counter()
-    for rel_path, chunks in files:
-        store.replace_file(rel_path, f"sha-{rel_path}", chunks)
-    rows_seconds = time.perf_counter() - started
-    stored = store.chunks()
-    started = time.perf_counter()
-    vectors = embedder.embed_now([c.body for c in stored])
-    embed_seconds = time.perf_counter() - started
-    space = store.ensure_space(embedder.space, 384)
-    started = time.perf_counter()
-    for first in range(0, len(stored), 1000):
-        pairs = list(zip(stored[first : first + 1000], vectors[first : first + 1000], strict=True))
-        store.put_vectors(space, pairs)  # type: ignore[arg-type]
-    vector_seconds = time.perf_counter() - started
-    total = rows_seconds + embed_seconds + vector_seconds
-    print(
-        f"indexing: chunks + FTS5 rows {len(stored) / rows_seconds:,.0f}/s,"
-        f" offline embedding {len(stored) / embed_seconds:,.0f}/s,"
-        f" vectors (cache + vec0) {len(stored) / vector_seconds:,.0f}/s;"
-        f" end to end {len(stored) / total:,.0f} chunks/s ({total:.1f} s)"
-    )
-    store.reader().execute("pragma wal_checkpoint(truncate)")
-    size = (folder / "state.db").stat().st_size
-    print(f"database: {size / 1e6:.1f} MB, {size / len(stored):,.0f} bytes per chunk")
-
-    exact = StateDatabase.at(folder / "exact.db").connect()
-    exact.execute(
-        "create virtual table exact using vec0(embedding float[384] distance_metric=cosine)"
-    )
-    with exact.conn:
-        exact.conn.executemany(
-            "insert into exact (rowid, embedding) values (?, ?)",
-            [(c.id, pack(v)) for c, v in zip(stored, vectors, strict=True)],
-        )
-
-    queries = [words.query() for _ in range(args.queries)]
+def measure(
+    store: MemoryStore,
+    embedder: OfflineEmbedder,
+    space: Space,
+    exact: Any,
+    words: Words,
+    count: int,
+) -> None:
+    """Time the hybrid search against FTS5-only and vec0-only queries; print recall too."""
+    queries = [words.query() for _ in range(count)]
     query_vectors = {q: embedder.vector(q) for q in queries}
 
     def hybrid(query: str) -> object:
@@ -208,6 +171,73 @@ def main() -> None:
         }
         recall.append(len(ours & truth) / max(1, len(truth)))
     print(f"binary + rescore recall@10 against exact float: {statistics.mean(recall):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", default=None, help="folder of a previous run's databases")
+    args = parser.parse_args()
+    if args.reuse:
+        folder = Path(args.reuse)
+        store = MemoryStore(folder / "state.db")
+        embedder = OfflineEmbedder(384)
+        space = store.space(embedder.space)
+        assert space is not None, "no vectors in that folder"
+        exact = StateDatabase.at(folder / "exact.db").connect()
+        print(
+            f"reusing {folder}: {len(store.chunks_by_id(list(range(1, 2))))} probe,"
+            f" {store.stats()['chunks']} chunks"
+        )
+        measure(store, embedder, space, exact, Words(random.Random(args.seed)), args.queries)
+        store.close()
+        return
+    rng = random.Random(args.seed)
+    embedder = OfflineEmbedder(384)
+    folder = Path(tempfile.mkdtemp(prefix="orchard-bench-memory-"))
+    store = MemoryStore(folder / "state.db")
+    words = Words(rng)
+    files = make_files(args.chunks, words)
+    print(f"{args.chunks} chunks in {len(files)} files, 384 dimensions, sqlite file in {folder}")
+
+    started = time.perf_counter()
+    for rel_path, chunks in files:
+        store.replace_file(rel_path, f"sha-{rel_path}", chunks)
+    rows_seconds = time.perf_counter() - started
+    stored = store.chunks()
+    started = time.perf_counter()
+    vectors = embedder.embed_now([c.body for c in stored])
+    embed_seconds = time.perf_counter() - started
+    space = store.ensure_space(embedder.space, 384)
+    started = time.perf_counter()
+    for first in range(0, len(stored), 1000):
+        pairs = list(zip(stored[first : first + 1000], vectors[first : first + 1000], strict=True))
+        store.put_vectors(space, pairs)  # type: ignore[arg-type]
+    vector_seconds = time.perf_counter() - started
+    total = rows_seconds + embed_seconds + vector_seconds
+    print(
+        f"indexing: chunks + FTS5 rows {len(stored) / rows_seconds:,.0f}/s,"
+        f" offline embedding {len(stored) / embed_seconds:,.0f}/s,"
+        f" vectors (cache + vec0) {len(stored) / vector_seconds:,.0f}/s;"
+        f" end to end {len(stored) / total:,.0f} chunks/s ({total:.1f} s)"
+    )
+    store.reader().execute("pragma wal_checkpoint(truncate)")
+    size = (folder / "state.db").stat().st_size
+    print(f"database: {size / 1e6:.1f} MB, {size / len(stored):,.0f} bytes per chunk")
+
+    exact = StateDatabase.at(folder / "exact.db").connect()
+    exact.execute(
+        "create virtual table exact using vec0(embedding float[384] distance_metric=cosine)"
+    )
+    with exact.conn:
+        exact.conn.executemany(
+            "insert into exact (rowid, embedding) values (?, ?)",
+            [(c.id, pack(v)) for c, v in zip(stored, vectors, strict=True)],
+        )
+
+    measure(store, embedder, space, exact, words, args.queries)
     store.close()
 
 

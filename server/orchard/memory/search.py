@@ -17,7 +17,7 @@ from orchard.memory.terms import fts_match, query_terms
 
 RRF_K = 60
 CANDIDATES = 50  # full-text candidates, before fusion
-VECTOR_CANDIDATES = 20  # nearest neighbours, before fusion
+VECTOR_CANDIDATES = 10  # nearest neighbours, before fusion (vec0 time grows with k)
 COARSE_FACTOR = 4  # binary-quantized neighbours fetched per rescored one (vec0's cost grows with k)
 # BM25 column weights: a chunk's defined name and path count more than its body.
 CHUNK_WEIGHTS = (6.0, 2.0, 1.0)
