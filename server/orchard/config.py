@@ -198,6 +198,30 @@ class AgentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MemorySettings:
+    """Memory: code chunks and past tasks, searched to give agents more context."""
+
+    enabled: bool = field(
+        default=True, metadata=_doc("give agents memory hits and record which runs changed files")
+    )
+    embedding_model: str | None = field(
+        default=None,
+        metadata=_doc("litellm embedding model; unset: the offline, lexical (not semantic) one"),
+    )
+    offline_dimensions: int = field(
+        default=384, metadata=_doc("vector size of the offline embedder", min=16, max=4096)
+    )
+    max_chunk_lines: int = field(default=80, metadata=_doc("longest code chunk, in lines", min=4))
+    window_lines: int = field(
+        default=40, metadata=_doc("chunk size for files without tree-sitter definitions", min=4)
+    )
+    prompt_hits: int = field(
+        default=6, metadata=_doc("most memory hits offered to an agent's prompt", min=0)
+    )
+    search_limit: int = field(default=10, metadata=_doc("default number of search results", min=1))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything Orchard can be told; every field has a sensible default."""
 
@@ -220,6 +244,7 @@ class Settings:
     edits: EditSettings = field(default_factory=EditSettings, metadata=_doc("edit matching"))
     lint: LintSettings = field(default_factory=LintSettings, metadata=_doc("lint pipeline"))
     agents: AgentSettings = field(default_factory=AgentSettings, metadata=_doc("agent runs"))
+    memory: MemorySettings = field(default_factory=MemorySettings, metadata=_doc("memory"))
 
     def model(self, name: str) -> ModelSettings:
         """Return the settings of a model by its litellm string (defaults when not configured)."""

@@ -14,6 +14,7 @@ OrchardError
 │   ├── ReplyDeadlineExceeded  a reply took longer than its call's overall deadline
 │   └── ReplyTooLarge      a reply grew far beyond the model's output limit
 ├── LintError              a linter could not be run or its output could not be read
+├── MemoryStoreError       the memory tables could not be read or written as asked
 ├── TaskNotFound           no task (or no agent of a task) has the id given
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
 └── Cancelled              the user or the orchestrator cancelled the work
@@ -76,6 +77,10 @@ class ReplyTooLarge(ModelError):
 
 class LintError(OrchardError):
     """A linter could not be run or its output could not be read."""
+
+
+class MemoryStoreError(OrchardError):
+    """Memory could not be searched, indexed or forgotten as asked."""
 
 
 class TaskNotFound(OrchardError):

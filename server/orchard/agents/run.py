@@ -202,8 +202,10 @@ class AgentLoop:
             renderer = None
             if self.env.repo_map is not None:
                 renderer = await self.env.repo_map(self.worktree_path, self.assignment)
-            hits = (
-                tuple(self.env.memory_hits(self.assignment.request)) if self.env.memory_hits else ()
+            hits = (  # memory reads SQLite: off the loop
+                tuple(await asyncio.to_thread(self.env.memory_hits, self.assignment.request))
+                if self.env.memory_hits
+                else ()
             )
             originals = await self._pick_up(await building) if self.resumed else {}
             await self._edit_until_done(building, renderer, hits, originals)

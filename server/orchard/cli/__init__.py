@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "run coding agents on a request, each on its own branch and worktree",
     "tasks": "list, show, resume, discard or clean up agent tasks",
     "map": "print the ranked repository map within a token budget",
+    "memory": "search, index, count or forget the repository's memory",
     "apply": "apply a model reply's edits to a folder",
     "lint": "check files for syntax errors and linter problems",
     "doctor": "check that git, SQLite, tree-sitter, litellm and model keys are ready",

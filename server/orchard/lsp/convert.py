@@ -127,3 +127,14 @@ def _line_range(value: Any) -> tuple[int, int]:
     if start < 0 or end < start:
         raise JsonRpcInvalidParams("`selection.range` must run forwards from line 0 or later")
     return start, end
+
+
+def lsp_location(path: Path, start_line: int, end_line: int) -> dict[str, Any]:
+    """Return a protocol Location (as JSON) spanning whole 0-based lines start..end of `path`."""
+    return {
+        "uri": path.resolve().as_uri(),
+        "range": {
+            "start": {"line": start_line, "character": 0},
+            "end": {"line": end_line + 1, "character": 0},
+        },
+    }

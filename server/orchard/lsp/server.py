@@ -22,7 +22,14 @@ from pygls.lsp.server import LanguageServer
 
 from orchard import __version__
 from orchard.config import LoadedSettings, Settings, load_settings
-from orchard.lsp import diagnostics, documents, repomap_feature, settings_sync, tasks_feature
+from orchard.lsp import (
+    diagnostics,
+    documents,
+    memory_feature,
+    repomap_feature,
+    settings_sync,
+    tasks_feature,
+)
 from orchard.lsp.client_log import ClientLogHandler
 from orchard.lsp.convert import uri_to_path
 from orchard.lsp.documents import DocumentHub
@@ -184,5 +191,6 @@ def create_server() -> OrchardServer:
     settings_sync.register(server)
     diagnostics.register(server)
     repo_map = repomap_feature.register(server)
-    tasks_feature.register(server, live_map=lambda: repo_map.live)
+    tasks = tasks_feature.register(server, live_map=lambda: repo_map.live)
+    memory_feature.register(server, tasks.service)
     return server

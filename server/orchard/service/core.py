@@ -24,8 +24,11 @@ if TYPE_CHECKING:
     from orchard.agents.journal import Journal
     from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
     from orchard.agents.run import MemorySource
+    from orchard.memory.api import Memory
+    from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
+    from orchard.service.memory import RunRecorder
 
 # The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
 # (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
@@ -58,12 +61,19 @@ class OrchardService:
         settings: Settings,
         live_map: LiveRepoMap,
         orchestrator: Orchestrator | None,
+        memory: Memory | None = None,
     ) -> None:
         self.root = root
         self.settings = settings
         self.live_map = live_map
         self._orchestrator = orchestrator
         self.bus = orchestrator.bus if orchestrator else EventBus()
+        self._memory = memory
+        self._recorder: RunRecorder | None = None
+        if memory is not None and orchestrator is not None:
+            from orchard.service.memory import RunRecorder
+
+            self._recorder = RunRecorder(memory, self.bus, orchestrator.tasks.get)
 
     @classmethod
     async def open(
@@ -103,11 +113,17 @@ class OrchardService:
 
         root, chosen, journal = await asyncio.to_thread(prepare)
         live = live_map or LiveRepoMap(root, chosen.repomap)
-        orchestrator = None
+        orchestrator = memory = None
         if journal is not None:
             from orchard.agents.mapsource import live_map_source
             from orchard.agents.orchestrator import Orchestrator
+            from orchard.models.client import ModelClient
+            from orchard.service.memory import open_memory
 
+            client = client or ModelClient(chosen)
+            if chosen.memory.enabled:
+                memory = await open_memory(root, journal.path, chosen, client)
+                memory_hits = memory_hits or memory.prompt_hits
             orchestrator = Orchestrator(
                 root,
                 chosen,
@@ -117,17 +133,23 @@ class OrchardService:
                 map_source=live_map_source(live),
                 memory_hits=memory_hits,
             )
-        return cls(root, chosen, live, orchestrator)
+        return cls(root, chosen, live, orchestrator, memory)
 
     def update_settings(self, settings: Settings) -> None:
         """Put `settings` in force for tasks started from now on."""
         self.settings = settings
+        if self._memory is not None:
+            self._memory.settings = settings
         if self._orchestrator is not None:
             self._orchestrator.settings = settings
             self._orchestrator.client.settings = settings
 
     async def close(self) -> None:
-        """Close the journal and the worker threads (after every task has ended)."""
+        """Close the journal, memory and the worker threads (after every task has ended)."""
+        if self._recorder is not None:
+            await self._recorder.close()
+        if self._memory is not None:
+            await self._memory.close()
         if self._orchestrator is not None:
             await asyncio.to_thread(self._orchestrator.close)
 
@@ -233,7 +255,9 @@ class OrchardService:
             journal.discard(task_id)
             return Cleanup((task_id,), len(cleanup.worktrees), len(cleanup.refs))
 
-        return await asyncio.to_thread(drop)
+        cleanup = await asyncio.to_thread(drop)
+        await self._remember_discarded(cleanup.tasks)
+        return cleanup
 
     async def clean(self, *, everything: bool = False) -> Cleanup:
         """Remove ended tasks' worktrees (keeping branches), or with `everything` discard them."""
@@ -263,7 +287,9 @@ class OrchardService:
                     removed.append(worktree)
             return Cleanup((), len(removed), 0)
 
-        return await asyncio.to_thread(sweep)
+        cleanup = await asyncio.to_thread(sweep)
+        await self._remember_discarded(cleanup.tasks)
+        return cleanup
 
     # The map ---------------------------------------------------------------------------------
 
@@ -271,3 +297,28 @@ class OrchardService:
         """Rank the live map for `request` and render it, off the event loop."""
         repo_map = await self.live_map.get()
         return await asyncio.to_thread(repo_map.render, request)
+
+    # Memory ----------------------------------------------------------------------------------
+
+    @property
+    def memory(self) -> Memory:
+        """The repository's memory; raise WorkspaceError when it is off or there is no git."""
+        if self._memory is None:
+            raise WorkspaceError(
+                f"memory is off for {self.root}: it needs a git repository and memory.enabled"
+            )
+        return self._memory
+
+    async def search_memory(self, query: str, limit: int | None = None) -> list[MemoryHit]:
+        """Search chunks and past tasks (hybrid full-text and vector, fused)."""
+        return await self.memory.search(query, limit)
+
+    async def _remember_discarded(self, task_ids: tuple[str, ...]) -> None:
+        if self._memory is None:
+            return
+        if self._recorder is not None:
+            await self._recorder.flush()
+        from orchard.memory.history import Outcome
+
+        for task_id in task_ids:
+            await self._memory.set_outcome(task_id, Outcome.DISCARDED)
