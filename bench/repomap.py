@@ -43,7 +43,7 @@ def phase_floor(root: Path) -> dict[str, Any]:
 
 
 def _index(root: Path, db: Path) -> Any:
-    from orchard.repomap.cache import TagStore
+    from orchard.memory.tag_cache import TagStore
     from orchard.repomap.index import RepoIndex
     from orchard.repomap.tags import TAGS_VERSION
 

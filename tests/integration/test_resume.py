@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from orchard.agents.journal import Journal
 from orchard.agents.orchestrator import Orchestrator
 from orchard.agents.task import AgentRun, RunState, TaskLimits, TaskSpec, TaskState, new_task_id
 from orchard.cli import main
 from orchard.errors import OrchardError
+from orchard.memory.journal import Journal
 from orchard.vcs.names import branch_name, worktree_path
 from orchard.vcs.repository import git_common_dir, state_db_path
 from orchard.vcs.snapshot import create_snapshot
@@ -159,7 +159,7 @@ def test_resuming_an_unknown_task_is_an_error_like_show(
 
 DEAD_PROCESS = """
 import json, sys
-from orchard.agents.journal import Journal
+from orchard.memory.journal import Journal
 from orchard.agents.task import RunState, TaskSpec, TaskState
 db, task_id, snapshot, spec, runs, spent = json.loads(sys.argv[1])
 journal = Journal(db)

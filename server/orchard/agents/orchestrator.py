@@ -14,7 +14,6 @@ from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
-from orchard.agents.journal import Journal
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.resume import resumable_runs, task_snapshot
@@ -39,6 +38,7 @@ from orchard.agents.task import (
 from orchard.agents.workers import Workers
 from orchard.config import Settings
 from orchard.errors import OrchardError, RunConflict, SettingsError, TaskNotFound
+from orchard.memory.journal import Journal
 from orchard.models.client import ModelClient, load_litellm
 from orchard.repomap.live import LiveRepoMap
 from orchard.vcs.cleanup import prune

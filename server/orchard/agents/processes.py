@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from orchard.sandbox.processes import ProcessGroup, end_group
 
 if TYPE_CHECKING:
-    from orchard.agents.journal import Journal
+    from orchard.memory.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchard.agents.journal import Journal
 from orchard.agents.task import AgentRun, RunState, Task
 from orchard.errors import GitError, OrchardError
+from orchard.memory.journal import Journal
 from orchard.vcs.git import git_text, run_git
 from orchard.vcs.repository import repository_root
 from orchard.vcs.snapshot import Snapshot, snapshot_ref

@@ -24,7 +24,6 @@ from orchard.agents.checks import (
 )
 from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.history import AgentHistory, clip_for_history
-from orchard.agents.journal import Journal
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.processes import JournalGroups
 from orchard.agents.resume import earlier_commit, leftovers
@@ -44,6 +43,7 @@ from orchard.edits import (
 )
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
+from orchard.memory.journal import Journal
 from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
 from orchard.sandbox.bwrap import Sandbox, choose_sandbox

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from orchard.repomap.cache import TagStore
+from orchard.memory.tag_cache import TagStore
 from orchard.vcs.queries import query_git
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from orchard.config import RepoMapSettings
 from orchard.errors import WorkspaceError
-from orchard.repomap.cache import FileStat, TagStore, content_sha, decode_tags
+from orchard.memory.tag_cache import FileStat, TagStore
+from orchard.repomap.cache import content_sha, decode_tags
 from orchard.repomap.cochange import CoChange, mine_history
 from orchard.repomap.document import LiveDocument, TextEdit
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph

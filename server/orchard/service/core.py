@@ -21,10 +21,10 @@ from orchard.service.requests import TaskRequest, task_spec
 from orchard.service.views import event_view, task_view
 
 if TYPE_CHECKING:
-    from orchard.agents.journal import Journal
     from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
     from orchard.agents.run import MemorySource
     from orchard.memory.api import Memory
+    from orchard.memory.journal import Journal
     from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
@@ -99,9 +99,9 @@ class OrchardService:
             if not (git_root and tasks):
                 return root, chosen, None
             # Imported here, on the worker thread: the task half costs ~1 s to import.
-            from orchard.agents.journal import Journal
             from orchard.agents.mapsource import live_map_source  # noqa: F401
             from orchard.agents.orchestrator import Orchestrator  # noqa: F401
+            from orchard.memory.journal import Journal
             from orchard.vcs.git import remove_stale_indexes
             from orchard.vcs.repository import git_common_dir, repository_root, state_db_path
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from orchard.agents.journal import Journal
 from orchard.agents.task import (
     RunState,
     TaskLimits,
@@ -20,6 +19,7 @@ from orchard.agents.task import (
     new_task_id,
 )
 from orchard.errors import RunConflict, TaskNotFound
+from orchard.memory.journal import Journal
 from orchard.vcs.names import check_id
 
 SPEC = TaskSpec(
@@ -158,7 +158,7 @@ def test_reopening_the_database_keeps_everything(tmp_path: Path) -> None:
 def test_recover_marks_runs_of_an_ended_process_interrupted(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     script = f"""
-from orchard.agents.journal import Journal
+from orchard.memory.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
 j = Journal({str(path)!r})
 j.create_task(TaskSpec(request="r"), task_id="t1")
@@ -197,7 +197,7 @@ def test_recover_leaves_runs_of_a_live_process_alone(journal: Journal) -> None:
 def test_an_interrupted_run_can_be_resumed(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     script = f"""
-from orchard.agents.journal import Journal
+from orchard.memory.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
 j = Journal({str(path)!r})
 j.create_task(TaskSpec(request="r"), task_id="t1")

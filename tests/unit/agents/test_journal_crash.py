@@ -7,8 +7,8 @@ import subprocess
 import sys
 import textwrap
 
-from orchard.agents.journal import Journal
 from orchard.agents.task import RunState, TaskState
+from orchard.memory.journal import Journal
 from orchard.vcs.cleanup import discard_task
 from orchard.vcs.repository import state_db_path
 from orchard.vcs.worktree import list_task_worktrees
@@ -18,7 +18,7 @@ CHILD = textwrap.dedent(
     """
     import itertools, sys
     from pathlib import Path
-    from orchard.agents.journal import Journal
+    from orchard.memory.journal import Journal
     from orchard.agents.task import RunState, TaskSpec, TaskState
     from orchard.vcs.repository import state_db_path
     from orchard.vcs.snapshot import create_snapshot

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from orchard.agents.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
 from orchard.errors import RunConflict
+from orchard.memory.journal import Journal
 
 DEAD_WRITER = """
 import sys
-from orchard.agents.journal import Journal
+from orchard.memory.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
 j = Journal(sys.argv[1])
 j.create_task(TaskSpec(request="r"), task_id="t1")

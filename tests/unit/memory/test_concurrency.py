@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from orchard.agents.journal import Journal
 from orchard.agents.task import RunState, TaskSpec
 from orchard.memory.api import Memory
 from orchard.memory.history import Outcome
+from orchard.memory.journal import Journal
 from orchard.memory.search import hybrid_search
 from tests.support.gitrepo import GitRepo
 from tests.unit.memory.conftest import state_db

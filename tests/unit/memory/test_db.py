@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from orchard.agents.journal import Journal
 from orchard.memory.db import StateDatabase, connect, migrate, sqlite_errors
+from orchard.memory.journal import Journal
 from orchard.memory.schema import MIGRATIONS
 from orchard.memory.store import MemoryStore
-from orchard.repomap.cache import TagStore
+from orchard.memory.tag_cache import TagStore
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/memory/state-before-named-migrations.db"
 

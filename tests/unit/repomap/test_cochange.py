@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from orchard.repomap.cache import TagStore
+from orchard.memory.tag_cache import TagStore
 from orchard.repomap.cochange import CoChange, mine_history
 from tests.support.gitrepo import GitRepo
 
