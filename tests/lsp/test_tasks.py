@@ -146,3 +146,37 @@ async def test_showing_an_unknown_task_is_an_error_naming_it(
         await command(client, "orchard.showTask", {"task": "20990101-000000-dead"})
 
     assert "20990101-000000-dead" in str(caught.value)
+
+
+@pytest.mark.slow
+async def test_a_task_shows_as_progress_and_the_clients_cancel_cancels_its_agents(
+    client: LanguageClient, repo: GitRepo, model_server: ModelServer
+) -> None:
+    slow = reply(ADD_REPLY * 40, chunk_chars=4, chunk_delay=0.05)  # a minute of streaming
+    model_server.set_default(slow, model="gpt-test")
+    await initialize(client, repo.root)
+
+    started = await command(client, "orchard.startTask", {"request": "take your time"})
+    assert model_server.wait_for(lambda s: bool(s.requests_for("gpt-test")), timeout=120)
+    token = await progress_titled(client, "Orchard: take your time")
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    view = await wait_for_task(client, started["task"])
+
+    assert view["state"] == "cancelled"
+    assert view["runs"][0]["state"] == "cancelled"
+    assert await asyncio.to_thread(model_server.wait_for_disconnect, 30)  # the stream closed
+    begin, *_, end = client.progress_reports[token]
+    assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
+    assert isinstance(end, types.WorkDoneProgressEnd) and "cancelled" in (end.message or "")
+
+
+async def progress_titled(client: LanguageClient, title: str, timeout: float = 60) -> Any:
+    """Wait for a progress that began with `title`; return its token."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for token, reports in client.progress_reports.items():
+            first = reports[0] if reports else None
+            if isinstance(first, types.WorkDoneProgressBegin) and first.title == title:
+                return token
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no progress titled {title!r}")

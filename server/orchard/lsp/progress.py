@@ -43,7 +43,7 @@ class WorkProgress:
         title: str,
         *,
         message: str | None = None,
-        cancels: asyncio.Task[Any] | None = None,
+        cancels: asyncio.Future[Any] | None = None,
     ) -> WorkProgress | None:
         """Create and begin a progress; the client's cancel cancels `cancels` (None: no cancel)."""
         if not get_capability(host.client_capabilities, "window.work_done_progress", False):
@@ -60,9 +60,10 @@ class WorkProgress:
         )
         progress.begin(token, begin)
         if cancels is not None:
-            future = progress.tokens.get(token)
+            future = progress.tokens.get(token)  # pygls cancels it on the client's cancel
             if future is not None:
-                future.add_done_callback(lambda done: _cancel_on(done, cancels))
+                loop = asyncio.get_running_loop()
+                future.add_done_callback(lambda done: _cancel_on(done, cancels, loop))
         return cls(progress, token)
 
     def report(self, message: str, percentage: int | None = None) -> None:
@@ -85,7 +86,7 @@ class WorkProgress:
         self._progress.end(self.token, types.WorkDoneProgressEnd(message=message))
 
 
-def _cancel_on(done: Any, task: asyncio.Task[Any]) -> None:
-    if done.cancelled() and not task.done():
-        log.info("the client cancelled %s", task.get_name())
-        task.cancel()
+def _cancel_on(done: Any, work: asyncio.Future[Any], loop: asyncio.AbstractEventLoop) -> None:
+    if done.cancelled() and not work.done():
+        log.info("the client cancelled %r", work)
+        loop.call_soon_threadsafe(work.cancel)

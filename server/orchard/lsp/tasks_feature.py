@@ -16,11 +16,12 @@ from pygls.exceptions import JsonRpcInvalidParams
 from orchard.errors import OrchardError, SettingsError, TaskNotFound
 from orchard.lsp.commands import CommandArguments, JsonRpcRequestFailed
 from orchard.lsp.convert import selection_of, uri_to_path
+from orchard.lsp.progress import WorkProgress
 from orchard.repomap.live import LiveRepoMap
 from orchard.service import OrchardService, TaskRequest, parse_mode
 
 if TYPE_CHECKING:
-    from orchard.lsp.host import WorkspaceHost
+    from orchard.lsp.host import ClientHost
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class TasksFeature:
     """Opens the repository's service once and answers the task commands through it."""
 
     def __init__(
-        self, server: WorkspaceHost, live_map: Callable[[], LiveRepoMap | None] | None = None
+        self, server: ClientHost, live_map: Callable[[], LiveRepoMap | None] | None = None
     ) -> None:
         self.server = server
         self._live_map = live_map  # the language server's map, once it is being built
@@ -76,7 +77,27 @@ class TasksFeature:
         waiter = asyncio.ensure_future(service.wait(handle))
         self._waiters.add(waiter)
         waiter.add_done_callback(self._waiters.discard)
+        self.server.spawn(self._progress(handle.task_id, request.request, waiter), "task progress")
         return {"task": handle.task_id}
+
+    async def _progress(self, task_id: str, text: str, waiter: asyncio.Future[Any]) -> None:
+        """Show the task as one progress bar; the client's cancel cancels the task's agents."""
+        title = f"Orchard: {' '.join(text.split())[:60]}"
+        bar = await WorkProgress.begin(self.server, title, message=task_id, cancels=waiter)
+        if bar is None:
+            return
+        try:
+            result = await asyncio.shield(waiter)
+        except asyncio.CancelledError:
+            if not waiter.cancelled():
+                raise
+            bar.end(f"{task_id}: cancelled")
+            return
+        except Exception as exc:  # the failure itself is journaled and shown by showTask
+            bar.end(f"{task_id}: {exc}")
+            return
+        committed = len(result.committed)
+        bar.end(f"{task_id}: {result.state}, {committed}/{len(result.outcomes)} committed")
 
     def _request(self, arguments: CommandArguments, root: Path) -> TaskRequest:
         paths = [self._repo_path(p, root, "files") for p in arguments.strings("files")]
@@ -146,7 +167,7 @@ class TasksFeature:
 
 
 def register(
-    server: WorkspaceHost, live_map: Callable[[], LiveRepoMap | None] | None = None
+    server: ClientHost, live_map: Callable[[], LiveRepoMap | None] | None = None
 ) -> TasksFeature:
     """Wire the task commands into `server`; agents rank with `live_map()` when it gives one."""
     feature = TasksFeature(server, live_map)

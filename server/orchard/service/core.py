@@ -185,7 +185,12 @@ class OrchardService:
         await asyncio.to_thread(require_models, self.settings, [m for m in wanted if m])
 
     async def resume(self, task_id: str) -> TaskHandle:
-        """Re-launch a task's interrupted runs; raise TaskNotFound or RunConflict."""
+        """Re-launch a task's interrupted runs; raise TaskNotFound, RunConflict, or
+        ModelsNotReady when a model of the task can no longer be called."""
+        task = await asyncio.to_thread(self.journal.task, task_id)
+        if task is None:
+            raise TaskNotFound(f"no task {task_id}")
+        await self.check_models(task.spec.models)
         return await self.orchestrator.resume_task(task_id)
 
     async def wait(self, handle: TaskHandle) -> TaskResult:
