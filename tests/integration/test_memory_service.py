@@ -45,3 +45,25 @@ async def test_a_run_is_remembered_and_the_next_task_on_that_file_sees_it(
         assert any(h.kind == "task" and h.task_id == first.task_id for h in hits)
     finally:
         await service.close()
+
+
+@pytest.mark.slow
+async def test_a_task_that_edits_a_file_sees_its_past_outcome_without_naming_it(
+    make_repo: Callable[..., GitRepo], model_server: ModelServer
+) -> None:
+    repo = make_repo(FILES)
+    model = "openai/beta"
+    model_server.script(model, reply(GREET_REPLY), reply(GREET_REPLY))
+    service = await OrchardService.open(repo.root, settings_for(model_server, model))
+    try:
+        first = await service.start_task(TaskRequest("greet politely", models=(model,)))
+        await service.wait(first)
+
+        request = TaskRequest("shout the greeting", models=(model,), files=("src/app.py",))
+        await service.wait(await service.start_task(request))
+
+        last = model_server.requests_for(model)[-1]
+        text = "\n".join(str(m.get("content")) for m in last.messages)
+        assert f"Past task {first.task_id}" in text  # from the file it edits, not its words
+    finally:
+        await service.close()

@@ -54,7 +54,7 @@ from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
 log = logging.getLogger(__name__)
 
 MapSource = Callable[[Path, "Assignment"], Awaitable[MapRenderer | None]]
-MemorySource = Callable[[str], Sequence[str]]
+MemorySource = Callable[[str, Sequence[str]], Sequence[str]]  # (request, editable) -> hits
 PROGRESS_JOURNAL_SECONDS = 0.5
 NO_EDITS = (
     "I found no edits in your reply. Make the change by replying with edits in the format "
@@ -203,7 +203,11 @@ class AgentLoop:
             if self.env.repo_map is not None:
                 renderer = await self.env.repo_map(self.worktree_path, self.assignment)
             hits = (  # memory reads SQLite: off the loop
-                tuple(await asyncio.to_thread(self.env.memory_hits, self.assignment.request))
+                tuple(
+                    await asyncio.to_thread(
+                        self.env.memory_hits, self.assignment.request, self.assignment.editable
+                    )
+                )
                 if self.env.memory_hits
                 else ()
             )
