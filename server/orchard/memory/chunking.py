@@ -12,22 +12,10 @@ import hashlib
 from dataclasses import dataclass
 
 from orchard.repomap.languages import language_for
-from orchard.repomap.tags import Tag, TagKind, default_extractor
+from orchard.repomap.tags import DEFINITION_CATEGORIES, Tag, TagKind, default_extractor
 
-CHUNK_CATEGORIES = frozenset(
-    {
-        "function",
-        "method",
-        "class",
-        "interface",
-        "struct",
-        "enum",
-        "trait",
-        "type",
-        "module",
-        "macro",
-    }
-)
+# Definitions with a body worth a chunk of their own: not constants, variables or fields.
+CHUNK_CATEGORIES = DEFINITION_CATEGORIES - {"constant", "variable", "field"}
 _CLOSERS = ("}", ")", "]", "end", "fi", "esac")
 
 
