@@ -74,6 +74,9 @@ class TextStore:
         if end_line == len(lines) - 1 and (not pieces or pieces[-1].endswith(("\n", "\r"))):
             pieces.append("")  # the last line of a text is the one without an ending
         lines[start_line : end_line + 1] = pieces
+        # A "\r" that now meets a "\n" across the edit's edges is one line break, not two.
+        _join_crlf(lines, start_line + len(pieces) - 1)
+        _join_crlf(lines, start_line - 1)
         self._size += len(replaced) - old
         self._text = None
 
@@ -92,6 +95,18 @@ class TextStore:
                 return index
             units += 2 if ord(char) > 0xFFFF else 1
         return len(body)
+
+
+def _join_crlf(lines: list[str], index: int) -> None:
+    """Merge line `index` with the next when the first ends with "\r" and the next starts with
+    "\n" (they became one "\r\n")."""
+    if 0 <= index < len(lines) - 1 and lines[index].endswith("\r"):
+        following = lines[index + 1]
+        if following.startswith("\n"):
+            merged = _split_raw(lines[index] + following)
+            if index + 1 == len(lines) - 1 and (not merged or merged[-1].endswith(("\n", "\r"))):
+                merged.append("")  # the last line keeps being the one without an ending
+            lines[index : index + 2] = merged
 
 
 def _split(text: str) -> list[str]:

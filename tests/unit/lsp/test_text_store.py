@@ -63,7 +63,7 @@ def model(text: str, changes: list[Change]) -> str:
     return text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(edits())
 def test_edits_give_the_text_the_protocol_describes(case: tuple[str, list[Change]]) -> None:
     text, changes = case
@@ -86,3 +86,10 @@ def test_a_whole_text_change_replaces_everything() -> None:
     store.apply(Change(text="new\r\nlines\n", whole=True))
     store.apply(Change(1, 0, 1, 5, "LINES"))
     assert store.text() == "new\r\nLINES\n"
+
+
+def test_an_edit_that_makes_a_crlf_across_lines_joins_them() -> None:
+    store = TextStore("\n\r")
+    store.apply(Change(2, 0, 2, 0, "\n"))  # "\n\r\n": the \r and the new \n are one break
+    store.apply(Change(0, 0, 2, 0, ""))
+    assert store.text() == ""
