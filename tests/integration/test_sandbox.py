@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchard.agents.orchestrator import Orchestrator
-from orchard.agents.run import RunOutcome
+from orchard.agents.outcome import RunOutcome
 from orchard.agents.task import RunState, TaskSpec
 from orchard.config import AgentSettings, LintSettings, Settings
 from orchard.sandbox.bwrap import probe

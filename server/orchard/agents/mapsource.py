@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from orchard.agents.run import Assignment, MapSource
+from orchard.agents.environment import Assignment, MapSource
 from orchard.context.sections import MapRenderer
 from orchard.errors import OrchardError
 from orchard.repomap import MapRequest

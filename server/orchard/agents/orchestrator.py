@@ -13,18 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
+from orchard.agents.environment import Assignment, LoopEnvironment, MapSource, MemorySource
 from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
 from orchard.agents.mapsource import live_map_source
+from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.resume import resumable_runs, task_snapshot
-from orchard.agents.run import (
-    AgentLoop,
-    Assignment,
-    LoopEnvironment,
-    MapSource,
-    MemorySource,
-    RunOutcome,
-)
+from orchard.agents.run import AgentLoop
 from orchard.agents.task import (
     AgentRun,
     RunState,

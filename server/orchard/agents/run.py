@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
+from orchard.agents.budget import BUDGET_EXHAUSTED
 from orchard.agents.checks import (
     TestOutcome,
     agent_lint_pipeline,
@@ -22,15 +21,14 @@ from orchard.agents.checks import (
     lint_feedback,
     run_test_command,
 )
-from orchard.agents.events import EventBus, RunNote, RunProgress, RunStateChanged, RunUsage
+from orchard.agents.environment import Assignment, LoopEnvironment
+from orchard.agents.events import RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.history import AgentHistory, clip_for_history
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.processes import JournalGroups
 from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.sources import read_files, read_snapshot_files
 from orchard.agents.task import RunState
-from orchard.agents.workers import Workers
-from orchard.config import Settings
 from orchard.context.chunks import PromptBudget, build_prompt
 from orchard.context.sections import FileText, MapRenderer, Message, PromptParts
 from orchard.edits import (
@@ -43,18 +41,13 @@ from orchard.edits import (
 )
 from orchard.errors import OrchardError
 from orchard.lint.files import read_text
-from orchard.memory.journal import Journal
-from orchard.models.client import ModelClient
 from orchard.models.usage import Usage
 from orchard.sandbox.bwrap import Sandbox, choose_sandbox
 from orchard.vcs.provision import WorktreeSetup
-from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
 
 log = logging.getLogger(__name__)
 
-MapSource = Callable[[Path, "Assignment"], Awaitable[MapRenderer | None]]
-MemorySource = Callable[[str, Sequence[str]], Sequence[str]]  # (request, editable) -> hits
 PROGRESS_JOURNAL_SECONDS = 0.5
 NO_EDITS = (
     "I found no edits in your reply. Make the change by replying with edits in the format "
@@ -69,35 +62,6 @@ class _Stop(Exception):
         super().__init__(reason)
         self.state = state
         self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """What one agent is asked to do, with which model, and the files in play."""
-
-    agent_id: str
-    model: str
-    request: str
-    editable: tuple[str, ...] = ()
-    read_only: tuple[str, ...] = ()
-    title: str = ""
-
-
-@dataclass(slots=True)
-class LoopEnvironment:
-    """What every agent of one task shares: settings, model client, journal, bus, budget."""
-
-    settings: Settings
-    client: ModelClient
-    journal: Journal
-    bus: EventBus
-    snapshot: Snapshot
-    budget: Budget
-    workers: Workers
-    on_budget_exhausted: Callable[[], None] = lambda: None
-    repo_map: MapSource | None = None
-    memory_hits: MemorySource | None = None
-    test_timeout: float = 600.0
 
 
 def _prompt_text(name: str) -> str:

@@ -21,8 +21,8 @@ from orchard.service.requests import TaskRequest, task_spec
 from orchard.service.views import event_view, task_view
 
 if TYPE_CHECKING:
+    from orchard.agents.environment import MemorySource
     from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
-    from orchard.agents.run import MemorySource
     from orchard.memory.api import Memory
     from orchard.memory.journal import Journal
     from orchard.memory.search import MemoryHit
