@@ -9,6 +9,7 @@ import json
 import queue
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,14 @@ WAIT = 30.0
 class RawClient:
     """A running `orchard serve` with a thread that collects its messages."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, env: Mapping[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             SERVER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,
-            env=server_env(),
+            env=server_env(**(env or {})),
         )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []

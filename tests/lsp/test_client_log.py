@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -23,8 +24,20 @@ def log_messages(raw: RawClient) -> list[dict]:
     return [m["params"] for m in raw.seen if m.get("method") == "window/logMessage"]
 
 
-def test_missing_linter_is_a_log_message_once_and_not_on_stderr(git_repo: GitRepo) -> None:
-    raw = RawClient(git_repo.root)
+def path_without_go(tmp_path: Path) -> str:
+    """A PATH with git but no go (CI installs Go for the go vet tests)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    git = shutil.which("git")
+    assert git is not None
+    (folder / "git").symlink_to(git)
+    return str(folder)
+
+
+def test_missing_linter_is_a_log_message_once_and_not_on_stderr(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    raw = RawClient(git_repo.root, env={"PATH": path_without_go(tmp_path)})
     try:
         options = {"lint": {"tools": {"go": ["go vet"]}}}
         params = {"processId": None, "rootUri": git_repo.root.as_uri(), "capabilities": {}}
