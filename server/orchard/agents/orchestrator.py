@@ -203,10 +203,11 @@ class Orchestrator:
         self.tasks: dict[str, TaskHandle] = {}
         self._gate: asyncio.Semaphore | None = None
         # Without a live map handed in (the service's), the orchestrator keeps one of its own.
-        self._own_map = None if map_source else LiveRepoMap(root, settings.repomap)
-        self.map_source: MapSource = map_source or live_map_source(
-            self._own_map or LiveRepoMap(root, settings.repomap)
-        )
+        self._own_map: LiveRepoMap | None = None
+        if map_source is None:
+            self._own_map = LiveRepoMap(root, settings.repomap)
+            map_source = live_map_source(self._own_map)
+        self.map_source: MapSource = map_source
 
     @classmethod
     async def open(
