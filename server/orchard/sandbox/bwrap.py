@@ -8,6 +8,7 @@ import functools
 import logging
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Sandbox:
         args = [self.executable, *_BASE_ARGS]
         if self.network:
             args.append("--share-net")
-        for folder in self.readable:
+        for folder in dict.fromkeys([*self.readable, *_runtime_under_tmp(argv)]):
             real = str(folder.resolve())
             args += ["--ro-bind-try", real, real]
         for folder in self.writable:
@@ -56,6 +57,19 @@ class Sandbox:
         """Say in a few words what the sandbox allows."""
         net = "network on" if self.network else "network off"
         return f"bubblewrap: worktree and a private /tmp writable, the rest read-only, {net}"
+
+
+def _runtime_under_tmp(argv: Sequence[str]) -> list[Path]:
+    """What a command needs to start that the private /tmp would hide: the interpreter's
+    environments and the command's own install (its `bin/`'s parent: a venv, node_modules)."""
+    found = [Path(sys.prefix), Path(sys.base_prefix)]
+    if argv:
+        located = shutil.which(argv[0])
+        if located is not None:
+            folder = Path(located).absolute().parent  # node_modules/.bin, not where it links
+            found.append(folder.parent if folder.name in ("bin", ".bin") else folder)
+    tmp = Path("/tmp")
+    return [p for p in found if p.resolve() != tmp and p.resolve().is_relative_to(tmp)]
 
 
 # The order matters: /tmp becomes a private tmpfs before the worktree (maybe under /tmp) is bound.
