@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.environment import Assignment, LoopEnvironment, MapSource, MemorySource
-from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
+from orchard.agents.events import EventBus, TaskFinished, TaskStarted
+from orchard.agents.fanout import integrate_task, overlap_chains, record_plan
+from orchard.agents.integration import Integration
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
@@ -28,7 +30,6 @@ from orchard.agents.task import (
     TaskSpec,
     TaskState,
     agent_id_for,
-    run_id_for,
 )
 from orchard.agents.workers import Workers
 from orchard.config import Settings
@@ -56,6 +57,7 @@ class TaskResult:
     snapshot: str
     outcomes: tuple[RunOutcome, ...]
     plan: Plan | None = None
+    integration: Integration | None = None  # fan-out: every committed agent merged
 
     @property
     def committed(self) -> tuple[RunOutcome, ...]:
@@ -72,6 +74,8 @@ class TaskResult:
         }
         if self.plan is not None:
             data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
+        if self.integration is not None:
+            data["integration"] = self.integration.to_json()
         return data
 
 
@@ -92,6 +96,8 @@ class TaskHandle:
         self.loops = {loop.agent_id: loop for loop in loops}
         self.plan = plan
         self.cancelled = False
+        self.waits_for: dict[str, str] = {}  # agent -> the agent whose result it starts from
+        self.integrate: Callable[[], Awaitable[Integration | None]] | None = None
         self._runs: dict[str, asyncio.Task[RunOutcome]] = {}
         self._done: asyncio.Task[TaskResult] | None = None
 
@@ -136,7 +142,11 @@ class TaskHandle:
         time_limit: float | None = None,
     ) -> None:
         for name, loop in self.loops.items():
-            self._runs[name] = asyncio.create_task(loop.run(gate), name=f"orchard-{loop.run_id}")
+            work = loop.run(gate)
+            if name in self.waits_for:
+                first = self.waits_for[name]
+                work = _run_after(self._runs[first], self.loops[first], loop, gate)
+            self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
         if time_limit is not None:
             reason = f"time limit of {time_limit:g} s reached"
@@ -156,6 +166,10 @@ class TaskHandle:
         for loop in self.loops.values():
             await loop.settle()
         outcomes = tuple(self.outcomes())
+        integration = None
+        if self.integrate is not None and not self.cancelled:
+            await workers.record(journal.set_task_state, self.task_id, TaskState.MERGING)
+            integration = await self.integrate()
         if self.cancelled:
             state = TaskState.CANCELLED
         elif self.committed_before or any(o.state is RunState.COMMITTED for o in outcomes):
@@ -167,7 +181,18 @@ class TaskHandle:
         error = None if state is TaskState.DONE else _task_error(outcomes)
         await workers.record(journal.set_task_state, self.task_id, state, error=error)
         bus.publish(TaskFinished(self.task_id, state))
-        return TaskResult(self.task_id, state, self.snapshot.commit, outcomes, self.plan)
+        return TaskResult(
+            self.task_id, state, self.snapshot.commit, outcomes, self.plan, integration
+        )
+
+
+async def _run_after(
+    before: asyncio.Task[RunOutcome], first: AgentLoop, loop: AgentLoop, gate: asyncio.Semaphore
+) -> RunOutcome:
+    """Run `loop` once `first` ended, from its result (or from where `first` started)."""
+    await asyncio.wait({before})  # not `await before`: cancelling this must not cancel it
+    loop.start = first.commit or first.start
+    return await loop.run(gate)
 
 
 def _task_error(outcomes: tuple[RunOutcome, ...]) -> str:
@@ -328,6 +353,8 @@ class Orchestrator:
         committed = any(r.state is RunState.COMMITTED for r in others)
         handle = TaskHandle(task_id, snapshot, loops, None, committed_before=committed)
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
+        if task.spec.mode is TaskMode.FAN_OUT:
+            handle.integrate = lambda: integrate_task(env)
         agents = tuple((run.agent_id, run.model) for run in claimed)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
         self.tasks[task_id] = handle
@@ -395,7 +422,11 @@ class Orchestrator:
         agents = tuple((a.agent_id, a.model) for a in assignments)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
         if plan is not None:
-            await self._record_plan(task_id, assignments, plan)
+            if not spec.parallel_overlaps:
+                handle.waits_for = overlap_chains(plan, [a.agent_id for a in assignments])
+            await record_plan(env, assignments, plan, handle.waits_for)
+        if spec.mode is TaskMode.FAN_OUT:
+            handle.integrate = lambda: integrate_task(env)
         return handle
 
     def _environment(self, spec: TaskSpec, snapshot: Snapshot, budget: Budget) -> LoopEnvironment:
@@ -411,26 +442,6 @@ class Orchestrator:
             memory_hits=self.memory_hits,
             test_timeout=spec.limits.test_timeout or DEFAULT_TEST_TIMEOUT,
         )
-
-    async def _record_plan(self, task_id: str, assignments: list[Assignment], plan: Plan) -> None:
-        names = [a.agent_id for a in assignments]
-        overlaps = tuple((o.path, tuple(names[i] for i in o.subtasks)) for o in plan.overlaps)
-        for item in assignments:
-            shared = [path for path, owners in overlaps if item.agent_id in owners]
-            data = {
-                "title": item.title,
-                "request": item.request,
-                "files": list(item.editable),
-                "read_only": list(item.read_only),
-                "overlaps": shared,
-            }
-            await self.workers.record(
-                self.journal.record_event, run_id_for(task_id, item.agent_id), "plan", data
-            )
-        subtasks = tuple((a.agent_id, a.title, a.editable) for a in assignments)
-        self.bus.publish(PlanMade(task_id, subtasks, overlaps))
-        if overlaps:
-            log.warning("task %s: subtasks share files %s", task_id, [p for p, _ in overlaps])
 
     async def _assign(self, spec: TaskSpec, budget: Budget) -> tuple[list[Assignment], Plan | None]:
         request = _with_selection(spec)
