@@ -142,10 +142,12 @@ class TaskHandle:
         time_limit: float | None = None,
     ) -> None:
         for name, loop in self.loops.items():
-            work = loop.run(gate)
-            if name in self.waits_for:
-                first = self.waits_for[name]
-                work = _run_after(self._runs[first], self.loops[first], loop, gate)
+            first = self.waits_for.get(name)
+            work = (
+                loop.run(gate)
+                if first is None
+                else _run_after(self._runs[first], self.loops[first], loop, gate)
+            )
             self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
         if time_limit is not None:
