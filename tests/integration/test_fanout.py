@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from orchard.agents.events import PlanMade, RunNote
-from orchard.agents.integrate import journaled_integration
-from orchard.agents.integration import StepStatus
+from orchard.agents.integration import StepStatus, journaled_integration
 from orchard.agents.orchestrator import Orchestrator, TaskResult
 from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
 from orchard.config import AgentSettings
-from orchard.vcs.integration import INTEGRATION_AGENT
+from orchard.vcs.names import INTEGRATION_AGENT
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, RecordedRequest, Step, reply
 from tests.unit.agents.support import ADD_REPLY, FILES, GREET_REPLY, edit_block, settings_for

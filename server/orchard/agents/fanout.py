@@ -24,9 +24,8 @@ from orchard.agents.task import run_id_for
 from orchard.config import Settings
 from orchard.errors import OrchardError
 from orchard.models.client import ModelClient
-from orchard.vcs.integration import INTEGRATION_AGENT
 from orchard.vcs.merge_plan import FilePlan
-from orchard.vcs.names import worktree_path
+from orchard.vcs.names import INTEGRATION_AGENT, worktree_path
 from orchard.vcs.repository import git_common_dir
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchard.agents.checks import agent_lint_pipeline, lint_changes, run_test_command
-from orchard.agents.integration import Integration, MergeStep, StepStatus
+from orchard.agents.integration import INTEGRATION_EVENT, Integration, MergeStep, StepStatus
 from orchard.agents.task import AgentRun, RunState, run_id_for
 from orchard.agents.workers import Workers
 from orchard.config import Settings
@@ -21,7 +21,6 @@ from orchard.errors import OrchardError
 from orchard.memory.journal import Journal
 from orchard.sandbox.bwrap import Sandbox, choose_sandbox
 from orchard.vcs.integration import (
-    INTEGRATION_AGENT,
     changed_paths,
     commit_merge,
     file_at,
@@ -31,7 +30,7 @@ from orchard.vcs.integration import (
     require_merge_tree,
 )
 from orchard.vcs.merge_plan import FilePlan
-from orchard.vcs.names import worktree_path
+from orchard.vcs.names import INTEGRATION_AGENT, worktree_path
 from orchard.vcs.provision import WorktreeSetup
 from orchard.vcs.repository import git_common_dir
 from orchard.vcs.snapshot import Snapshot
@@ -41,7 +40,6 @@ log = logging.getLogger(__name__)
 
 Resolve = Callable[[FilePlan, str, str, Path], Awaitable[FilePlan]]  # file, ours, theirs, root
 StepListener = Callable[[MergeStep], None]
-INTEGRATION_EVENT = "integration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +242,3 @@ def record_integration(journal: Journal, integration: Integration, worktree: Pat
     run = journal.set_run_state(run_id, RunState.COMMITTED, commit=integration.commit)
     journal.record_event(run_id, INTEGRATION_EVENT, integration.to_json())
     return run
-
-
-def journaled_integration(journal: Journal, task_id: str) -> Integration | None:
-    """Return the task's last journaled integration, or None (blocking)."""
-    events = journal.events(run_id_for(task_id, INTEGRATION_AGENT))
-    found = [e for e in events if e.kind == INTEGRATION_EVENT]
-    return Integration.from_json(found[-1].data) if found else None

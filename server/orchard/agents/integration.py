@@ -8,7 +8,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from orchard.agents.task import run_id_for
+from orchard.vcs.names import INTEGRATION_AGENT
+
+if TYPE_CHECKING:
+    from orchard.memory.journal import Journal
+
+INTEGRATION_EVENT = "integration"  # the event of the `integration` run that holds the result
 
 
 class StepStatus(enum.StrEnum):
@@ -138,3 +146,10 @@ class Integration:
                 detail += f"; its merge broke {' and '.join(step.broke)}"
             lines.append(f"  {step.agent_id}: {detail}")
         return lines
+
+
+def journaled_integration(journal: Journal, task_id: str) -> Integration | None:
+    """Return the task's last journaled integration, or None (blocking: reads SQLite)."""
+    events = journal.events(run_id_for(task_id, INTEGRATION_AGENT))
+    found = [e for e in events if e.kind == INTEGRATION_EVENT]
+    return Integration.from_json(found[-1].data) if found else None

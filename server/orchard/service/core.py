@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchard.agents.events import EventBus
+from orchard.agents.integration import journaled_integration
 from orchard.agents.task import TaskMode, TaskState
 from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
@@ -215,7 +216,10 @@ class OrchardService:
         journal = self.journal
 
         def read() -> list[dict[str, Any]]:
-            return [task_view(task, journal.runs(task.id)) for task in journal.tasks()]
+            return [
+                task_view(task, journal.runs(task.id), journaled_integration(journal, task.id))
+                for task in journal.tasks()
+            ]
 
         return await asyncio.to_thread(read)
 
@@ -228,7 +232,7 @@ class OrchardService:
             if task is None:
                 raise TaskNotFound(f"no task {task_id}")
             runs = journal.runs(task_id)
-            view = task_view(task, runs)
+            view = task_view(task, runs, journaled_integration(journal, task_id))
             if events:
                 view["events"] = {
                     run.id: [event_view(e) for e in journal.events(run.id)] for run in runs

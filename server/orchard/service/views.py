@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from orchard.agents.integration import Integration
 from orchard.agents.task import AgentRun, RunEvent, Task
 
 
-def task_view(task: Task, runs: list[AgentRun]) -> dict[str, Any]:
-    """Return a task and its runs as a JSON-ready mapping."""
+def task_view(
+    task: Task, runs: list[AgentRun], integration: Integration | None = None
+) -> dict[str, Any]:
+    """Return a task and its runs (and a fan-out's integration result) as a JSON-ready mapping."""
     return {
         "id": task.id,
         "state": str(task.state),
@@ -23,6 +26,7 @@ def task_view(task: Task, runs: list[AgentRun]) -> dict[str, Any]:
         "updated_at": task.updated_at,
         "spec": task.spec.to_json(),
         "runs": [run_view(run) for run in runs],
+        "integration": integration.to_json() if integration is not None else None,
     }
 
 

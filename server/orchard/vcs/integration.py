@@ -24,11 +24,10 @@ from orchard.vcs.git import (
     write_commit,
 )
 from orchard.vcs.merge_plan import ConflictRegion, FileChangeKind, FilePlan
-from orchard.vcs.names import branch_name
+from orchard.vcs.names import INTEGRATION_AGENT, branch_name
 
 log = logging.getLogger(__name__)
 
-INTEGRATION_AGENT = "integration"  # the agent id the integration result is journaled as
 INTEGRATION_IDENTITY = Identity("Orchard integration", "integration@orchard.invalid")
 MERGE_TREE_GIT = (2, 38)  # `git merge-tree --write-tree` appeared in git 2.38
 OURS_LABEL = "integration"
