@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchard.agents.task import run_id_for
 from orchard.config import Settings
-from orchard.errors import RunConflict, TaskNotFound
+from orchard.errors import ResultNotChosen, RunConflict, TaskNotFound
 from orchard.vcs.merge_plan import MergePlan
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def merge_target(view: Mapping[str, Any], agent_id: str | None) -> MergeTarget:
     """Pick the run to bring back from a task view (`show_task`'s shape).
 
     `agent_id=None` takes the judge's recommendation when the view has one, else the only
-    agent that committed; raise RunConflict naming the choices, TaskNotFound for an unknown
-    agent, RunConflict for one that did not commit.
+    agent that committed; raise ResultNotChosen naming the choices (or for an agent that did
+    not commit), TaskNotFound for an unknown agent.
     """
     task_id = str(view["id"])
     runs = {str(run["agent"]): run for run in view["runs"]}
@@ -79,7 +79,7 @@ def merge_target(view: Mapping[str, Any], agent_id: str | None) -> MergeTarget:
         raise TaskNotFound(f"task {task_id} has no agent {agent_id!r} (agents: {known})")
     if agent_id not in committed:
         state = runs[agent_id]["state"]
-        raise RunConflict(f"agent {agent_id} of task {task_id} is {state}: it has no result")
+        raise ResultNotChosen(f"agent {agent_id} of task {task_id} is {state}: it has no result")
     if not view.get("snapshot"):
         raise RunConflict(f"task {task_id} has no snapshot to merge against")
     commit = str(runs[agent_id]["commit"])
@@ -96,8 +96,8 @@ def _recommended(view: Mapping[str, Any], committed: list[str]) -> str:
         return committed[0]
     task_id = view["id"]
     if not committed:
-        raise RunConflict(f"no agent of task {task_id} committed a result to accept")
-    raise RunConflict(
+        raise ResultNotChosen(f"no agent of task {task_id} committed a result to accept")
+    raise ResultNotChosen(
         f"task {task_id} has {len(committed)} results and no recommendation: name one of "
         + ", ".join(committed)
     )

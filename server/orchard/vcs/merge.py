@@ -168,9 +168,9 @@ class _FileMerger:
     ) -> FilePlan:
         if ours is None or ours == base:
             return self._file(change, FileChangeKind.DELETED, ours, None, from_buffer)
-        region = ConflictRegion(
+        region = ConflictRegion(  # no markers: the whole file is the user's
             0,
-            len(ours.splitlines()),
+            0,
             base=_text(base),
             ours=_text(ours),
             theirs="",
@@ -209,9 +209,10 @@ class _FileMerger:
         if theirs == base:
             return self._file(change, kind, ours, ours, from_buffer)
         if any(_is_binary(side) for side in (ours, base, theirs)):
+            note = "binary file changed on both sides; yours is kept"
             return FilePlan(
                 change.path, FileChangeKind.CONFLICT, ours, ours, change.old_path, binary=True,
-                from_buffer=from_buffer, mode=_mode(change),
+                from_buffer=from_buffer, conflicts=(_markerless(note),), mode=_mode(change),
             )  # fmt: skip
         result, count = merge_file(ours, base, theirs, self.agent_id)
         if count == 0:
@@ -281,10 +282,16 @@ def _gone_here(change: Change, base: bytes, theirs: bytes, from_buffer: bool) ->
 def _unmergeable(change: Change, ours: bytes | None, from_buffer: bool) -> FilePlan:
     """Symlinks and submodules on either side: left to the user, as a conflict without markers."""
     log.info("%s is a symlink or submodule in the agent's change; not merged", change.path)
+    note = "the agent changed a symlink or submodule here; Orchard leaves those to you"
     return FilePlan(
         change.path, FileChangeKind.CONFLICT, ours, ours, change.old_path, binary=True,
-        from_buffer=from_buffer,
+        from_buffer=from_buffer, conflicts=(_markerless(note),),
     )  # fmt: skip
+
+
+def _markerless(note: str) -> ConflictRegion:
+    """A conflict that has no region of text (binary content, a symlink): no markers written."""
+    return ConflictRegion(0, 0, base="", ours="", theirs="", note=note)
 
 
 def _mode(change: Change) -> str | None:

@@ -149,7 +149,9 @@ def test_binary_file_is_taken_when_the_user_left_it_else_a_markerless_conflict(
     logo, icon = merge.file("logo.bin"), merge.file("icon.bin")
     assert logo is not None and logo.binary and logo.result == b"\0\1\2\3" and not logo.unresolved
     assert icon is not None and icon.binary and icon.kind is FileChangeKind.CONFLICT
-    assert icon.result == b"\0\5" and icon.conflicts == ()
+    assert icon.result == b"\0\5" and icon in merge.conflicts
+    (region,) = icon.conflicts
+    assert (region.start_line, region.end_line) == (0, 0) and region.note  # no markers
 
 
 def test_a_rename_with_edits_on_both_sides_merges_into_the_new_path(repo: GitRepo) -> None:
