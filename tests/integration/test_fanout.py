@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,12 @@ async def fan_out(
     *,
     agents: AgentSettings | None = None,
     parallel_overlaps: bool = False,
+    resolver: str | None = None,
 ) -> tuple[Orchestrator, TaskResult, list[object]]:
     server.set_default(responder(plan, replies), model="fanner")
-    orchestrator = await Orchestrator.open(repo.root, settings_for(server, MODEL, agents=agents))
+    models = (MODEL, resolver) if resolver else (MODEL,)
+    settings = replace(settings_for(server, *models, agents=agents), resolver_model=resolver)
+    orchestrator = await Orchestrator.open(repo.root, settings)
     seen: list[object] = []
     orchestrator.bus.add_listener(seen.append)
     spec = TaskSpec(
@@ -139,6 +143,49 @@ async def test_two_agents_on_the_same_function_commit_markers_without_a_resolver
     assert f">>>>>>> {second.agent_id}" in text
     assert "HELLO" in text and "psst" in text and "hello {name}" in text
     assert integration.broke_lint == (second.agent_id,)  # markers do not parse
+    orchestrator.close()
+
+
+RESOLVER = "openai/settler"
+
+
+async def test_a_conflict_between_siblings_is_settled_by_the_resolver(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.script("settler", reply("```python\n    return f'HELLO, psst {name}'\n```"))
+    replies = {"make greet shout": SHOUT, "make greet whisper": WHISPER}
+    orchestrator, result, _ = await fan_out(
+        repo, model_server, SAME_FUNCTION, replies, parallel_overlaps=True, resolver=RESOLVER
+    )
+    integration = result.integration
+    assert integration is not None
+    first, second = integration.steps
+    assert second.status is StepStatus.RESOLVED and second.resolved == ("src/app.py",)
+    assert integration.conflicts == () and integration.broke_lint == ()
+    text = show(repo, integration.branch, "src/app.py")
+    assert text == "def greet(name):\n    return f'HELLO, psst {name}'\n"
+    asked = model_server.requests_for("settler")
+    assert len(asked) == 1
+    assert "make greet shout" in asked[0].prompt_text  # what was integrated before
+    assert "make greet whisper" in asked[0].prompt_text  # what the merged agent was asked
+    orchestrator.close()
+
+
+async def test_a_resolver_answer_that_does_not_parse_leaves_markers_and_says_so(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.script("settler", reply("```python\n    return f'HELLO {name}\n```"))
+    replies = {"make greet shout": SHOUT, "make greet whisper": WHISPER}
+    orchestrator, result, _ = await fan_out(
+        repo, model_server, SAME_FUNCTION, replies, parallel_overlaps=True, resolver=RESOLVER
+    )
+    integration = result.integration
+    assert integration is not None
+    second = integration.steps[1]
+    assert second.status is StepStatus.CONFLICTS and second.conflicts == ("src/app.py",)
+    assert second.note == "resolver left markers"
+    assert "<<<<<<< integration" in show(repo, integration.branch, "src/app.py")
+    assert len(model_server.requests_for("settler")) == 1
     orchestrator.close()
 
 

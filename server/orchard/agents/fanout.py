@@ -5,7 +5,6 @@ and the integration run after the agents (journaled). No git or model calls of i
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,13 +23,12 @@ from orchard.agents.task import run_id_for
 from orchard.config import Settings
 from orchard.errors import OrchardError
 from orchard.models.client import ModelClient
+from orchard.review.resolver import Intents, resolve_file
 from orchard.vcs.merge_plan import FilePlan
 from orchard.vcs.names import INTEGRATION_AGENT, worktree_path
 from orchard.vcs.repository import git_common_dir
 
 log = logging.getLogger(__name__)
-
-RESOLVER_MODULE = "orchard.review.resolver"
 
 
 def overlap_chains(plan: Plan, agent_ids: Sequence[str]) -> dict[str, str]:
@@ -63,22 +61,14 @@ def overlap_chains(plan: Plan, agent_ids: Sequence[str]) -> dict[str, str]:
 
 
 def resolver_for(settings: Settings, client: ModelClient) -> Resolve | None:
-    """Return the conflict resolver the integration calls, or None when `resolver_model` is unset
-    (or the resolver is not installed): conflicts then stay as markers."""
+    """Return the conflict resolver the integration calls, or None when `resolver_model` is
+    unset (conflicts then stay as markers)."""
     if not settings.resolver_model:
-        return None
-    try:
-        module = importlib.import_module(RESOLVER_MODULE)
-    except ImportError:
-        log.warning("resolver_model is set but %s is missing: markers stay", RESOLVER_MODULE)
         return None
 
     async def resolve(file: FilePlan, ours: str, theirs: str, root: Path) -> FilePlan:
-        intents = module.Intents(ours=ours, theirs=theirs)
-        result: FilePlan = await module.resolve_file(
-            file, intents, root=root, settings=settings, client=client
-        )
-        return result
+        intents = Intents(ours=ours, theirs=theirs)
+        return await resolve_file(file, intents, root=root, settings=settings, client=client)
 
     return resolve
 

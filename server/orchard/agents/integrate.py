@@ -126,7 +126,9 @@ class Integrator:
         merge = await self.workers.run(merge_commits, self.root, head, theirs, agent)
         files, note = list(merge.conflicts), None
         if files and self.resolver is not None:
-            files, note = await self._resolve(files, merged, candidate, worktree.path)
+            # The resolver checks its answers with the user's own linter settings, on text:
+            # the repository's root, not the worktree holding the agents' configuration.
+            files, note = await self._resolve(files, merged, candidate, self.root)
         resolved = tuple(f.path for f in files if f.conflicts and not f.unresolved)
         left = tuple(f.path for f in files if f.unresolved)
         message = f"Integrate {agent} into the fan-out result\n\nOrchard-Agent: {agent}\n"

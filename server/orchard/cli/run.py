@@ -189,7 +189,8 @@ def render_result(result: TaskResult) -> str:
     committed = result.committed
     if result.integration is not None:
         lines.extend(["", *result.integration.summary()])
-        lines.append("Look at it:         git diff HEAD..." + result.integration.branch)
+        lines.append("Look at it:        git diff HEAD..." + result.integration.branch)
+        lines.append(f"Take it:           orchard tasks accept {result.task_id} integration")
     elif committed:
         lines.append("")
         agent = "" if len(committed) == 1 else " [agent]"
