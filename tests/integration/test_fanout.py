@@ -18,7 +18,7 @@ from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
 from orchard.config import AgentSettings
 from orchard.vcs.names import INTEGRATION_AGENT
 from tests.support.gitrepo import GitRepo
-from tests.support.model_server import ModelServer, RecordedRequest, Step, reply
+from tests.support.model_server import ModelServer, RecordedRequest, Step, reply, slow
 from tests.unit.agents.support import ADD_REPLY, FILES, GREET_REPLY, edit_block, settings_for
 
 MODEL = "openai/fanner"
@@ -159,7 +159,7 @@ async def test_a_conflict_between_siblings_is_settled_by_the_resolver(
     )
     integration = result.integration
     assert integration is not None
-    first, second = integration.steps
+    second = integration.steps[1]
     assert second.status is StepStatus.RESOLVED and second.resolved == ("src/app.py",)
     assert integration.conflicts == () and integration.broke_lint == ()
     text = show(repo, integration.branch, "src/app.py")
@@ -241,6 +241,36 @@ async def test_overlapping_subtasks_run_in_sequence_from_the_first_ones_result(
     assert integration is not None
     assert [s.status for s in integration.steps] == [StepStatus.MERGED, StepStatus.MERGED]
     assert "Hello, {name}!!!" in show(repo, integration.branch, "src/app.py")
+    orchestrator.close()
+
+
+async def test_cancelling_an_agent_that_waits_for_its_predecessor_spares_the_predecessor(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    plan = plan_of(
+        ("polite", "make greet polite", ["src/app.py"]),
+        ("louder", "make greet louder", ["src/app.py"]),
+    )
+
+    def answer(request: RecordedRequest) -> Step | str:
+        if "You are the planner" in request.prompt_text:
+            return reply(plan)
+        return slow(1.0, GREET_REPLY)
+
+    model_server.set_default(answer, model="fanner")
+    orchestrator = await Orchestrator.open(repo.root, settings_for(model_server, MODEL))
+    spec = TaskSpec("do both parts", mode=TaskMode.FAN_OUT, models=(MODEL,))
+    handle = await orchestrator.start_task(spec)
+    first, second = handle.loops
+    assert handle.waits_for == {second: first}
+    handle.cancel(second)
+    result = await handle.wait()
+    states = {o.agent_id: o.state for o in result.outcomes}
+    assert states == {first: RunState.COMMITTED, second: RunState.CANCELLED}
+    assert len(model_server.requests_for("fanner")) == 2  # the planner and the first agent
+    integration = result.integration
+    assert integration is not None
+    assert [s.status for s in integration.steps] == [StepStatus.MERGED, StepStatus.SKIPPED]
     orchestrator.close()
 
 

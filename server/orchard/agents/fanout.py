@@ -5,6 +5,7 @@ and the integration run after the agents (journaled). No git or model calls of i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,9 @@ from orchard.agents.integrate import (
     record_integration,
 )
 from orchard.agents.integration import Integration, MergeStep
+from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import Plan
+from orchard.agents.run import AgentLoop
 from orchard.agents.task import run_id_for
 from orchard.config import Settings
 from orchard.errors import OrchardError
@@ -58,6 +61,15 @@ def overlap_chains(plan: Plan, agent_ids: Sequence[str]) -> dict[str, str]:
             waits[agent] = agent_ids[last[root]]
         last[root] = index
     return waits
+
+
+async def run_after(
+    before: asyncio.Task[RunOutcome], first: AgentLoop, loop: AgentLoop, gate: asyncio.Semaphore
+) -> RunOutcome:
+    """Run `loop` once `first` ended, from its result (or from where `first` started)."""
+    await asyncio.wait({before})  # not `await before`: cancelling this must not cancel it
+    loop.start = first.commit or first.start
+    return await loop.run(gate)
 
 
 def resolver_for(settings: Settings, client: ModelClient) -> Resolve | None:
@@ -124,6 +136,11 @@ async def integrate_task(env: LoopEnvironment) -> Integration | None:
     except (OrchardError, OSError) as exc:
         log.warning("task %s: integration failed: %s", task_id, exc)
         env.bus.publish(RunNote(task_id, INTEGRATION_AGENT, "integration-failed", str(exc)))
+        return None
+    except Exception as exc:  # a bug in the integration must not leave the task unfinished
+        log.exception("task %s: integration crashed", task_id)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        env.bus.publish(RunNote(task_id, INTEGRATION_AGENT, "integration-failed", message))
         return None
     path = worktree_path(git_common_dir(env.snapshot.root), task_id, INTEGRATION_AGENT)
     await env.workers.record(record_integration, env.journal, integration, path)

@@ -6,6 +6,7 @@ token/cost budget. One agent failing never touches the others. Runs on the calle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
 from orchard.agents.environment import Assignment, LoopEnvironment, MapSource, MemorySource
 from orchard.agents.events import EventBus, TaskFinished, TaskStarted
-from orchard.agents.fanout import integrate_task, overlap_chains, record_plan
+from orchard.agents.fanout import integrate_task, overlap_chains, record_plan, run_after
 from orchard.agents.integration import Integration
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
@@ -100,6 +101,7 @@ class TaskHandle:
         self.integrate: Callable[[], Awaitable[Integration | None]] | None = None
         self._runs: dict[str, asyncio.Task[RunOutcome]] = {}
         self._done: asyncio.Task[TaskResult] | None = None
+        self._merging: asyncio.Future[Integration | None] | None = None
 
     def cancel(self, agent_id: str | None = None) -> None:
         """Cancel one agent (its model stream closes), or every agent of the task."""
@@ -107,6 +109,8 @@ class TaskHandle:
             raise TaskNotFound(f"task {self.task_id} has no agent {agent_id!r}")
         if agent_id is None:
             self.cancelled = True
+            if self._merging is not None:
+                self._merging.cancel()
         for name, run in self._runs.items():
             if agent_id in (None, name):
                 run.cancel()
@@ -146,7 +150,7 @@ class TaskHandle:
             work = (
                 loop.run(gate)
                 if first is None
-                else _run_after(self._runs[first], self.loops[first], loop, gate)
+                else run_after(self._runs[first], self.loops[first], loop, gate)
             )
             self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
@@ -171,7 +175,9 @@ class TaskHandle:
         integration = None
         if self.integrate is not None and not self.cancelled:
             await workers.record(journal.set_task_state, self.task_id, TaskState.MERGING)
-            integration = await self.integrate()
+            self._merging = asyncio.ensure_future(self.integrate())
+            with contextlib.suppress(asyncio.CancelledError):  # cancel() stops the integration
+                integration = await self._merging
         if self.cancelled:
             state = TaskState.CANCELLED
         elif self.committed_before or any(o.state is RunState.COMMITTED for o in outcomes):
@@ -186,15 +192,6 @@ class TaskHandle:
         return TaskResult(
             self.task_id, state, self.snapshot.commit, outcomes, self.plan, integration
         )
-
-
-async def _run_after(
-    before: asyncio.Task[RunOutcome], first: AgentLoop, loop: AgentLoop, gate: asyncio.Semaphore
-) -> RunOutcome:
-    """Run `loop` once `first` ended, from its result (or from where `first` started)."""
-    await asyncio.wait({before})  # not `await before`: cancelling this must not cancel it
-    loop.start = first.commit or first.start
-    return await loop.run(gate)
 
 
 def _task_error(outcomes: tuple[RunOutcome, ...]) -> str:

@@ -56,14 +56,18 @@ def integration_branch(task_id: str) -> str:
 
 def require_merge_tree(cwd: Path) -> None:
     """Raise GitError unless this git has `merge-tree --write-tree` (git >= 2.38)."""
-    text = git_text(cwd, "--version")
-    found = _VERSION.search(text)
+    check_merge_tree_version(git_text(cwd, "--version"))
+
+
+def check_merge_tree_version(version_text: str) -> None:
+    """Raise GitError naming the version when `git --version` says it is older than 2.38."""
+    found = _VERSION.search(version_text)
     version = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
     if version < MERGE_TREE_GIT:
         wanted = ".".join(map(str, MERGE_TREE_GIT))
         raise GitError(
             f"fan-out integration needs git >= {wanted} (for merge-tree --write-tree);"
-            f" this is {text!r}"
+            f" this is {version_text.strip()!r}"
         )
 
 
