@@ -58,6 +58,11 @@ async def run_task(service: OrchardService, model_server: ModelServer, *replies:
     return handle.task_id
 
 
+def asked_times(count: int) -> Callable[[ModelServer], bool]:
+    """A wait_for predicate: the resolver has been asked `count` times."""
+    return lambda server: len(server.requests_for("resolver")) == count
+
+
 def index_side(repo: GitRepo) -> list[str]:
     """The staged column of `git status --porcelain` (what accepting must never change)."""
     return [line[:1] + " " + line[3:] for line in repo.git("status", "--porcelain").splitlines()]
@@ -212,9 +217,7 @@ async def test_a_file_that_keeps_changing_stops_accept_with_nothing_written(
         model_server.script("resolver", slow(1.0, answer), slow(1.0, answer))
         accepting = asyncio.create_task(service.accept(task))
         for round_ in (1, 2):
-            await asyncio.to_thread(
-                model_server.wait_for, lambda s, n=round_: len(s.requests_for("resolver")) == n
-            )
+            await asyncio.to_thread(model_server.wait_for, asked_times(round_))
             last = APP.replace("hello {name}", "hey {name}") + f"# round {round_}\n"
             repo.write("src/app.py", last)
         with pytest.raises(RunConflict, match=r"src/app\.py"):
