@@ -16,6 +16,7 @@ from orchard.agents.integration import StepStatus, journaled_integration
 from orchard.agents.orchestrator import Orchestrator, TaskResult
 from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
 from orchard.config import AgentSettings
+from orchard.service import OrchardService, TaskRequest
 from orchard.vcs.names import INTEGRATION_AGENT
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, RecordedRequest, Step, reply, slow
@@ -278,3 +279,27 @@ def test_spec_keeps_the_parallel_overlaps_choice_through_the_journal(tmp_path: P
     spec = TaskSpec("x", mode=TaskMode.FAN_OUT, models=("m",), parallel_overlaps=True)
     assert TaskSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec
     assert TaskSpec.from_json({"request": "old"}).parallel_overlaps is False
+
+
+async def test_accepting_agent_integration_brings_every_subtask_into_the_users_tree(
+    repo: GitRepo, model_server: ModelServer
+) -> None:
+    plan = plan_of(
+        ("greeting", "make greet polite", ["src/app.py"]),
+        ("adding", "make add coerce ints", ["src/util.py"]),
+    )
+    replies = {"make greet polite": GREET_REPLY, "make add coerce ints": ADD_REPLY}
+    model_server.set_default(responder(plan, replies), model="fanner")
+    service = await OrchardService.open(repo.root, settings_for(model_server, MODEL))
+    try:
+        request = TaskRequest("do both parts", models=(MODEL,), mode=TaskMode.FAN_OUT)
+        result = await service.wait(await service.start_task(request))
+        assert result.integration is not None
+        accepted = await service.accept(result.task_id, INTEGRATION_AGENT)
+        assert accepted.to_json()["conflicts"] == []
+        assert sorted(accepted.to_json()["written"]) == ["src/app.py", "src/util.py"]
+    finally:
+        await service.close()
+    assert "Hello, {name}!" in (repo.root / "src/app.py").read_text()
+    assert "int(a) + int(b)" in (repo.root / "src/util.py").read_text()
+    assert repo.git("diff", "--cached", "--name-only") == ""  # the index untouched
