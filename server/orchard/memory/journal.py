@@ -316,6 +316,10 @@ class Journal:
         """Return a run's events in order (only those with `seq` above `after`, if given)."""
         return self._events("where run_id = ? and seq > ?", [run_id, after])
 
+    def events_of_kind(self, kind: str) -> list[RunEvent]:
+        """Return every run's events of one kind, oldest first (e.g. all `published` pushes)."""
+        return self._events("where kind = ?", [kind])
+
     def _events(self, where: str, params: list[Any]) -> list[RunEvent]:
         rows = self._rows(f"select * from journal_events {where} order by seq", params)
         return [

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
     from orchard.service.memory import RunRecorder
+    from orchard.service.publish import PublishResult
 
 # The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
 # (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
@@ -295,6 +296,26 @@ class OrchardService:
         cleanup = await asyncio.to_thread(sweep)
         await self._remember_discarded(cleanup.tasks)
         return cleanup
+
+    async def publish(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        *,
+        remote: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        pr: bool = False,
+        draft: bool = False,
+    ) -> PublishResult:
+        """Push an agent's commit (the judge's pick by default) to `remote` as `branch` (default
+        `orchard/<task>-<agent>`) and, with `pr`, open a pull request into `base`."""
+        from orchard.service.publish import PublishOptions, publish_agent
+
+        view = await self.show_task(task_id)
+        options = PublishOptions(remote, branch, base, pr, draft)
+        return await publish_agent(view, options, agent_id=agent_id, root=self.root,
+                                   settings=self.settings, journal=self.journal)  # fmt: skip
 
     # The map ---------------------------------------------------------------------------------
 

@@ -73,6 +73,19 @@ def push_url(root: Path, remote: str) -> str:
     return url
 
 
+def fetch_url(root: Path, remote: str) -> str:
+    """Return where `remote` fetches from (the forge's repository), `insteadOf` applied."""
+    done = run_git(root, "remote", "get-url", remote, check=False)
+    return done.decode("utf-8", "replace").strip()
+
+
+def branch_commit(root: Path, branch: str) -> str | None:
+    """Return the commit a local branch points at, or None when it does not exist."""
+    done = run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}",
+                   check=False)  # fmt: skip
+    return done.decode("ascii", "replace").strip() or None
+
+
 def check_branch(name: str) -> str:
     """Return `name` if it is a valid branch name; raise PushRejected if not."""
     done = subprocess.run(
