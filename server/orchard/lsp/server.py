@@ -26,6 +26,7 @@ from orchard.lsp import (
     diagnostics,
     documents,
     memory_feature,
+    publish_feature,
     repomap_feature,
     settings_sync,
     tasks_feature,
@@ -193,4 +194,5 @@ def create_server() -> OrchardServer:
     repo_map = repomap_feature.register(server)
     tasks = tasks_feature.register(server, live_map=lambda: repo_map.live)
     memory_feature.register(server, tasks.service)
+    publish_feature.register(server, tasks.service)
     return server

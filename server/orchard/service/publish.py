@@ -53,6 +53,7 @@ class PublishResult:
     commit: str
     created: bool
     forced: bool
+    up_to_date: bool
     pull_request: PullRequest | None = None
 
     @property
@@ -72,6 +73,7 @@ class PublishResult:
             "commit": self.commit,
             "created": self.created,
             "forced": self.forced,
+            "up_to_date": self.up_to_date,
             "pull_request": self.pull_request.to_json() if self.pull_request else None,
         }
 
@@ -130,7 +132,7 @@ async def publish_agent(
         forge, forge_url = await asyncio.to_thread(target.forge, environment)
     outcome = await asyncio.to_thread(target.push, run)
     result = PublishResult(task_id, agent, outcome.remote, outcome.branch, True, outcome.commit,
-                           outcome.created, outcome.forced)  # fmt: skip
+                           outcome.created, outcome.forced, outcome.up_to_date)  # fmt: skip
     if forge is None:
         return result
     base = options.base
