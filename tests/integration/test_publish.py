@@ -180,8 +180,11 @@ async def test_gh_token_is_used_when_github_token_is_not_set(
         (401, {"message": "Bad credentials"}, "Bad credentials"),
         (
             422,
-            {"message": "Validation Failed", "errors": [{"message": "A pull request already exists"}]},
-            "A pull request already exists",
+            {
+                "message": "Validation Failed",
+                "errors": [{"message": "A pull request already exists"}],
+            },
+            "A pull request exists",
         ),
     ],
 )

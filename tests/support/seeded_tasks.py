@@ -17,7 +17,6 @@ from orchard.vcs.repository import state_db_path
 from orchard.vcs.snapshot import create_snapshot
 from tests.support.gitrepo import GIT_ENV, GitRepo, init_repo
 
-
 INT_ADD = "def add(a, b):\n    return int(a) + int(b)\n"
 
 
