@@ -60,17 +60,16 @@ async def test_publish_agent_pushes_and_opens_a_pull_request(
 ) -> None:
     task = seed_task(repo, "make add convert its arguments to int")
     result = await initialize(client, repo.root)
-    assert PUBLISH in (result.capabilities.execute_command_provider.commands or [])
+    provider = result.capabilities.execute_command_provider
+    assert provider is not None and PUBLISH in provider.commands
 
     answer = await command(client, {"task": task, "pr": True})
 
     branch = f"orchard/{task}-a1"
     assert answer["pushed"] is True and answer["branch"] == branch and answer["agent"] == "a1"
     assert answer["pr_url"] == "https://github.example/acme/widgets/pull/7"
-    assert (
-        remote.git("rev-parse", branch).strip()
-        == repo.git("rev-parse", f"orchard/{task}/a1").strip()
-    )
+    pushed = remote.git("rev-parse", branch).strip()
+    assert pushed == repo.git("rev-parse", f"orchard/{task}/a1").strip()
     (sent,) = forge.requests
     assert sent.path == "/api/v3/repos/acme/widgets/pulls"
     assert sent.headers["authorization"] == "Bearer tok-lsp"
