@@ -125,6 +125,19 @@ async def test_a_push_onto_someone_elses_commits_is_rejected_and_theirs_stay(
     assert remote_branches(remote)[f"refs/heads/orchard/{task}-a1"] == theirs
 
 
+async def test_a_branch_orchard_did_not_create_is_never_pushed_to_even_as_a_fast_forward(
+    repo: GitRepo, remote: GitRepo, service: OrchardService
+) -> None:
+    repo.git("push", "-q", str(remote.root), "main")  # the remote's main is the user's HEAD
+    task = seed_task(repo, REQUEST)
+
+    with pytest.raises(PushRejected) as caught:
+        await service.publish(task, branch="main")
+
+    assert caught.value.reason == PushFailure.NON_FAST_FORWARD
+    assert remote_branches(remote) == {"refs/heads/main": repo.head()}
+
+
 async def test_orchard_replaces_only_a_branch_it_created_and_not_once_someone_pushed_to_it(
     repo: GitRepo, remote: GitRepo, service: OrchardService, tmp_path: Path
 ) -> None:
@@ -182,7 +195,7 @@ async def test_gh_token_is_used_when_github_token_is_not_set(
             422,
             {
                 "message": "Validation Failed",
-                "errors": [{"message": "A pull request already exists"}],
+                "errors": [{"message": "A pull request exists"}],
             },
             "A pull request exists",
         ),

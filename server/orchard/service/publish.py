@@ -208,15 +208,15 @@ class _Target:
         )  # fmt: skip
         return outcome
 
-    def _lease(self, url: str, branch: str) -> str | None:
+    def _lease(self, url: str, branch: str) -> str:
         """Return the sha Orchard last pushed to `branch` at `url` when Orchard created that
-        branch (so it may replace its own work), else None (a plain, fast-forward-only push)."""
+        branch (so it may replace its own work), else "" (the branch must not exist yet)."""
         pushes = [
             e.data for e in self.journal.events_of_kind(PUBLISHED)
             if e.data.get("url") == url and e.data.get("branch") == branch
         ]  # fmt: skip
         if not any(push.get("created") for push in pushes):
-            return None
+            return ""
         return str(pushes[-1]["commit"])
 
     def base(self, remote: str) -> str:

@@ -1,6 +1,7 @@
 """Pushing one agent commit to a remote branch with git's own push (credentials are git's: helpers,
 SSH agent), and reading git's porcelain answer into Orchard's classification. Pushes exactly one
-refspec, never tags or submodules, and forces only with a lease on a sha the caller names.
+refspec, never tags or submodules, and always with a lease: the remote branch must not exist, or
+must still hold the sha the caller names, so nobody else's work is ever overwritten.
 """
 
 from __future__ import annotations
@@ -117,15 +118,14 @@ def remote_default_branch(root: Path, remote: str) -> str | None:
 
 
 def push_commit(
-    root: Path, remote: str, commit: str, branch: str, *, lease: str | None = None
+    root: Path, remote: str, commit: str, branch: str, *, lease: str = ""
 ) -> PushOutcome:
-    """Push `commit` to `branch` on `remote`; with `lease`, replace the remote branch only while
-    it still points at that sha. Raise PushRejected, classified, when git refuses."""
+    """Push `commit` to `branch` on `remote` when that branch does not exist there, or (with
+    `lease`) while it still points at that sha. Raise PushRejected, classified, when refused."""
     url = push_url(root, remote)
     target = f"refs/heads/{check_branch(branch)}"
     args = ["push", "--porcelain", "--no-follow-tags", "--recurse-submodules=no"]
-    if lease is not None:
-        args.append(f"--force-with-lease={target}:{lease}")
+    args.append(f"--force-with-lease={target}:{lease}")  # an empty lease: must not exist yet
     args += [remote, f"{commit}:{target}"]
     try:
         done = subprocess.run(
@@ -203,8 +203,9 @@ def _failure_message(
     where = f"{remote} ({url})"
     if reason is PushFailure.NON_FAST_FORWARD:
         return (
-            f"push rejected: {branch} on {where} has commits that are not the agent's "
-            f"(someone else pushed to it); pick another name with --branch. git said: {said}"
+            f"push rejected: {branch} on {where} was not created by Orchard, or someone else "
+            f"pushed to it since; Orchard never overwrites such a branch: pick another name "
+            f"with --branch. git said: {said}"
         )
     if reason is PushFailure.DECLINED:
         return (
