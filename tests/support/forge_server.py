@@ -67,6 +67,9 @@ class ForgeServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # git's smart HTTP asks here first
+                self.do_POST()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -75,10 +78,13 @@ class ForgeServer:
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, answer = owner.answer(ForgeRequest("POST", self.path, headers, body))
+                request = ForgeRequest(self.command, self.path, headers, body)
+                status, answer = owner.answer(request)
                 data = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="forge"')
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
