@@ -38,8 +38,13 @@ def seed_task(
             journal.add_run(task.id, agent, "openai/gpt-test", branch, repo.root / ".gone" / agent)
             journal.set_run_state(run_id_for(task.id, agent), RunState.COMMITTED, commit=commit)
         for agent in failed:
-            journal.add_run(task.id, agent, "openai/gpt-test", branch_name(task.id, agent),
-                            repo.root / ".gone" / agent)  # fmt: skip
+            journal.add_run(
+                task.id,
+                agent,
+                "openai/gpt-test",
+                branch_name(task.id, agent),
+                repo.root / ".gone" / agent,
+            )
             journal.set_run_state(run_id_for(task.id, agent), RunState.FAILED, error="no edits")
         journal.set_task_state(task.id, TaskState.DONE, snapshot=snapshot.commit)
     return task.id

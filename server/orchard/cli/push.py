@@ -37,8 +37,10 @@ async def push(service: OrchardService, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"pushed {result.agent} ({result.commit[:12]}) to {result.remote} as {result.branch}"
-          f" ({_how(result.created, result.forced, result.up_to_date)})")  # fmt: skip
+    print(
+        f"pushed {result.agent} ({result.commit[:12]}) to {result.remote} as {result.branch}"
+        f" ({_how(result.created, result.forced, result.up_to_date)})"
+    )
     if result.pr_url:
         kind = "draft pull request" if args.draft else "pull request"
         print(f"{kind}: {result.pr_url}")

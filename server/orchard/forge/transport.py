@@ -83,8 +83,10 @@ def forge_message(data: Any) -> str:
     elif isinstance(message, list):
         parts.extend(str(item) for item in message)
     elif isinstance(message, dict):  # GitLab: {"field": ["is invalid"]}
-        parts.extend(f"{key} {'; '.join(map(str, v if isinstance(v, list) else [v]))}"
-                     for key, v in message.items())  # fmt: skip
+        parts.extend(
+            f"{key} {'; '.join(map(str, v if isinstance(v, list) else [v]))}"
+            for key, v in message.items()
+        )
     for error in data.get("errors") or ():
         if isinstance(error, dict):
             detail = error.get("message") or " ".join(

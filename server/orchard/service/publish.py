@@ -20,6 +20,7 @@ from orchard.service.pull_text import pull_body, pull_title
 
 if TYPE_CHECKING:
     from orchard.config import Settings
+    from orchard.forge.address import RepoAddress
     from orchard.forge.pulls import Forge, PullRequest
     from orchard.memory.journal import Journal
     from orchard.vcs.push import PushOutcome
@@ -94,8 +95,10 @@ def choose_run(view: Mapping[str, Any], agent_id: str | None) -> Mapping[str, An
         if run is None:
             raise TaskNotFound(f"task {view['id']} has no agent {agent_id!r}; agents: {names}")
         if run not in committed:
-            raise RunConflict(f"agent {agent_id} of task {view['id']} has no commit to publish"
-                              f" (it is {run.get('state')})")  # fmt: skip
+            raise RunConflict(
+                f"agent {agent_id} of task {view['id']} has no commit to publish"
+                f" (it is {run.get('state')})"
+            )
         return run
     recommendation = view.get("recommendation")
     picked = recommendation.get("agent") if isinstance(recommendation, Mapping) else None
@@ -107,8 +110,9 @@ def choose_run(view: Mapping[str, Any], agent_id: str | None) -> Mapping[str, An
     if not committed:
         raise RunConflict(f"task {view['id']} has no committed agent to publish; agents: {names}")
     choices = ", ".join(str(r["agent"]) for r in committed)
-    raise RunConflict(f"task {view['id']} has several committed agents and no judge's pick:"
-                      f" name one of {choices}")  # fmt: skip
+    raise RunConflict(
+        f"task {view['id']} has several committed agents and no judge's pick: name one of {choices}"
+    )
 
 
 async def publish_agent(
@@ -126,26 +130,47 @@ async def publish_agent(
     run = choose_run(view, agent_id)
     task_id, agent = str(view["id"]), str(run["agent"])
     target = _Target(root, settings, journal, task_id, agent, options)
-    forge: Forge | None = None
-    forge_url = ""
+    forge: tuple[Forge, RepoAddress] | None = None
     if options.pr:  # a missing token or unreadable URL fails before anything is pushed
-        forge, forge_url = await asyncio.to_thread(target.forge, environment)
+        forge = await asyncio.to_thread(target.forge, environment)
     outcome = await asyncio.to_thread(target.push, run)
-    result = PublishResult(task_id, agent, outcome.remote, outcome.branch, True, outcome.commit,
-                           outcome.created, outcome.forced, outcome.up_to_date)  # fmt: skip
+    result = PublishResult(
+        task_id,
+        agent,
+        outcome.remote,
+        outcome.branch,
+        True,
+        outcome.commit,
+        outcome.created,
+        outcome.forced,
+        outcome.up_to_date,
+    )
     if forge is None:
         return result
-    base = options.base
-    if not base:
-        base = await asyncio.to_thread(target.base, outcome.remote)
-    from orchard.forge.address import parse_remote_url
+    pull = await _open_pull(view, run, target, forge, outcome)
+    return dataclasses.replace(result, pull_request=pull)
+
+
+async def _open_pull(
+    view: Mapping[str, Any],
+    run: Mapping[str, Any],
+    target: _Target,
+    forge: tuple[Forge, RepoAddress],
+    outcome: PushOutcome,
+) -> PullRequest:
+    """Open the pull request of a pushed branch and journal it; the push stands if it fails."""
     from orchard.forge.pulls import Proposal
 
-    proposal = Proposal(parse_remote_url(forge_url), outcome.branch, base,
-                        pull_title(str(view.get("request", ""))), pull_body(view, run),
-                        options.draft)  # fmt: skip
+    client, address = forge
+    base = target.options.base
+    if not base:
+        base = await asyncio.to_thread(target.default_base, outcome.remote)
+    title = pull_title(str(view.get("request", "")))
+    proposal = Proposal(
+        address, outcome.branch, base, title, pull_body(view, run), target.options.draft
+    )
     try:
-        pull = await forge.open_pull_request(proposal)
+        pull = await client.open_pull_request(proposal)
     except ForgeError as exc:
         raise ForgeError(
             f"{outcome.branch} was pushed to {outcome.remote}, but no pull request was opened: "
@@ -153,11 +178,13 @@ async def publish_agent(
             exc.status,
         ) from exc
     await asyncio.to_thread(
-        journal.record_event, run_id_for(task_id, agent), PULL_REQUEST,
+        target.journal.record_event,
+        run_id_for(target.task_id, target.agent),
+        PULL_REQUEST,
         {**pull.to_json(), "branch": outcome.branch, "base": base},
-    )  # fmt: skip
-    log.info("opened %s for task %s agent %s", pull.url, task_id, agent)
-    return dataclasses.replace(result, pull_request=pull)
+    )
+    log.info("opened %s for task %s agent %s", pull.url, target.task_id, target.agent)
+    return pull
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,20 +203,19 @@ class _Target:
 
         return choose_remote(self.root, self.options.remote, self.settings.publish.remote)
 
-    def forge(self, env: Mapping[str, str]) -> tuple[Forge, str]:
-        """Return the forge client and the URL its address is read from."""
+    def forge(self, env: Mapping[str, str]) -> tuple[Forge, RepoAddress]:
+        """Return the forge client and the repository's address on it (its fetch URL's, else
+        its push URL's)."""
         from orchard.forge.address import parse_remote_url
         from orchard.forge.connect import connect_forge
         from orchard.vcs.push import fetch_url, push_url
 
         remote = self.remote()
-        url = fetch_url(self.root, remote) or push_url(self.root, remote)
         try:
-            address = parse_remote_url(url)
+            address = parse_remote_url(fetch_url(self.root, remote))
         except ForgeError:
-            url = push_url(self.root, remote)
-            address = parse_remote_url(url)
-        return connect_forge(address, self.settings.publish, env), url
+            address = parse_remote_url(push_url(self.root, remote))
+        return connect_forge(address, self.settings.publish, env), address
 
     def push(self, run: Mapping[str, Any]) -> PushOutcome:
         from orchard.vcs.push import branch_commit, check_branch, push_commit, push_url
@@ -203,23 +229,30 @@ class _Target:
         self.journal.record_event(
             run_id_for(self.task_id, self.agent),
             PUBLISHED,
-            {"remote": remote, "url": url, "branch": branch, "commit": commit,
-             "created": outcome.created, "forced": outcome.forced},
-        )  # fmt: skip
+            {
+                "remote": remote,
+                "url": url,
+                "branch": branch,
+                "commit": commit,
+                "created": outcome.created,
+                "forced": outcome.forced,
+            },
+        )
         return outcome
 
     def _lease(self, url: str, branch: str) -> str:
         """Return the sha Orchard last pushed to `branch` at `url` when Orchard created that
         branch (so it may replace its own work), else "" (the branch must not exist yet)."""
         pushes = [
-            e.data for e in self.journal.events_of_kind(PUBLISHED)
+            e.data
+            for e in self.journal.events_of_kind(PUBLISHED)
             if e.data.get("url") == url and e.data.get("branch") == branch
-        ]  # fmt: skip
+        ]
         if not any(push.get("created") for push in pushes):
             return ""
         return str(pushes[-1]["commit"])
 
-    def base(self, remote: str) -> str:
+    def default_base(self, remote: str) -> str:
         """Return the branch the pull request goes into: the user's branch when the task began,
         else the remote's default branch."""
         from orchard.vcs.push import remote_default_branch

@@ -82,8 +82,9 @@ def fetch_url(root: Path, remote: str) -> str:
 
 def branch_commit(root: Path, branch: str) -> str | None:
     """Return the commit a local branch points at, or None when it does not exist."""
-    done = run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}",
-                   check=False)  # fmt: skip
+    done = run_git(
+        root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}", check=False
+    )
     return done.decode("ascii", "replace").strip() or None
 
 
