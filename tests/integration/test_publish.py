@@ -305,3 +305,28 @@ async def test_gitlab_merge_requests_go_through_the_same_interface(
     assert sent.body["source_branch"] == f"orchard/{task}-a1"
     assert sent.body["title"] == f"Draft: {REQUEST}"
     assert result.pr_url == "https://gitlab.example/acme/widgets/-/merge_requests/7"
+
+
+async def test_the_pull_request_goes_into_the_branch_the_task_began_on(
+    repo: GitRepo, service: OrchardService, forge: ForgeServer
+) -> None:
+    repo.branch("feature/cli", checkout=True)
+    task = seed_task(repo, REQUEST)
+
+    await service.publish(task, pr=True)
+
+    assert forge.requests[0].body["base"] == "feature/cli"
+
+
+async def test_from_a_detached_head_the_pull_request_goes_into_the_remotes_default_branch(
+    repo: GitRepo, remote: GitRepo, service: OrchardService, forge: ForgeServer
+) -> None:
+    repo.git("push", "-q", str(remote.root), "HEAD:refs/heads/trunk")
+    remote.git("symbolic-ref", "HEAD", "refs/heads/trunk")
+    repo.git("checkout", "-q", "--detach")
+    task = seed_task(repo, REQUEST)
+
+    await service.publish(task, pr=True)
+    await service.publish(task, branch="second", pr=True, base="release")
+
+    assert [r.body["base"] for r in forge.requests] == ["trunk", "release"]

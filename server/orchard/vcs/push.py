@@ -102,15 +102,19 @@ def check_branch(name: str) -> str:
 
 
 def remote_default_branch(root: Path, remote: str) -> str | None:
-    """Return the branch the remote's HEAD points at, or None when it does not say."""
-    done = subprocess.run(
-        ["git", *NO_HOOKS, "ls-remote", "--symref", remote, "HEAD"],
-        cwd=root,
-        env=git_environment(),
-        capture_output=True,
-        check=False,
-        timeout=PUSH_TIMEOUT_SECONDS,
-    )
+    """Return the branch HEAD points at where `remote` pushes to, or None when it does not say."""
+    try:
+        done = subprocess.run(
+            ["git", *NO_HOOKS, "ls-remote", "--symref", push_url(root, remote), "HEAD"],
+            cwd=root,
+            env=git_environment(),
+            capture_output=True,
+            check=False,
+            timeout=PUSH_TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("asking %s for its default branch timed out", remote)
+        return None
     for line in done.stdout.decode("utf-8", "replace").splitlines():
         found = re.match(r"ref:\s+refs/heads/(\S+)\s+HEAD$", line)
         if found:
