@@ -93,7 +93,7 @@ def _findings(findings: Any) -> list[str]:
     if not isinstance(findings, list):
         return ["", "## Review findings", "", "No review was recorded."]
     if not findings:
-        return ["", "## Review findings", "", "The reviewer found nothing."]
+        return ["", "## Review findings", "", "No review findings."]
     lines = ["", "## Review findings", ""]
     for finding in findings[:MAX_FINDINGS]:
         if not isinstance(finding, Mapping):
