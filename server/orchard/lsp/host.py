@@ -15,6 +15,7 @@ from pygls.progress import Progress
 
 if TYPE_CHECKING:
     from orchard.config import Settings
+    from orchard.lsp.diagnostic_board import DiagnosticBoard
     from orchard.lsp.documents import DocumentHub
 
 Handler = Callable[..., Any]
@@ -50,7 +51,9 @@ class WorkspaceHost(DocumentsHost, Protocol):
 
 
 class DiagnosticsHost(WorkspaceHost, Protocol):
-    """Publishing diagnostics."""
+    """Publishing diagnostics (through the board, which merges every source's share)."""
+
+    diagnostic_board: DiagnosticBoard
 
     def text_document_publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None: ...
 

@@ -32,6 +32,7 @@ from orchard.lsp import (
 )
 from orchard.lsp.client_log import ClientLogHandler
 from orchard.lsp.convert import uri_to_path
+from orchard.lsp.diagnostic_board import DiagnosticBoard
 from orchard.lsp.documents import DocumentHub
 from orchard.lsp.protocol import OrchardProtocol
 
@@ -55,6 +56,7 @@ class OrchardServer(LanguageServer):
         self.root: Path | None = None
         self.initialization_options: Any = None
         self.documents = DocumentHub()
+        self.diagnostic_board = DiagnosticBoard(self.text_document_publish_diagnostics)
         self._settings_listeners: list[SettingsListener] = []
         self._initialized_callbacks: list[InitializedCallback] = []
         self._reported: set[str] = set()
