@@ -1,7 +1,8 @@
-"""Publishes the lint pipeline's findings for open documents, with source `orchard`.
+"""Publishes the lint pipeline's findings for open documents, with source `orchard`, as the
+`lint` share of the diagnostic board (lsp/diagnostic_board.py), so review and merge diagnostics
+on the same file stay.
 
-Published through the diagnostic board (lsp/diagnostic_board.py) as the `lint` share, so review
-and merge diagnostics on the same file stay. The syntax layer runs on change (debounced) and the linters on open and save; results are
+The syntax layer runs on change (debounced) and the linters on open and save; results are
 cleared when fixed or when the document closes. Buffers over `lint.large_buffer_chars` get
 the incremental tree-sitter check only, converted off the loop. An adapter: all checking lives
 in `orchard.lint`, imported on first use so that `initialize` is answered sooner.
@@ -15,8 +16,6 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from lsprotocol import types
 
 from orchard.config import Settings
 from orchard.lsp.convert import lsp_diagnostic, uri_to_path

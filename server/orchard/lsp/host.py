@@ -70,3 +70,15 @@ class ClientHost(WorkspaceHost, Protocol):
     def client_register_capability_async(
         self, params: types.RegistrationParams
     ) -> Awaitable[None]: ...
+
+
+class EditorHost(DiagnosticsHost, ClientHost, Protocol):
+    """Everything the editor loop uses: diagnostics, the client, edits and notifications."""
+
+    def workspace_apply_edit_async(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> Awaitable[types.ApplyWorkspaceEditResult]: ...
+
+    def notify(self, method: str, params: Any) -> None: ...
+
+    def has_command(self, name: str) -> bool: ...

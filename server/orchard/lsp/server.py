@@ -25,6 +25,7 @@ from orchard.config import LoadedSettings, Settings, load_settings
 from orchard.lsp import (
     diagnostics,
     documents,
+    editor_loop,
     memory_feature,
     repomap_feature,
     settings_sync,
@@ -99,6 +100,14 @@ class OrchardServer(LanguageServer):
                     listener(self.settings)
                 except Exception:
                     log.exception("settings listener %r failed", listener)
+
+    def notify(self, method: str, params: Any) -> None:
+        """Send the client a notification of Orchard's own (e.g. `orchard/taskChanged`)."""
+        self.protocol.notify(method, params)
+
+    def has_command(self, name: str) -> bool:
+        """Whether a command of that name is registered (features may be absent in a build)."""
+        return name in self.protocol.fm.commands
 
     def report_error(self, text: str) -> None:
         """Log `text` and show it to the user, once per distinct text."""
@@ -195,4 +204,5 @@ def create_server() -> OrchardServer:
     repo_map = repomap_feature.register(server)
     tasks = tasks_feature.register(server, live_map=lambda: repo_map.live)
     memory_feature.register(server, tasks.service)
+    editor_loop.register(server, tasks)
     return server
