@@ -16,6 +16,7 @@ OrchardError
 ├── LintError              a linter could not be run or its output could not be read
 ├── MemoryStoreError       the memory tables could not be read or written as asked
 ├── TaskNotFound           no task (or no agent of a task) has the id given
+│   └── ResultNotChosen    no single result to take: none committed, or several and none named
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
 └── Cancelled              the user or the orchestrator cancelled the work
 """
@@ -85,6 +86,11 @@ class MemoryStoreError(OrchardError):
 
 class TaskNotFound(OrchardError):
     """No task, or no agent of a task, has the id given."""
+
+
+class ResultNotChosen(TaskNotFound):
+    """A task has no result to take as asked: the agent did not commit, none did, or several
+    did and neither the caller nor the judge chose one (the message names the choices)."""
 
 
 class RunConflict(OrchardError):

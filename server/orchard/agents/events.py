@@ -88,7 +88,24 @@ class TaskFinished:
     state: TaskState
 
 
-Event = TaskStarted | PlanMade | RunStateChanged | RunProgress | RunUsage | RunNote | TaskFinished
+@dataclass(frozen=True, slots=True)
+class TaskAccepted:
+    """An agent's result was merged into the user's working tree (or applied by the editor)."""
+
+    task_id: str
+    agent_id: str
+
+
+Event = (
+    TaskStarted
+    | PlanMade
+    | RunStateChanged
+    | RunProgress
+    | RunUsage
+    | RunNote
+    | TaskFinished
+    | TaskAccepted
+)
 Listener = Callable[[Event], None]
 
 

@@ -1,6 +1,7 @@
-"""`orchard tasks [list | show ID | resume ID | discard ID | clean]`: what the journal and the agent
-worktrees hold. Runs of a process that died are marked interrupted first; `resume` runs them
-again with `orchard run`'s progress and table. Parses and prints; the service does the rest.
+"""`orchard tasks [list | show ID | resume ID | accept ID [AGENT] | discard ID | clean]`: what the
+journal and the agent worktrees hold. Runs of a process that died are marked interrupted first;
+`resume` runs them again with `orchard run`'s progress and table; `accept` merges a result into
+the working tree. Parses and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "action",
         nargs="?",
         default="list",
-        choices=("list", "show", "resume", "discard", "clean"),
+        choices=("list", "show", "resume", "accept", "discard", "clean"),
     )
-    parser.add_argument("task_id", nargs="?", help="the task (for show, resume and discard)")
+    parser.add_argument("task_id", nargs="?", help="the task (for show, resume, accept, discard)")
+    parser.add_argument(
+        "agent_id", nargs="?", help="accept: the agent (default: the recommended or only result)"
+    )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--events", action="store_true", help="show: list every event too")
@@ -46,9 +50,16 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         print(f"orchard tasks: {start} is not inside a git repository", file=sys.stderr)
         return 2
-    if args.action in ("show", "resume", "discard") and not args.task_id:
+    if args.action in ("show", "resume", "accept", "discard") and not args.task_id:
         print(f"orchard tasks {args.action}: which task? give its id", file=sys.stderr)
         return 2
+    if args.agent_id and args.action != "accept":
+        print(f"orchard tasks {args.action}: an agent is only named with accept", file=sys.stderr)
+        return 2
+    if args.action == "accept":
+        from orchard.cli.accept import accept_task
+
+        return accept_task(root, args.task_id, args.agent_id, args.json)
     if args.action == "resume":
         return _resume(root, args.task_id, args.json)
     try:
