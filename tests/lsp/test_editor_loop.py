@@ -40,6 +40,13 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=server_config(OPENAI_API_KEY="sk-test"))
+async def killable(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A client whose server the test kills: nothing to shut down afterwards."""
+    add_editor_handlers(lsp_client)
+    yield
+
+
 @pytest.fixture
 def buffers(client: LanguageClient) -> Buffers:
     return client.buffers  # type: ignore[attr-defined,no-any-return]
@@ -339,10 +346,10 @@ async def test_a_progress_cancel_cancels_only_its_agent(
 
 @pytest.mark.slow
 async def test_a_client_killed_mid_task_leaves_a_task_that_resumes(
-    lsp_client: LanguageClient, repo: GitRepo, model_server: ModelServer
+    killable: LanguageClient, repo: GitRepo, model_server: ModelServer
 ) -> None:
+    lsp_client = killable
     model_server.set_default(drip(every=0.5), model="gpt-test")
-    add_editor_handlers(lsp_client)
     await initialize(lsp_client, repo.root)
     started = await command(
         lsp_client, "orchard.startTask", {"request": "survive", "models": ["openai/gpt-test"]}
