@@ -1,0 +1,149 @@
+-- Headless scenario for the Orchard plugin (clients/neovim) against the real server: start a
+-- best-of-2 task through :Orchard start, watch the task list fill, open :Orchard diff, accept
+-- (and undo), review, and :checkhealth orchard. Each step's observations go to $ORCHARD_RESULT
+-- as JSON as soon as they are made, so a failed step still leaves the earlier ones.
+vim.opt.rtp:prepend(os.getenv("ORCHARD_PLUGIN"))
+vim.cmd("runtime plugin/orchard.lua")
+vim.o.hidden = true
+require("orchard").setup({ progress_notify = true, refresh_ms = 300 })
+
+local result = { steps = {}, notices = {} }
+local function save()
+  local handle = io.open(os.getenv("ORCHARD_RESULT"), "w")
+  handle:write(vim.fn.json_encode(result))
+  handle:close()
+end
+
+local notify = vim.notify
+vim.notify = function(message, level, opts)
+  table.insert(result.notices, { message = tostring(message), level = level or vim.log.levels.INFO })
+  return notify(message, level, opts)
+end
+
+local function wait(ms, predicate) return vim.wait(ms, predicate, 100) end
+
+local function client()
+  return require("orchard.client").clients()[1]
+end
+
+local function has_command(name)
+  return vim.tbl_contains(require("orchard.client").server_commands(client()), name)
+end
+
+local function lines(buf) return vim.api.nvim_buf_get_lines(buf, 0, -1, false) end
+
+local steps = {}
+
+function steps.attach(state)
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("ORCHARD_FILE")))
+  state.source = vim.api.nvim_get_current_buf()
+  local attached = wait(60000, function()
+    local c = client()
+    return c ~= nil and c.initialized ~= false and #require("orchard.client").clients(state.source) > 0
+      and c.server_capabilities ~= nil
+  end)
+  return { attached = attached, clients = #require("orchard.client").clients(),
+    commands = require("orchard.client").server_commands(client()) }
+end
+
+function steps.start(state)
+  local asked = {}
+  vim.ui.input = function(opts, on_confirm)
+    asked.input = opts.prompt
+    on_confirm(os.getenv("ORCHARD_REQUEST"))
+  end
+  vim.ui.select = function(items, opts, on_choice)
+    asked.select = items
+    on_choice(items[1], 1)
+  end
+  vim.cmd("Orchard start")
+  local state_mod = require("orchard.state")
+  wait(60000, function() return state_mod.task ~= nil end)
+  state.task = state_mod.task
+  asked.task = state.task
+  return asked
+end
+
+function steps.tasks(state)
+  vim.cmd("Orchard tasks")
+  local buf = require("orchard.tasks").buf
+  local done = wait(120000, function()
+    local text = table.concat(lines(buf), "\n")
+    return text:find(vim.pesc(state.task) .. "%s+done") ~= nil
+  end)
+  local keymaps = {}
+  for _, map in ipairs(vim.api.nvim_buf_get_keymap(buf, "n")) do table.insert(keymaps, map.lhs) end
+  local shown = lines(buf)
+  vim.cmd("close")
+  return { done = done, lines = shown, keymaps = keymaps, status = require("orchard").status() }
+end
+
+function steps.diff(state)
+  if not has_command("orchard.agentDiff") then return { missing = "orchard.agentDiff" } end
+  vim.cmd("Orchard diff")
+  local opened = wait(30000, function() return vim.fn.tabpagenr("$") == 2 end)
+  local windows = {}
+  if opened then
+    wait(5000, function() return #vim.api.nvim_tabpage_list_wins(0) == 2 end)
+    for _, win in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+      local buf = vim.api.nvim_win_get_buf(win)
+      table.insert(windows, { diff = vim.wo[win].diff, name = vim.api.nvim_buf_get_name(buf),
+        lines = lines(buf), modifiable = vim.bo[buf].modifiable })
+    end
+    vim.cmd("tabclose")
+  end
+  return { opened = opened, windows = windows, tabs = vim.fn.tabpagenr("$") }
+end
+
+function steps.accept(state)
+  if not has_command("orchard.acceptAgent") then return { missing = "orchard.acceptAgent" } end
+  vim.api.nvim_set_current_buf(state.source)
+  local before = lines(state.source)
+  vim.cmd("Orchard accept")
+  local changed = wait(30000, function() return not vim.deep_equal(lines(state.source), before) end)
+  local after = lines(state.source)
+  vim.api.nvim_set_current_buf(state.source)
+  vim.cmd("normal! u")
+  return { changed = changed, before = before, after = after, undone = lines(state.source) }
+end
+
+function steps.review(state)
+  if not has_command("orchard.review") then return { missing = "orchard.review" } end
+  vim.api.nvim_set_current_buf(state.source)
+  vim.cmd("Orchard review")
+  local function review_diagnostics()
+    local found = {}
+    for _, d in ipairs(vim.diagnostic.get()) do
+      if d.source == "orchard-review" then
+        table.insert(found, { message = d.message, file = vim.api.nvim_buf_get_name(d.bufnr),
+          lnum = d.lnum, severity = d.severity })
+      end
+    end
+    return found
+  end
+  wait(60000, function() return #review_diagnostics() > 0 end)
+  return { diagnostics = review_diagnostics() }
+end
+
+function steps.health()
+  vim.cmd("checkhealth orchard")
+  local text = lines(vim.api.nvim_get_current_buf())
+  return { lines = text }
+end
+
+local ORDER = { "attach", "start", "tasks", "diff", "accept", "review", "health" }
+
+vim.api.nvim_create_autocmd("VimEnter", { callback = function()
+  vim.schedule(function()
+    local state = {}
+    for _, name in ipairs(ORDER) do
+      local ok, observed = pcall(steps[name], state)
+      result.steps[name] = ok and observed or { error = tostring(observed) }
+      save()
+      if not ok then break end
+    end
+    result.finished = true
+    save()
+    vim.cmd("qall!")
+  end)
+end })
