@@ -110,6 +110,8 @@ end
 function steps.review(state)
   if not has_command("orchard.review") then return { missing = "orchard.review" } end
   vim.api.nvim_set_current_buf(state.source)
+  vim.cmd("silent! normal! " .. vim.api.nvim_replace_termcodes("<C-r>", true, false, true))
+  vim.cmd("silent write") -- the accepted change, saved: the review reads the working tree
   vim.cmd("Orchard review")
   local function review_diagnostics()
     local found = {}

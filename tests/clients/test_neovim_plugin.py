@@ -13,12 +13,22 @@ import pytest
 
 from tests.clients.neovim_run import NEOVIMS, PLUGIN, isolated_env, neovim_version, run_headless
 from tests.support.gitrepo import init_repo
-from tests.support.model_server import ModelServer, reply
+from tests.support.model_server import ModelServer, RecordedRequest
 from tests.unit.agents.support import ADD_REPLY, FILES
 
 SCENARIO = Path(__file__).with_name("plugin_scenario.lua")
 MODELS = ("gpt-left", "gpt-right")
 REQUEST = "make add convert its arguments to int"
+FINDING = "int() raises ValueError for text that is not a number"
+REVIEW = json.dumps(
+    {"findings": [{"file": "src/util.py", "line": 2, "severity": "warning", "message": FINDING}]}
+)
+
+
+def answer(request: RecordedRequest) -> str:
+    """The reviewer (the first model doubles as it) gets findings; agents get the edit."""
+    asked = json.dumps(request.messages)
+    return REVIEW if "You are the reviewer" in asked else ADD_REPLY
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +43,15 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     tmp = tmp_path_factory.mktemp(f"nvim-{version}")
     with ModelServer() as model_server:
         for model in MODELS:
-            model_server.set_default(reply(ADD_REPLY), model=model)
+            model_server.set_default(answer, model=model)
         repo = init_repo(tmp / "repo", initial=FILES)
         models = "".join(
             f'[[models]]\nmodel = "openai/{m}"\napi_base = "{model_server.api_base}"\n'
             for m in MODELS
         )
-        repo.commit("orchard settings", {".orchard.toml": models + "[lint.tools]\npython = []\n"})
+        reviewer = f'reviewer_model = "openai/{MODELS[0]}"\n'
+        settings = reviewer + models + "[lint.tools]\npython = []\n"
+        repo.commit("orchard settings", {".orchard.toml": settings})
         result = tmp / "result.json"
         env = isolated_env(
             tmp / "home",
@@ -63,6 +75,15 @@ def step(scenario: Any, name: str) -> Any:
     assert observed is not None, f"the scenario stopped before {name}: {scenario['steps']}"
     assert "error" not in observed, observed["error"]
     return observed
+
+
+def skip_unless_served(scenario: Any, observed: Any, method: str) -> None:
+    """Skip when this build's server lacks `method` (Orchard's FeatureUnavailable says so)."""
+    if observed.get("missing"):
+        pytest.skip(f"the server does not offer {observed['missing']} yet")
+    wording = f"this Orchard build cannot {method.replace('_', ' ')} yet"
+    if any(wording in notice["message"] for notice in scenario["notices"]):
+        pytest.skip(f"the service has no {method} yet (merge or review half not merged)")
 
 
 def test_setup_attaches_one_server_with_the_orchard_commands(scenario: Any) -> None:
@@ -94,8 +115,7 @@ def test_the_task_list_fills_with_both_agents_and_shows_its_keys(scenario: Any) 
 
 def test_orchard_diff_opens_a_tab_in_diff_mode_between_base_and_result(scenario: Any) -> None:
     diff = step(scenario, "diff")
-    if diff.get("missing"):
-        pytest.skip(f"the server does not offer {diff['missing']} yet")
+    skip_unless_served(scenario, diff, "agent_diff")
     assert diff["opened"], diff
     base, result = diff["windows"]
     assert base["diff"] and result["diff"]
@@ -108,8 +128,7 @@ def test_orchard_diff_opens_a_tab_in_diff_mode_between_base_and_result(scenario:
 
 def test_accepting_changes_the_buffer_and_one_undo_restores_it(scenario: Any) -> None:
     accept = step(scenario, "accept")
-    if accept.get("missing"):
-        pytest.skip(f"the server does not offer {accept['missing']} yet")
+    skip_unless_served(scenario, accept, "accept")
     assert accept["changed"], accept
     assert "    return int(a) + int(b)" in accept["after"]
     assert accept["undone"] == accept["before"]
@@ -117,9 +136,10 @@ def test_accepting_changes_the_buffer_and_one_undo_restores_it(scenario: Any) ->
 
 def test_review_findings_show_in_the_diagnostic_ui(scenario: Any) -> None:
     review = step(scenario, "review")
-    if review.get("missing"):
-        pytest.skip(f"the server does not offer {review['missing']} yet")
-    assert review["diagnostics"], review
+    skip_unless_served(scenario, review, "review")
+    assert [d["message"] for d in review["diagnostics"]] == [FINDING], review
+    (finding,) = review["diagnostics"]
+    assert finding["file"].endswith("src/util.py") and finding["lnum"] == 1
 
 
 def test_checkhealth_orchard_reports_ok(scenario: Any) -> None:
