@@ -5,7 +5,8 @@
 vim.opt.rtp:prepend(os.getenv("ORCHARD_PLUGIN"))
 vim.cmd("runtime plugin/orchard.lua")
 vim.o.hidden = true
-require("orchard").setup({ progress_notify = true, refresh_ms = 300 })
+require("orchard").setup({ progress_notify = true, refresh_ms = 300,
+  cmd = os.getenv("ORCHARD_LOG") and { "orchard", "serve", "--log-file", os.getenv("ORCHARD_LOG") } or nil })
 
 local result = { steps = {}, notices = {} }
 local function save()
@@ -58,16 +59,17 @@ function steps.start(state)
   end
   vim.cmd("Orchard start")
   local state_mod = require("orchard.state")
-  wait(60000, function() return state_mod.task ~= nil end)
+  wait(180000, function() return state_mod.task ~= nil end)
   state.task = state_mod.task
   asked.task = state.task
   return asked
 end
 
 function steps.tasks(state)
+  assert(state.task, "no task was started")
   vim.cmd("Orchard tasks")
   local buf = require("orchard.tasks").buf
-  local done = wait(120000, function()
+  local done = wait(300000, function()
     local text = table.concat(lines(buf), "\n")
     return text:find(vim.pesc(state.task) .. "%s+done") ~= nil
   end)
@@ -78,10 +80,27 @@ function steps.tasks(state)
   return { done = done, lines = shown, keymaps = keymaps, status = require("orchard").status() }
 end
 
+local function review_diagnostics()
+  local found = {}
+  for _, d in ipairs(vim.diagnostic.get()) do
+    if d.source == "orchard-review" then
+      table.insert(found, { message = d.message, file = vim.api.nvim_buf_get_name(d.bufnr),
+        lnum = d.lnum, severity = d.severity })
+    end
+  end
+  table.sort(found, function(a, b) return a.message < b.message end)
+  return found
+end
+
+function steps.task_review()
+  wait(60000, function() return #review_diagnostics() >= 2 end)
+  return { diagnostics = review_diagnostics() }
+end
+
 function steps.diff(state)
   if not has_command("orchard.agentDiff") then return { missing = "orchard.agentDiff" } end
   vim.cmd("Orchard diff")
-  local opened = wait(30000, function() return vim.fn.tabpagenr("$") == 2 end)
+  local opened = wait(60000, function() return vim.fn.tabpagenr("$") == 2 end)
   local windows = {}
   if opened then
     wait(5000, function() return #vim.api.nvim_tabpage_list_wins(0) == 2 end)
@@ -100,7 +119,7 @@ function steps.accept(state)
   vim.api.nvim_set_current_buf(state.source)
   local before = lines(state.source)
   vim.cmd("Orchard accept")
-  local changed = wait(30000, function() return not vim.deep_equal(lines(state.source), before) end)
+  local changed = wait(60000, function() return not vim.deep_equal(lines(state.source), before) end)
   local after = lines(state.source)
   vim.api.nvim_set_current_buf(state.source)
   vim.cmd("normal! u")
@@ -113,17 +132,13 @@ function steps.review(state)
   vim.cmd("silent! normal! " .. vim.api.nvim_replace_termcodes("<C-r>", true, false, true))
   vim.cmd("silent write") -- the accepted change, saved: the review reads the working tree
   vim.cmd("Orchard review")
-  local function review_diagnostics()
-    local found = {}
-    for _, d in ipairs(vim.diagnostic.get()) do
-      if d.source == "orchard-review" then
-        table.insert(found, { message = d.message, file = vim.api.nvim_buf_get_name(d.bufnr),
-          lnum = d.lnum, severity = d.severity })
-      end
+  local finding = os.getenv("ORCHARD_FINDING")
+  wait(120000, function()
+    for _, d in ipairs(review_diagnostics()) do
+      if d.message == finding then return true end
     end
-    return found
-  end
-  wait(60000, function() return #review_diagnostics() > 0 end)
+    return false
+  end)
   return { diagnostics = review_diagnostics() }
 end
 
@@ -133,7 +148,7 @@ function steps.health()
   return { lines = text }
 end
 
-local ORDER = { "attach", "start", "tasks", "diff", "accept", "review", "health" }
+local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health" }
 
 vim.api.nvim_create_autocmd("VimEnter", { callback = function()
   vim.schedule(function()

@@ -30,7 +30,8 @@ def answer(request: RecordedRequest) -> str:
     asked = json.dumps(request.messages)
     return REVIEW if "You are the reviewer" in asked else ADD_REPLY
 
-pytestmark = pytest.mark.slow
+# One scenario waits on real agents; on a loaded machine that takes minutes, never forever.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module", params=sorted(NEOVIMS))
@@ -60,8 +61,9 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             ORCHARD_FILE=str(repo.root / "src" / "util.py"),
             ORCHARD_REQUEST=REQUEST,
             ORCHARD_RESULT=str(result),
+            ORCHARD_FINDING=FINDING,
         )
-        done = run_headless(binary, SCENARIO, repo.root, env)
+        done = run_headless(binary, SCENARIO, repo.root, env, timeout=1100)
         requests = [r.model for r in model_server.requests]
     assert result.exists(), done.stderr[-2000:]
     seen = json.loads(result.read_text())
@@ -134,12 +136,21 @@ def test_accepting_changes_the_buffer_and_one_undo_restores_it(scenario: Any) ->
     assert accept["undone"] == accept["before"]
 
 
-def test_review_findings_show_in_the_diagnostic_ui(scenario: Any) -> None:
+def test_the_agents_review_findings_show_in_the_diagnostic_ui(scenario: Any) -> None:
+    shown = step(scenario, "task_review")["diagnostics"]
+    assert len(shown) == 2, shown  # one finding per agent, each on the user's src/util.py
+    for diagnostic, agent in zip(shown, ("a1-gpt-left", "a2-gpt-right"), strict=True):
+        assert FINDING in diagnostic["message"] and agent in diagnostic["message"]
+        assert diagnostic["file"].endswith("src/util.py") and diagnostic["lnum"] == 1
+
+
+def test_orchard_review_shows_its_findings_as_diagnostics(scenario: Any) -> None:
     review = step(scenario, "review")
     skip_unless_served(scenario, review, "review")
-    assert [d["message"] for d in review["diagnostics"]] == [FINDING], review
-    (finding,) = review["diagnostics"]
-    assert finding["file"].endswith("src/util.py") and finding["lnum"] == 1
+    mine = [d for d in review["diagnostics"] if d["message"] == FINDING]
+    assert len(mine) == 1, review
+    assert mine[0]["file"].endswith("src/util.py") and mine[0]["lnum"] == 1
+    assert mine[0]["severity"] == 2  # warning
 
 
 def test_checkhealth_orchard_reports_ok(scenario: Any) -> None:

@@ -159,10 +159,12 @@ end
 
 local function review(words)
   local argument = { base = words[1] }
+  local root = (client.current() or { config = {} }).config.root_dir or vim.fn.getcwd()
   M.call("orchard.review", argument, function(report)
-    local count = #(report.findings or {})
-    notify(("review of %s: %d finding(s), shown as diagnostics (source orchard-review)")
-      :format(report.base or argument.base or "HEAD", count), count > 0 and WARN or nil)
+    local shown = require("orchard.review").show(report, root)
+    local what = report.branch ~= vim.NIL and report.branch or (report.base_ref or "HEAD")
+    notify(("review of %s: %d finding(s) in the diagnostics (source orchard-review)")
+      :format(what, shown), shown > 0 and WARN or nil)
   end)
 end
 
