@@ -148,7 +148,36 @@ function steps.health()
   return { lines = text }
 end
 
-local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health" }
+-- "Orchard: send agents…" through Neovim's own code action UI: the plugin's client-side
+-- orchard.startTask handler asks for the request the action leaves out, then starts the task.
+function steps.code_action(state)
+  vim.api.nvim_set_current_buf(state.source)
+  local asked = { titles = {} }
+  vim.ui.input = function(opts, on_confirm)
+    asked.input = opts.prompt
+    on_confirm("a request typed for the code action")
+  end
+  vim.ui.select = function(items, opts, on_choice)
+    for index, item in ipairs(items) do
+      local title = opts.format_item and opts.format_item(item) or tostring(item)
+      table.insert(asked.titles, title)
+      if title:find("send agents", 1, true) then return on_choice(item, index) end
+    end
+    on_choice(nil, nil)
+  end
+  local before = require("orchard.state").task
+  if vim.fn.has("nvim-0.8") == 1 then
+    vim.lsp.buf.code_action({ range = { start = { 1, 0 }, ["end"] = { 2, 0 } } })
+  else
+    vim.lsp.buf.range_code_action(nil, { 1, 0 }, { 2, 0 })
+  end
+  wait(120000, function() return require("orchard.state").task ~= before end)
+  asked.task = require("orchard.state").task
+  asked.previous = before
+  return asked
+end
+
+local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health", "code_action" }
 
 vim.api.nvim_create_autocmd("VimEnter", { callback = function()
   vim.schedule(function()

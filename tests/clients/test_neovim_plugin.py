@@ -30,6 +30,7 @@ def answer(request: RecordedRequest) -> str:
     asked = json.dumps(request.messages)
     return REVIEW if "You are the reviewer" in asked else ADD_REPLY
 
+
 # One scenario waits on real agents; on a loaded machine that takes minutes, never forever.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -45,7 +46,7 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with ModelServer() as model_server:
         for model in MODELS:
             model_server.set_default(answer, model=model)
-        repo = init_repo(tmp / "repo", initial=FILES)
+        repo = init_repo(tmp / "repo", initial=dict(FILES))
         models = "".join(
             f'[[models]]\nmodel = "openai/{m}"\napi_base = "{model_server.api_base}"\n'
             for m in MODELS
@@ -165,3 +166,12 @@ def test_checkhealth_orchard_reports_ok(scenario: Any) -> None:
     ):
         assert expected in text, text
     assert "ERROR" not in text, text
+
+
+def test_send_agents_code_action_asks_the_request_through_the_client_side_handler(
+    scenario: Any,
+) -> None:
+    action = step(scenario, "code_action")
+    assert any("send agents" in title for title in action["titles"]), action
+    assert action["input"] == "Orchard request: "
+    assert action["task"] and action["task"] != action["previous"]

@@ -61,12 +61,13 @@ local function check_tools()
 end
 
 local function settings_of(client)
+  local timeout = require("orchard.config").options.timeout_ms
   local params = { command = "orchard.showSettings", arguments = { vim.empty_dict() } }
   local answer
   if vim.fn.has("nvim-0.11") == 1 then
-    answer = client:request_sync("workspace/executeCommand", params, 10000)
+    answer = client:request_sync("workspace/executeCommand", params, timeout)
   else
-    answer = client.request_sync("workspace/executeCommand", params, 10000)
+    answer = client.request_sync("workspace/executeCommand", params, timeout)
   end
   return answer and answer.result or nil
 end

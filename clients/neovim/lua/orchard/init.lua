@@ -3,7 +3,7 @@
 -- first use of `:Orchard` (plugin/orchard.lua).
 local M = {}
 
-local HIGHLIGHTS = {
+M.highlight_links = {
   OrchardHeader = "Title",
   OrchardTaskRunning = "DiagnosticInfo",
   OrchardTaskDone = "DiagnosticOk",
@@ -13,7 +13,7 @@ local HIGHLIGHTS = {
 
 ---Define the highlight groups (as links, so a colorscheme may override them).
 function M.highlights()
-  for group, link in pairs(HIGHLIGHTS) do
+  for group, link in pairs(M.highlight_links) do
     if link == "DiagnosticOk" and vim.fn.hlexists("DiagnosticOk") == 0 then link = "String" end
     vim.api.nvim_set_hl(0, group, { link = link, default = true })
   end
