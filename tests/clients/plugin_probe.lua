@@ -24,8 +24,10 @@ for _, name in ipairs({ "filetypes", "agents" }) do table.insert(result.option_n
 result.key_names = vim.tbl_keys(config.defaults.keys)
 result.subcommands = vim.tbl_keys(require("orchard.commands").subcommands)
 result.highlights = vim.tbl_keys(require("orchard").highlight_links)
-result.highlights_defined = vim.tbl_map(function(name) return vim.fn.hlexists(name) == 1 end,
-  require("orchard").highlight_links)
+result.highlights_defined = {}
+for group in pairs(require("orchard").highlight_links) do
+  result.highlights_defined[group] = vim.fn.hlexists(group) == 1
+end
 result.settings_json = vim.fn.json_encode(config.settings_section())
 result.lsp_config = dofile(os.getenv("ORCHARD_PLUGIN") .. "/lsp/orchard.lua").cmd
 
