@@ -1,8 +1,9 @@
--- Headless probe of the plugin without a server: what plugin/orchard.lua loads, :Orchard's
+-- Headless probe of the plugin without a server: `packadd` installs it, what plugin/orchard.lua loads, :Orchard's
 -- completion, setup()'s warnings for unknown keys, and the names doc/orchard.txt must cover.
 -- Writes JSON to $ORCHARD_RESULT and quits.
-vim.opt.rtp:prepend(os.getenv("ORCHARD_PLUGIN"))
-vim.cmd("runtime plugin/orchard.lua")
+-- Installed as a plain package: $ORCHARD_PACK/pack/orchard/opt/orchard links to the plugin.
+vim.opt.packpath:prepend(os.getenv("ORCHARD_PACK"))
+vim.cmd("packadd orchard")
 local result = { loaded_after_plugin = {}, notices = {} }
 for name in pairs(package.loaded) do
   if name:match("^orchard") then table.insert(result.loaded_after_plugin, name) end

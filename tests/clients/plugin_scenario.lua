@@ -21,6 +21,13 @@ vim.notify = function(message, level, opts)
   return notify(message, level, opts)
 end
 
+-- Neovim's own progress event (0.10+), as statusline plugins see it.
+result.lsp_progress = {}
+pcall(vim.api.nvim_create_autocmd, "LspProgress", { callback = function(args)
+  local value = args.data and args.data.params and args.data.params.value or {}
+  if value.kind == "begin" then table.insert(result.lsp_progress, value.title) end
+end })
+
 local function wait(ms, predicate) return vim.wait(ms, predicate, 100) end
 
 local function client()
@@ -177,7 +184,30 @@ function steps.code_action(state)
   return asked
 end
 
-local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health", "code_action" }
+-- :Orchard fix on the review finding under the cursor, one model picked: the task's spec is what
+-- the server journaled (request, model, editable file, selected lines).
+function steps.fix(state)
+  vim.api.nvim_set_current_buf(state.source)
+  vim.api.nvim_win_set_cursor(0, { 2, 4 })
+  local asked = {}
+  vim.ui.select = function(items, _, on_choice)
+    asked.select = items
+    on_choice(items[3], 3)
+  end
+  local before = require("orchard.state").task
+  vim.cmd("Orchard fix")
+  wait(120000, function() return require("orchard.state").task ~= before end)
+  local task = require("orchard.state").task
+  if task == before then return asked end
+  require("orchard.commands").call("orchard.showTask", { task = task }, function(view)
+    asked.spec = view.spec
+  end)
+  wait(60000, function() return asked.spec ~= nil end)
+  return asked
+end
+
+local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health", "code_action",
+  "fix" }
 
 vim.api.nvim_create_autocmd("VimEnter", { callback = function()
   vim.schedule(function()

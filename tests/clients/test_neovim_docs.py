@@ -1,6 +1,7 @@
-"""The Neovim plugin without a server, in real headless Neovim 0.11.4 and 0.7.2: plugin/orchard.lua
-defines :Orchard only, setup() warns about unknown keys, and doc/orchard.txt covers every option,
-subcommand and highlight group, with a tags file Neovim generates (`make nvim-doc`)."""
+"""The Neovim plugin without a server, in real headless Neovim 0.11.4 and 0.7.2: installed with
+`packadd`, plugin/orchard.lua defines :Orchard only, setup() warns about unknown keys, and
+doc/orchard.txt covers every option, subcommand and highlight group, with a tags file Neovim
+generates (`make nvim-doc`)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,15 @@ def probe(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         pytest.skip(f"Neovim {request.param} is not installed at {binary}")
     tmp = tmp_path_factory.mktemp(f"probe-{request.param}")
     result = tmp / "result.json"
-    env = isolated_env(tmp / "home", ORCHARD_PLUGIN=str(PLUGIN), ORCHARD_RESULT=str(result))
+    package = tmp / "site" / "pack" / "orchard" / "opt" / "orchard"
+    package.parent.mkdir(parents=True)
+    package.symlink_to(PLUGIN)
+    env = isolated_env(
+        tmp / "home",
+        ORCHARD_PLUGIN=str(PLUGIN),
+        ORCHARD_PACK=str(tmp / "site"),
+        ORCHARD_RESULT=str(result),
+    )
     done = run_headless(binary, PROBE, tmp, env, timeout=120)
     assert result.exists(), done.stderr
     return json.loads(result.read_text())
@@ -37,7 +46,7 @@ def doc_tags() -> set[str]:
     return set(re.findall(r"\*([^*\s]+)\*", DOC.read_text()))
 
 
-def test_the_plugin_file_defines_the_command_and_loads_nothing_else(probe: Any) -> None:
+def test_packadd_defines_the_command_and_loads_nothing_else(probe: Any) -> None:
     assert probe["command"]
     assert probe["loaded_after_plugin"] == []
     assert set(probe["completion"]) == SUBCOMMANDS

@@ -70,6 +70,7 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     seen = json.loads(result.read_text())
     seen["model_requests"] = requests
     seen["repo"] = repo
+    seen["version"] = version
     return seen
 
 
@@ -114,6 +115,16 @@ def test_the_task_list_fills_with_both_agents_and_shows_its_keys(scenario: Any) 
     assert len(agent_rows) == 2, rows
     assert any(r.startswith(task) for r in rows)
     assert {"d", "a", "x", "c", "q", "<CR>"} <= set(tasks["keymaps"])
+
+
+def test_each_agent_is_a_progress_neovim_and_vim_notify_show(scenario: Any) -> None:
+    task = step(scenario, "start")["task"]
+    titles = [f"Orchard {task} a1-{MODELS[0]}", f"Orchard {task} a2-{MODELS[1]}"]
+    notices = [notice["message"] for notice in scenario["notices"]]
+    for title in titles:
+        assert any(message.startswith(title) for message in notices), notices
+        if scenario["version"] != "0.7":  # LspProgress arrives in 0.10
+            assert title in scenario["lsp_progress"], scenario["lsp_progress"]
 
 
 def test_orchard_diff_opens_a_tab_in_diff_mode_between_base_and_result(scenario: Any) -> None:
@@ -175,3 +186,14 @@ def test_send_agents_code_action_asks_the_request_through_the_client_side_handle
     assert any("send agents" in title for title in action["titles"]), action
     assert action["input"] == "Orchard request: "
     assert action["task"] and action["task"] != action["previous"]
+
+
+def test_orchard_fix_sends_the_diagnostic_under_the_cursor_to_the_picked_model(
+    scenario: Any,
+) -> None:
+    spec = step(scenario, "fix")["spec"]
+    assert FINDING in spec["request"] and "src/util.py:2" in spec["request"]
+    assert spec["models"] == [f"openai/{MODELS[1]}"]
+    assert spec["editable"] == ["src/util.py"]
+    assert spec["selection"]["path"] == "src/util.py"
+    assert "int(a) + int(b)" in spec["selection"]["text"]

@@ -13,12 +13,13 @@ local SEVERITY = {
 
 M.namespace = NS
 
-local function diagnostic_of(finding)
+local function diagnostic_of(finding, bufnr)
   local line = math.max((finding.line or 1) - 1, 0)
   local last = math.max((finding.end_line or finding.line or 1) - 1, line)
+  local last_text = vim.api.nvim_buf_get_lines(bufnr, last, last + 1, false)[1] or ""
   local rule = finding.rule ~= vim.NIL and finding.rule or nil
   return {
-    lnum = line, col = 0, end_lnum = last, end_col = 0,
+    lnum = line, col = 0, end_lnum = last, end_col = #last_text,
     severity = SEVERITY[finding.severity] or vim.diagnostic.severity.WARN,
     message = finding.message, source = "orchard-review", code = rule,
     user_data = { replacement = finding.replacement },
@@ -28,15 +29,15 @@ end
 ---Show `report` (orchard.review's answer) for the repository at `root`; return how many shown.
 function M.show(report, root)
   vim.diagnostic.reset(NS)
-  local by_file = {}
+  local by_buffer = {}
   for _, finding in ipairs(report.findings or {}) do
-    by_file[finding.file] = by_file[finding.file] or {}
-    table.insert(by_file[finding.file], diagnostic_of(finding))
+    local bufnr = vim.fn.bufadd(root .. "/" .. finding.file)
+    vim.fn.bufload(bufnr)
+    by_buffer[bufnr] = by_buffer[bufnr] or {}
+    table.insert(by_buffer[bufnr], diagnostic_of(finding, bufnr))
   end
   local shown = 0
-  for file, diagnostics in pairs(by_file) do
-    local bufnr = vim.fn.bufadd(root .. "/" .. file)
-    vim.fn.bufload(bufnr)
+  for bufnr, diagnostics in pairs(by_buffer) do
     vim.diagnostic.set(NS, bufnr, diagnostics)
     shown = shown + #diagnostics
   end
