@@ -218,6 +218,7 @@ vim.api.nvim_create_autocmd("VimEnter", { callback = function()
       save()
       if not ok then break end
     end
+    result.messages = vim.fn.execute("messages")
     result.finished = true
     save()
     vim.cmd("qall!")

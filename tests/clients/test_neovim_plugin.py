@@ -197,3 +197,9 @@ def test_orchard_fix_sends_the_diagnostic_under_the_cursor_to_the_picked_model(
     assert spec["editable"] == ["src/util.py"]
     assert spec["selection"]["path"] == "src/util.py"
     assert "int(a) + int(b)" in spec["selection"]["text"]
+
+
+def test_the_plugin_leaves_no_error_or_deprecation_in_messages(scenario: Any) -> None:
+    assert scenario.get("finished"), scenario["steps"]
+    messages = scenario["messages"]
+    assert "deprecated" not in messages and "Error" not in messages, messages

@@ -67,8 +67,11 @@ local function draw(tasks)
   vim.bo[buf].modifiable = false
   M.rows = rows
   vim.api.nvim_buf_clear_namespace(buf, NS, 0, -1)
-  vim.api.nvim_buf_add_highlight(buf, NS, "OrchardHeader", 0, 0, -1)
-  for _, mark in ipairs(marks) do vim.api.nvim_buf_add_highlight(buf, NS, mark[2], mark[1] - 1, 0, -1) end
+  table.insert(marks, { 1, "OrchardHeader" })
+  for _, mark in ipairs(marks) do
+    local row = mark[1] - 1
+    vim.api.nvim_buf_set_extmark(buf, NS, row, 0, { end_col = #lines[mark[1]], hl_group = mark[2] })
+  end
   M.running = false
   for _, task in ipairs(tasks) do
     if RUNNING[task.state] then M.running = true end
@@ -143,7 +146,7 @@ function M.open()
   end
   M.running = true
   if not M.timer then
-    M.timer = vim.loop.new_timer()
+    M.timer = (vim.uv or vim.loop).new_timer()
     M.timer:start(config.options.refresh_ms, config.options.refresh_ms, vim.schedule_wrap(tick))
   end
   draw({})
