@@ -104,7 +104,3 @@ class RunConflict(OrchardError):
 
 class Cancelled(OrchardError):
     """The work was cancelled."""
-
-
-class FeatureUnavailable(OrchardError):
-    """A front door asked for something this build of Orchard cannot do yet."""

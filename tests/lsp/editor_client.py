@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from orchard.lsp.text_store import Change, TextStore
+
+TASK_CHANGED = "orchard/taskChanged"
 
 
 @dataclass
@@ -106,24 +107,26 @@ def editor_buffers(client: LanguageClient) -> Buffers:
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         return buffers.apply(params)
 
-    @client.feature("orchard/taskChanged")
+    @client.feature(TASK_CHANGED)
     def task_changed(params: Any) -> None:
-        buffers.task_changes.append(_plain(params))
+        buffers.task_changes.append(params)
 
+    known = client.protocol.get_message_type
+
+    def message_type(method: str) -> Any:  # keep Orchard's notification as plain JSON
+        return RawNotification if method == TASK_CHANGED else known(method)
+
+    client.protocol.get_message_type = message_type  # type: ignore[method-assign]
     return buffers
 
 
-def _plain(value: Any) -> Any:
-    """pygls hands unknown notifications' params as attribute objects: back to JSON values."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple) and not hasattr(value, "_asdict"):
-        return [_plain(v) for v in value]
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if hasattr(value, "__dict__") and not isinstance(value, str | int | float | bool):
-        return {k: _plain(v) for k, v in vars(value).items()}
-    return value
+@attrs.define
+class RawNotification:
+    """A notification whose params stay the JSON the server sent."""
+
+    method: str
+    jsonrpc: str
+    params: Any = None
 
 
 @attrs.define

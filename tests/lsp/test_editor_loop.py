@@ -25,7 +25,7 @@ from tests.lsp.test_tasks import command, progress_titled, wait_for_task
 from tests.support.gitrepo import GitRepo
 from tests.support.lsp import CAPABILITY_SETS, initialize, server_config, server_env
 from tests.support.model_server import ModelServer, drip, reply
-from tests.unit.agents.support import ADD_REPLY, FILES, GREET_REPLY
+from tests.unit.agents.support import ADD_REPLY, FILES, GREET_REPLY, UTIL, edit_block
 
 AI_TEXT = (
     "def add(a, b):\n    # convert both arguments with int() before adding AI!\n    return a + b\n"
@@ -38,6 +38,13 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     lsp_client.buffers = editor_buffers(lsp_client)  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=server_config(OPENAI_API_KEY="sk-test"))
+async def killable(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A client whose server the test kills: nothing to shut down afterwards."""
+    add_editor_handlers(lsp_client)
+    yield
 
 
 @pytest.fixture
@@ -163,3 +170,215 @@ async def test_malformed_editor_loop_arguments_are_refused_naming_the_field(
         params = types.ExecuteCommandParams(command="orchard.acceptAgent", arguments=[{}, {}])
         await client.workspace_execute_command_async(params)
     assert "one object argument" in str(caught.value)
+
+
+OTHER_REPLY = edit_block("src/util.py", "    return a + b\n", "    return float(a) + float(b)\n")
+REVIEW_FINDING = {
+    "file": "src/util.py",
+    "line": 2,
+    "end_line": 2,
+    "severity": "warning",
+    "message": "text that is not a number raises",
+    "replacement": "    return int(a) + int(b)  # may raise ValueError\n",
+}
+
+
+def with_reviewer(repo: GitRepo, model_server: ModelServer) -> None:
+    """Add a reviewer model whose review of every result carries one finding on util.py."""
+    config = (repo.root / ".orchard.toml").read_text()
+    config = f'reviewer_model = "openai/reviewer"\n{config}'
+    config += f'[[models]]\nmodel = "openai/reviewer"\napi_base = "{model_server.api_base}"\n'
+    repo.commit("reviewer", {".orchard.toml": config})
+    model_server.set_default(reply(json.dumps({"findings": [REVIEW_FINDING]})), model="reviewer")
+
+
+async def wait_until(check: Callable[[], Any], what: str, timeout: float = 180) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def final_change(buffers: Buffers, task_id: str) -> dict[str, Any] | None:
+    ended = [v for v in buffers.task_changes if v["id"] == task_id and v["state"] == "done"]
+    return ended[-1] if ended else None
+
+
+def agent_progress(client: LanguageClient, task_id: str) -> dict[str, list[Any]]:
+    out = {}
+    for reports in client.progress_reports.values():
+        first = reports[0] if reports else None
+        if isinstance(first, types.WorkDoneProgressBegin) and first.title.startswith(
+            f"Orchard {task_id} "
+        ):
+            out[first.title.removeprefix(f"Orchard {task_id} ")] = reports
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("editor", CAPABILITY_SETS)
+async def test_best_of_two_from_a_code_action_is_watched_reviewed_and_accepted_as_one_edit(
+    client: LanguageClient,
+    buffers: Buffers,
+    repo: GitRepo,
+    model_server: ModelServer,
+    editor: str,
+) -> None:
+    with_reviewer(repo, model_server)
+    model_server.set_default(reply(ADD_REPLY), model="gpt-test")
+    model_server.set_default(reply(OTHER_REPLY), model="gpt-other")
+    await initialize(client, repo.root, editor)
+    util = buffers.open(repo.root / "src" / "util.py", UTIL)
+    send = titled(await code_actions(client, util, 1), "Orchard: send agents…")
+    (argument,) = send["command"]["arguments"]
+    models = ["openai/gpt-test", "openai/gpt-other"]  # not the reviewer's entry
+    argument = {**argument, "request": "make add convert its arguments", "models": models}
+    started = await command(client, send["command"]["command"], argument)
+    task_id = started["task"]
+    buffers.type_text(util, "# the user's note, typed while the agents work\n" + UTIL)
+
+    view = await wait_until(lambda: final_change(buffers, task_id), "taskChanged done")
+    recommended = view["recommendation"]["agent"]
+    assert recommended in {run["agent"] for run in view["runs"]}
+    assert all(run["state"] == "committed" for run in view["runs"])
+    bars = await wait_until(
+        lambda: (p := agent_progress(client, task_id)) and len(p) == 2 and all(
+            isinstance(r[-1], types.WorkDoneProgressEnd) for r in p.values()) and p,
+        "two ended progress bars",
+    )  # fmt: skip
+    for reports in bars.values():
+        begin, *middle, end = reports
+        assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
+        assert middle and all(isinstance(r, types.WorkDoneProgressReport) for r in middle)
+        assert "committed" in (end.message or "")
+    review = await wait_until(
+        lambda: [d for d in client.diagnostics.get(util, []) if d.source == "orchard-review"],
+        "review diagnostics",
+    )
+    assert {d.severity for d in review} == {types.DiagnosticSeverity.Warning}
+    assert {d.data["agent"] for d in review} == {run["agent"] for run in view["runs"]}
+    assert all(d.range.start.line == 2 for d in review)  # line 2 of the result: 3 here
+    actions = await code_actions(client, util, 0)
+    titled(actions, f"Orchard: accept {recommended} (recommended)")
+    titled(actions, f"Orchard: discard task {task_id}")
+
+    accepted = await command(client, "orchard.acceptAgent", {"task": task_id})
+
+    assert accepted["applied"] is True and accepted["agent"] == recommended
+    (sent,) = buffers.edits  # ONE edit
+    assert sent.label == "Orchard: make add convert its arguments"
+    model = {run["agent"]: run["model"] for run in view["runs"]}[recommended]
+    wanted = "int(a) + int(b)" if model.endswith("gpt-test") else "float(a) + float(b)"
+    assert wanted in buffers.text(util)
+    assert "# the user's note, typed while the agents work" in buffers.text(util)
+    if editor == "visual_studio_code":
+        (change,) = sent.edit.document_changes  # type: ignore[misc]
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.version == 2  # the version the user's typing made
+        assert len(change.edits) == 1  # one small edit, not the whole file
+    assert not (repo.root / "src" / "util.py").read_text().count("int(a)")  # buffers, not disk
+    await wait_until(
+        lambda: not [d for d in client.diagnostics.get(util, []) if d.source == "orchard-review"],
+        "review diagnostics cleared",
+    )
+
+
+@pytest.mark.slow
+async def test_a_stale_version_is_refused_and_the_retry_against_the_newer_text_succeeds(
+    client: LanguageClient, buffers: Buffers, repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.set_default(reply(ADD_REPLY), model="gpt-test")
+    await initialize(client, repo.root)
+    util = buffers.open(repo.root / "src" / "util.py", UTIL)
+    started = await command(
+        client, "orchard.startTask", {"request": "convert", "models": ["openai/gpt-test"]}
+    )
+    await wait_until(lambda: final_change(buffers, started["task"]), "taskChanged done")
+    typed = UTIL + "\n\n# typed just as the edit arrived\n"
+
+    def type_first(params: types.ApplyWorkspaceEditParams) -> None:
+        if len(buffers.edits) == 1:  # the user types before the editor applies the edit
+            buffers.type_text(util, typed)
+
+    buffers.before_apply = type_first
+    accepted = await command(client, "orchard.acceptAgent", {"task": started["task"]})
+
+    assert buffers.answers == [False, True]
+    assert accepted["applied"] is True and accepted["attempts"] == 2
+    assert "int(a) + int(b)" in buffers.text(util)
+    assert "# typed just as the edit arrived" in buffers.text(util)
+    shown = await command(client, "orchard.showTask", {"task": started["task"]})
+    assert shown["state"] == "done"
+
+
+@pytest.mark.slow
+async def test_a_progress_cancel_cancels_only_its_agent(
+    client: LanguageClient, buffers: Buffers, repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.set_default(drip(every=0.2, chunk_chars=4), model="gpt-test")  # crawls
+    model_server.set_default(reply(GREET_REPLY), model="gpt-other")
+    await initialize(client, repo.root)
+    started = await command(
+        client,
+        "orchard.startTask",
+        {"request": "two ways", "models": ["openai/gpt-test", "openai/gpt-other"]},
+    )
+    task_id = started["task"]
+    assert await asyncio.to_thread(
+        model_server.wait_for, lambda s: bool(s.requests_for("gpt-test")), 120
+    )
+    view = await command(client, "orchard.showTask", {"task": task_id})
+    slow_agent = next(r["agent"] for r in view["runs"] if r["model"].endswith("gpt-test"))
+    token = await progress_titled(client, f"Orchard {task_id} {slow_agent}")
+
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    view = await wait_for_task(client, task_id)
+
+    states = {r["agent"]: r["state"] for r in view["runs"]}
+    assert states.pop(slow_agent) == "cancelled"
+    assert list(states.values()) == ["committed"]
+    end = client.progress_reports[token][-1]
+    assert isinstance(end, types.WorkDoneProgressEnd) and "cancelled" in (end.message or "")
+
+
+@pytest.mark.slow
+async def test_a_client_killed_mid_task_leaves_a_task_that_resumes(
+    killable: LanguageClient, repo: GitRepo, model_server: ModelServer
+) -> None:
+    lsp_client = killable
+    model_server.set_default(drip(every=0.5), model="gpt-test")
+    await initialize(lsp_client, repo.root)
+    started = await command(
+        lsp_client, "orchard.startTask", {"request": "survive", "models": ["openai/gpt-test"]}
+    )
+    assert await asyncio.to_thread(
+        model_server.wait_for, lambda s: bool(s.requests_for("gpt-test")), 120
+    )
+    server = lsp_client._server
+    assert server is not None
+    os.kill(server.pid, signal.SIGKILL)  # the editor and its server die at once
+    await server.wait()
+    model_server.set_default(reply(ADD_REPLY), model="gpt-test")
+
+    resumed = subprocess.run(
+        [sys.executable, "-m", "orchard", "tasks", "resume", started["task"], "--json"],
+        cwd=repo.root,
+        env=server_env(OPENAI_API_KEY="sk-test"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert resumed.returncode == 0, resumed.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "orchard", "tasks", "show", started["task"], "--json"],
+        cwd=repo.root, env=server_env(), capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    (run,) = json.loads(shown.stdout)["runs"]
+    assert run["state"] == "committed"
+    branch = run["branch"]
+    assert "int(a) + int(b)" in repo.git("show", f"{branch}:src/util.py")

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from orchard.lsp.service_api import editor_loop
 from orchard.lsp.text_edits import split_lines
 
 if TYPE_CHECKING:
@@ -40,10 +39,11 @@ def line_map(agent_text: str, current_text: str) -> Callable[[int], int | None]:
 
     def mapped(line: int) -> int | None:
         for tag, i1, i2, j1, j2 in blocks:
-            if i1 <= line < i2 or (i1 == i2 == line):
-                if tag == "equal":
-                    return j1 + (line - i1)
-                return min(j1 + (line - i1), max(j2 - 1, j1)) if j2 > j1 else j1
+            if not i1 <= line < i2:  # insertions (i1 == i2) hold no line of the agent's
+                continue
+            if tag == "equal":
+                return j1 + (line - i1)
+            return min(j1 + (line - i1), j2 - 1) if j2 > j1 else min(j1, max(len(b) - 1, 0))
         return len(b) - 1 if b else None
 
     return mapped
@@ -98,8 +98,7 @@ class ReviewDiagnostics:
     async def show(self, task_id: str, _view: Mapping[str, Any] | None = None) -> None:
         """Fetch the task's findings and publish them against the current texts."""
         service = await self._service()
-        loop = editor_loop(service, "findings")
-        findings = await loop.findings(task_id)
+        findings = await service.findings(task_id)
         placed: dict[str, list[types.Diagnostic]] = {}
         for agent_id, agent_findings in findings.items():
             if not agent_findings:
@@ -121,7 +120,7 @@ class ReviewDiagnostics:
         self, service: OrchardService, task_id: str, agent_id: str
     ) -> dict[str, str]:
         try:
-            diffs = await editor_loop(service, "agent_diff").agent_diff(task_id, agent_id)
+            diffs = await service.agent_diff(task_id, agent_id)
         except Exception:
             log.info("no agent diff for %s %s: lines are placed as they stand", task_id, agent_id)
             return {}

@@ -218,3 +218,18 @@ def test_buffered_files_are_not_compared_with_the_disk(repo: GitRepo) -> None:
     base, commit = agent_commit(repo, {"a.txt": edited(LINES, 3, "agent 3")})
     merge = plan(repo, base, commit, **{"a.txt": edited(LINES, 9, "buffer")})
     assert moved_paths(repo.root, merge) == []
+
+
+def test_agent_creating_a_file_while_the_user_edited_another_creates_it(repo: GitRepo) -> None:
+    base, commit = agent_commit(repo, {"pkg/new.py": "NEW = 1\n"})
+    repo.write("b.txt", "the user's own edit\n")
+    merge = plan(repo, base, commit)
+    (created,) = merge.files
+    assert (created.path, created.kind, created.current) == (
+        "pkg/new.py",
+        FileChangeKind.CREATED,
+        None,
+    )
+    assert apply_plan(repo.root, merge).written == ("pkg/new.py",)
+    assert (repo.root / "pkg/new.py").read_text() == "NEW = 1\n"
+    assert (repo.root / "b.txt").read_text() == "the user's own edit\n"
