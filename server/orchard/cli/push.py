@@ -26,7 +26,7 @@ async def push(service: OrchardService, args: argparse.Namespace) -> int:
     """Publish the agent's branch; print what happened; exit 0 (errors raise OrchardError)."""
     result = await service.publish(
         args.task_id,
-        args.agent,
+        args.agent_id,
         remote=args.remote,
         branch=args.branch,
         base=args.base,
