@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchard.config import PublishSettings, Settings
-from orchard.errors import ForgeError, MissingToken, PushRejected, RunConflict, TaskNotFound
+from orchard.errors import ForgeError, MissingToken, PushRejected, ResultNotChosen, TaskNotFound
 from orchard.service import OrchardService
 from orchard.vcs.push import PushFailure
 from tests.support.forge_server import ForgeServer
@@ -273,11 +273,11 @@ async def test_the_agent_is_the_only_committed_one_or_must_be_named(
 ) -> None:
     two = seed_task(repo, REQUEST, {"a1": {"x.txt": "1\n"}, "a2": {"x.txt": "2\n"}}, ["a3"])
 
-    with pytest.raises(RunConflict) as several:
+    with pytest.raises(ResultNotChosen) as several:
         await service.publish(two)
     with pytest.raises(TaskNotFound):
         await service.publish(two, "zz")
-    with pytest.raises(RunConflict):
+    with pytest.raises(ResultNotChosen):
         await service.publish(two, "a3")
     named = await service.publish(two, "a2", branch="try/a2")
 

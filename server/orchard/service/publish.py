@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchard.agents.task import run_id_for
-from orchard.errors import ForgeError, RunConflict, TaskNotFound, WorkspaceError
+from orchard.errors import ForgeError, ResultNotChosen, TaskNotFound, WorkspaceError
 from orchard.service.pull_text import pull_body, pull_title
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ def default_branch(task_id: str, agent_id: str) -> str:
 
 def choose_run(view: Mapping[str, Any], agent_id: str | None) -> Mapping[str, Any]:
     """Return the run to publish: `agent_id`'s, else the judge's pick, else the only committed
-    one; raise TaskNotFound or RunConflict naming the choices."""
+    one; raise ResultNotChosen naming the choices (as accepting does), TaskNotFound for an
+    unknown agent."""
     runs = list(view.get("runs") or ())
     committed = [run for run in runs if run.get("state") == "committed" and run.get("commit")]
     names = ", ".join(f"{r['agent']} ({r['state']})" for r in runs) or "none"
@@ -95,7 +96,7 @@ def choose_run(view: Mapping[str, Any], agent_id: str | None) -> Mapping[str, An
         if run is None:
             raise TaskNotFound(f"task {view['id']} has no agent {agent_id!r}; agents: {names}")
         if run not in committed:
-            raise RunConflict(
+            raise ResultNotChosen(
                 f"agent {agent_id} of task {view['id']} has no commit to publish"
                 f" (it is {run.get('state')})"
             )
@@ -108,9 +109,11 @@ def choose_run(view: Mapping[str, Any], agent_id: str | None) -> Mapping[str, An
     if len(committed) == 1:
         return committed[0]
     if not committed:
-        raise RunConflict(f"task {view['id']} has no committed agent to publish; agents: {names}")
+        raise ResultNotChosen(
+            f"task {view['id']} has no committed agent to publish; agents: {names}"
+        )
     choices = ", ".join(str(r["agent"]) for r in committed)
-    raise RunConflict(
+    raise ResultNotChosen(
         f"task {view['id']} has several committed agents and no judge's pick: name one of {choices}"
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orchard.errors import RunConflict
+from orchard.errors import ResultNotChosen
 from orchard.service.publish import choose_run, default_branch
 from orchard.service.pull_text import pull_body, pull_title
 
@@ -39,7 +39,7 @@ def test_a_judges_pick_that_did_not_commit_is_not_published() -> None:
 
 
 def test_no_committed_agent_is_an_error_listing_the_agents() -> None:
-    with pytest.raises(RunConflict) as caught:
+    with pytest.raises(ResultNotChosen) as caught:
         choose_run(view(run("a1", "failed"), run("a2", "cancelled")), None)
 
     assert "a1 (failed)" in str(caught.value) and "a2 (cancelled)" in str(caught.value)
