@@ -2,6 +2,7 @@
 
 OrchardError
 ├── SettingsError          a setting has a bad value (key and reason in the message)
+│   └── ReviewerNotConfigured  a review was asked for but `reviewer_model` is not set
 ├── WorkspaceError         the root is missing, not a git repository, bare, or has no commit
 │   ├── PathSafetyError    a path escapes the root, goes through .git/ or a symlink outside
 │   └── GitError           a git command failed (the command and git's own message in the text)
@@ -30,6 +31,10 @@ class OrchardError(Exception):
 
 class SettingsError(OrchardError):
     """A setting has a value Orchard cannot use."""
+
+
+class ReviewerNotConfigured(SettingsError):
+    """A review needs `reviewer_model`, and it is not set."""
 
 
 class WorkspaceError(OrchardError):

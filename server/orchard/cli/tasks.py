@@ -122,6 +122,9 @@ def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
         print(f"snapshot: {view['snapshot']}")
     if view["error"]:
         print(f"error: {view['error']}")
+    recommended = _recommendation(view)
+    if recommended:
+        print(recommended)
     events = view.get("events", {})
     for run in view["runs"]:
         where = run["worktree"] if run["worktree_exists"] else "(worktree removed)"
@@ -130,12 +133,37 @@ def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
         )
         if run["error"]:
             print(f"      {run['error']}")
+        print(f"      {_figures(run)}")
+        for finding in run.get("findings") or ():
+            print(
+                f"      {finding['file']}:{finding['line']}: {finding['severity']}: "
+                f"{finding['message']}"
+            )
         run_events = events.get(f"{view['id']}/{run['agent']}", [])
         print(f"      {len(run_events)} events")
         for event in run_events if with_events else ():
             data = json.dumps(event["data"], default=str)
             print(f"      #{event['seq']} {event['kind']} {data}")
     return 0
+
+
+def _recommendation(view: dict[str, Any]) -> str | None:
+    judged = view.get("recommendation")
+    if not judged:
+        return None
+    if judged.get("agent") is None:
+        return "no recommendation: " + ("; ".join(judged.get("reasons") or ()) or "none")
+    return f"recommended: {judged['agent']} — " + ", ".join(judged.get("reasons") or ())
+
+
+def _figures(run: dict[str, Any]) -> str:
+    lint = run.get("lint_errors")
+    lint_text = "-" if lint is None else ("ok" if lint == 0 else str(lint))
+    return (
+        f"files {len(run.get('files') or ())}  lint {lint_text}  tests {run.get('tests')}  "
+        f"{run.get('tokens', 0)} tok  ${run.get('cost_usd', 0.0):.4f}  "
+        f"{len(run.get('findings') or ())} findings"
+    )
 
 
 def _resume(root: Path, task_id: str, as_json: bool) -> int:

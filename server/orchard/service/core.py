@@ -18,7 +18,7 @@ from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
 from orchard.repomap.live import LiveRepoMap
 from orchard.service.requests import TaskRequest, task_spec
-from orchard.service.views import event_view, task_view
+from orchard.service.views import VIEW_EVENTS, event_view, task_view
 
 if TYPE_CHECKING:
     from orchard.agents.environment import MemorySource
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
+    from orchard.review.findings import Finding
+    from orchard.review.report import ReviewReport
     from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.service.memory import RunRecorder
     from orchard.vcs.file_diffs import FileDiff
@@ -124,9 +126,11 @@ class OrchardService:
             from orchard.service.memory import open_memory
 
             client = client or ModelClient(chosen)
+            past_findings = None
             if chosen.memory.enabled:
                 memory = await open_memory(root, journal.path, chosen, client)
                 memory_hits = memory_hits or memory.prompt_hits
+                past_findings = memory.past_findings
             orchestrator = Orchestrator(
                 root,
                 chosen,
@@ -135,6 +139,7 @@ class OrchardService:
                 client=client,
                 map_source=live_map_source(live),
                 memory_hits=memory_hits,
+                past_findings=past_findings,
             )
         return cls(root, chosen, live, orchestrator, memory)
 
@@ -218,7 +223,10 @@ class OrchardService:
         journal = self.journal
 
         def read() -> list[dict[str, Any]]:
-            return [task_view(task, journal.runs(task.id)) for task in journal.tasks()]
+            return [
+                task_view(task, journal.runs(task.id), journal.task_events(task.id, VIEW_EVENTS))
+                for task in journal.tasks()
+            ]
 
         return await asyncio.to_thread(read)
 
@@ -231,7 +239,7 @@ class OrchardService:
             if task is None:
                 raise TaskNotFound(f"no task {task_id}")
             runs = journal.runs(task_id)
-            view = task_view(task, runs)
+            view = task_view(task, runs, journal.task_events(task_id, VIEW_EVENTS))
             if events:
                 view["events"] = {
                     run.id: [event_view(e) for e in journal.events(run.id)] for run in runs
@@ -393,6 +401,21 @@ class OrchardService:
 
             await self._memory.set_outcome(task_id, Outcome.ACCEPTED, plan.agent_id)
         self.bus.publish(TaskAccepted(task_id, plan.agent_id))
+
+    # Review ----------------------------------------------------------------------------------
+
+    async def review(self, base: str = "HEAD", branch: str | None = None) -> ReviewReport:
+        """Review the working tree's changes against `base`, or `branch` against its merge base;
+        raise ReviewerNotConfigured without `reviewer_model`, SettingsError on a bad ref."""
+        from orchard.service.reviews import review_changes
+
+        return await review_changes(self, base, branch)
+
+    async def findings(self, task_id: str) -> dict[str, list[Finding]]:
+        """Return the journaled review findings of each reviewed agent of a task."""
+        from orchard.service.reviews import task_findings
+
+        return await task_findings(self.journal, task_id)
 
     # The map ---------------------------------------------------------------------------------
 
