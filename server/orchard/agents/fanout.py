@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from orchard.agents.environment import Assignment, LoopEnvironment
 from orchard.agents.events import PlanMade, RunNote
@@ -22,7 +23,7 @@ from orchard.agents.integration import Integration, MergeStep
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import Plan
 from orchard.agents.run import AgentLoop
-from orchard.agents.task import run_id_for
+from orchard.agents.task import TaskMode, TaskSpec, run_id_for
 from orchard.config import Settings
 from orchard.errors import OrchardError
 from orchard.models.client import ModelClient
@@ -64,12 +65,16 @@ def overlap_chains(plan: Plan, agent_ids: Sequence[str]) -> dict[str, str]:
 
 
 async def run_after(
-    before: asyncio.Task[RunOutcome], first: AgentLoop, loop: AgentLoop, gate: asyncio.Semaphore
+    before: asyncio.Task[RunOutcome],
+    first: AgentLoop,
+    loop: AgentLoop,
+    work: Callable[[AgentLoop, asyncio.Semaphore], Coroutine[Any, Any, RunOutcome]],
+    gate: asyncio.Semaphore,
 ) -> RunOutcome:
     """Run `loop` once `first` ended, from its result (or from where `first` started)."""
     await asyncio.wait({before})  # not `await before`: cancelling this must not cancel it
     loop.start = first.commit or first.start
-    return await loop.run(gate)
+    return await work(loop, gate)
 
 
 def resolver_for(settings: Settings, client: ModelClient) -> Resolve | None:
@@ -147,3 +152,26 @@ async def integrate_task(env: LoopEnvironment) -> Integration | None:
     for line in integration.summary():
         log.info("task %s %s", task_id, line.strip())
     return integration
+
+
+Integrate = Callable[[], Coroutine[Any, Any, Integration | None]]
+
+
+def integration_of(env: LoopEnvironment, spec: TaskSpec) -> Integrate | None:
+    """Return what integrates a fan-out task once its agents end (None for best-of-N)."""
+    if spec.mode is not TaskMode.FAN_OUT:
+        return None
+    return lambda: integrate_task(env)
+
+
+async def fan_out_policy(
+    env: LoopEnvironment, spec: TaskSpec, assignments: Sequence[Assignment], plan: Plan | None
+) -> tuple[dict[str, str], Integrate | None]:
+    """Journal the plan; return who waits for whom (unless `parallel_overlaps`) and the
+    integration to run at the end."""
+    waits: dict[str, str] = {}
+    if plan is not None:
+        if not spec.parallel_overlaps:
+            waits = overlap_chains(plan, [a.agent_id for a in assignments])
+        await record_plan(env, assignments, plan, waits)
+    return waits, integration_of(env, spec)

@@ -8,20 +8,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
-from orchard.agents.environment import Assignment, LoopEnvironment, MapSource, MemorySource
+from orchard.agents.environment import (
+    Assignment,
+    LoopEnvironment,
+    MapSource,
+    MemorySource,
+    PastFindings,
+)
 from orchard.agents.events import EventBus, TaskFinished, TaskStarted
-from orchard.agents.fanout import integrate_task, overlap_chains, record_plan, run_after
+from orchard.agents.fanout import Integrate, fan_out_policy, integration_of, run_after
 from orchard.agents.integration import Integration
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.resume import resumable_runs, task_snapshot
+from orchard.agents.reviewing import TaskReview, review_json
 from orchard.agents.run import AgentLoop
 from orchard.agents.task import (
     AgentRun,
@@ -31,13 +38,17 @@ from orchard.agents.task import (
     TaskSpec,
     TaskState,
     agent_id_for,
+    check_spec,
+    request_with_selection,
 )
 from orchard.agents.workers import Workers
 from orchard.config import Settings
-from orchard.errors import OrchardError, RunConflict, SettingsError, TaskNotFound
+from orchard.errors import OrchardError, RunConflict, TaskNotFound
 from orchard.memory.journal import Journal
 from orchard.models.client import ModelClient, load_litellm
 from orchard.repomap.live import LiveRepoMap
+from orchard.review.findings import Finding
+from orchard.review.judge import Recommendation
 from orchard.vcs.cleanup import prune
 from orchard.vcs.git import remove_stale_indexes
 from orchard.vcs.names import branch_name, worktree_path
@@ -58,6 +69,8 @@ class TaskResult:
     snapshot: str
     outcomes: tuple[RunOutcome, ...]
     plan: Plan | None = None
+    recommendation: Recommendation | None = None  # best-of-N: the judge's pick
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # reviewed agents
     integration: Integration | None = None  # fan-out: every committed agent merged
 
     @property
@@ -72,6 +85,7 @@ class TaskResult:
             "state": str(self.state),
             "snapshot": self.snapshot,
             "agents": [o.to_json() for o in self.outcomes],
+            **review_json(self.recommendation, self.findings),
         }
         if self.plan is not None:
             data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
@@ -90,15 +104,17 @@ class TaskHandle:
         loops: list[AgentLoop],
         plan: Plan | None,
         committed_before: bool = False,
+        review: TaskReview | None = None,
     ):
         self.task_id = task_id
+        self.review = review
         self.committed_before = committed_before  # a resumed task's other runs had committed
         self.snapshot = snapshot
         self.loops = {loop.agent_id: loop for loop in loops}
         self.plan = plan
         self.cancelled = False
         self.waits_for: dict[str, str] = {}  # agent -> the agent whose result it starts from
-        self.integrate: Callable[[], Awaitable[Integration | None]] | None = None
+        self.integrate: Integrate | None = None
         self._runs: dict[str, asyncio.Task[RunOutcome]] = {}
         self._done: asyncio.Task[TaskResult] | None = None
         self._merging: asyncio.Future[Integration | None] | None = None
@@ -137,6 +153,9 @@ class TaskHandle:
         """Return every agent's outcome as it stands now."""
         return [loop.outcome() for loop in self.loops.values()]
 
+    def _work(self, loop: AgentLoop, gate: asyncio.Semaphore) -> Coroutine[Any, Any, RunOutcome]:
+        return self.review.run_agent(loop, gate) if self.review else loop.run(gate)
+
     def _launch(
         self,
         gate: asyncio.Semaphore,
@@ -148,9 +167,9 @@ class TaskHandle:
         for name, loop in self.loops.items():
             first = self.waits_for.get(name)
             work = (
-                loop.run(gate)
+                self._work(loop, gate)
                 if first is None
-                else run_after(self._runs[first], self.loops[first], loop, gate)
+                else run_after(self._runs[first], self.loops[first], loop, self._work, gate)
             )
             self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
@@ -187,10 +206,19 @@ class TaskHandle:
         else:
             state = TaskState.FAILED
         error = None if state is TaskState.DONE else _task_error(outcomes)
+        judged = await self.review.judge() if self.review and state is TaskState.DONE else None
         await workers.record(journal.set_task_state, self.task_id, state, error=error)
         bus.publish(TaskFinished(self.task_id, state))
+        found = dict(self.review.findings) if self.review else {}
         return TaskResult(
-            self.task_id, state, self.snapshot.commit, outcomes, self.plan, integration
+            self.task_id,
+            state,
+            self.snapshot.commit,
+            outcomes,
+            self.plan,
+            judged,
+            found,
+            integration,
         )
 
 
@@ -216,8 +244,10 @@ class Orchestrator:
         client: ModelClient | None = None,
         map_source: MapSource | None = None,
         memory_hits: MemorySource | None = None,
+        past_findings: PastFindings | None = None,
     ) -> None:
         self.root = root
+        self.past_findings = past_findings
         self.settings = settings
         self.journal = journal
         self.bus = bus or EventBus()
@@ -243,6 +273,7 @@ class Orchestrator:
         client: ModelClient | None = None,
         map_source: MapSource | None = None,
         memory_hits: MemorySource | None = None,
+        past_findings: PastFindings | None = None,
         recover: bool = True,
     ) -> Orchestrator:
         """Find the repository around `repo_root`, open its journal, recover; return it."""
@@ -264,6 +295,7 @@ class Orchestrator:
             client=client,
             map_source=map_source,
             memory_hits=memory_hits,
+            past_findings=past_findings,
         )
 
     def close(self) -> None:
@@ -289,7 +321,7 @@ class Orchestrator:
         self, spec: TaskSpec, buffers: Mapping[str, str | bytes] = NO_BUFFERS
     ) -> TaskHandle:
         """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
-        _check_spec(spec)
+        check_spec(spec)
         if self._own_map is not None:
             self._own_map.mark_stale()  # the user's tree may have changed since the last task
         await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
@@ -350,10 +382,10 @@ class Orchestrator:
         ]
         others = await self.workers.record(self.journal.runs, task_id)
         committed = any(r.state is RunState.COMMITTED for r in others)
-        handle = TaskHandle(task_id, snapshot, loops, None, committed_before=committed)
+        review = TaskReview(env, task.spec.mode, task.spec.request)
+        handle = TaskHandle(task_id, snapshot, loops, None, committed, review)
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
-        if task.spec.mode is TaskMode.FAN_OUT:
-            handle.integrate = lambda: integrate_task(env)
+        handle.integrate = integration_of(env, task.spec)
         agents = tuple((run.agent_id, run.model) for run in claimed)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
         self.tasks[task_id] = handle
@@ -364,7 +396,7 @@ class Orchestrator:
     async def _reassign(self, task: Task, runs: list[AgentRun]) -> list[Assignment]:
         """Rebuild what each run was asked: the spec (best-of-N) or its journaled plan (fan-out)."""
         spec = task.spec
-        request = _with_selection(spec)
+        request = request_with_selection(spec)
         assignments = []
         for run in runs:
             plan = [
@@ -416,16 +448,13 @@ class Orchestrator:
                 self.journal.add_run, task_id, item.agent_id, item.model, branch, path
             )
             loops.append(AgentLoop(env, item, run.id, branch, path))
-        handle = TaskHandle(task_id, snapshot, loops, plan)
+        handle = TaskHandle(
+            task_id, snapshot, loops, plan, False, TaskReview(env, spec.mode, spec.request)
+        )
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
         agents = tuple((a.agent_id, a.model) for a in assignments)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
-        if plan is not None:
-            if not spec.parallel_overlaps:
-                handle.waits_for = overlap_chains(plan, [a.agent_id for a in assignments])
-            await record_plan(env, assignments, plan, handle.waits_for)
-        if spec.mode is TaskMode.FAN_OUT:
-            handle.integrate = lambda: integrate_task(env)
+        handle.waits_for, handle.integrate = await fan_out_policy(env, spec, assignments, plan)
         return handle
 
     def _environment(self, spec: TaskSpec, snapshot: Snapshot, budget: Budget) -> LoopEnvironment:
@@ -439,11 +468,12 @@ class Orchestrator:
             workers=self.workers,
             repo_map=self.map_source,
             memory_hits=self.memory_hits,
+            past_findings=self.past_findings,
             test_timeout=spec.limits.test_timeout or DEFAULT_TEST_TIMEOUT,
         )
 
     async def _assign(self, spec: TaskSpec, budget: Budget) -> tuple[list[Assignment], Plan | None]:
-        request = _with_selection(spec)
+        request = request_with_selection(spec)
         if spec.mode is TaskMode.BEST_OF_N:
             return [
                 Assignment(agent_id_for(model, n), model, request, spec.editable, spec.read_only)
@@ -472,25 +502,3 @@ class Orchestrator:
         completion = await self.client.complete(model, messages, stream=False)
         budget.charge(completion.usage)
         return parse_plan(completion.text, limit)
-
-
-def _check_spec(spec: TaskSpec) -> None:
-    if not spec.request.strip():
-        raise SettingsError("the task has no request: say what the agents should do")
-    if not spec.models:
-        raise SettingsError(
-            "no model to run: name one for the task, or set `models` in .orchard.toml"
-        )
-
-
-def _with_selection(spec: TaskSpec) -> str:
-    selection = spec.selection
-    if selection is None or not selection.text:
-        return spec.request
-    lines = ""
-    if selection.start_line is not None:
-        lines = f" (lines {selection.start_line}-{selection.end_line or '?'})"
-    return (
-        f"{spec.request}\n\nThe user selected this in {selection.path or 'the file'}{lines}:\n\n"
-        f"```\n{selection.text}\n```"
-    )

@@ -11,6 +11,7 @@ import asyncio
 import json
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,9 +22,11 @@ from orchard.agents.outcome import RunOutcome
 from orchard.agents.task import RunState, TaskLimits, TaskMode
 from orchard.config import find_repository_root
 from orchard.errors import ModelsNotReady, OrchardError, SettingsError, WorkspaceError
+from orchard.review.reviewer import describe_finding
 from orchard.service import OrchardService, TaskRequest
 
 MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
+MAX_SHOWN_FINDINGS = 5
 COLUMNS = ("agent", "model", "state", "files", "lint", "tests", "tokens", "cost", "time", "branch")
 
 
@@ -186,6 +189,7 @@ def render_result(result: TaskResult) -> str:
     for o in result.outcomes:
         if o.error and o.state is not RunState.COMMITTED:
             lines.append(f"{o.agent_id}: {o.error}")
+    lines.extend(review_lines(result))
     committed = result.committed
     if result.integration is not None:
         lines.extend(["", *result.integration.summary()])
@@ -198,6 +202,19 @@ def render_result(result: TaskResult) -> str:
         lines.append(f"Take it:           orchard tasks accept {result.task_id}{agent}")
     lines.append(f"Discard this task: orchard tasks discard {result.task_id}")
     return "\n".join(lines)
+
+
+def review_lines(result: TaskResult) -> list[str]:
+    """Return each reviewed agent's findings, one line each, and the judge's recommendation."""
+    lines = []
+    for agent, findings in result.findings.items():
+        counts = Counter(str(f.severity) for f in findings)
+        said = ", ".join(f"{n} {severity}" for severity, n in counts.items()) or "no findings"
+        lines.append(f"{agent}: review: {said}")
+        lines.extend(f"    {describe_finding(f)}" for f in findings[:MAX_SHOWN_FINDINGS])
+    if result.recommendation is not None:
+        lines.append(result.recommendation.summary())
+    return lines
 
 
 StartTask = Callable[[OrchardService], Awaitable[TaskHandle]]

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchard.agents.events import EventBus
-from orchard.agents.integration import journaled_integration
 from orchard.agents.task import TaskMode, TaskState
 from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
 from orchard.repomap.live import LiveRepoMap
 from orchard.service.requests import TaskRequest, task_spec
-from orchard.service.views import event_view, task_view
+from orchard.service.views import VIEW_EVENTS, event_view, task_view
 
 if TYPE_CHECKING:
     from orchard.agents.environment import MemorySource
@@ -29,8 +28,11 @@ if TYPE_CHECKING:
     from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
+    from orchard.review.findings import Finding
+    from orchard.review.report import ReviewReport
     from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.service.memory import RunRecorder
+    from orchard.service.publish import PublishResult
     from orchard.vcs.file_diffs import FileDiff
     from orchard.vcs.merge_plan import MergePlan
 
@@ -125,9 +127,11 @@ class OrchardService:
             from orchard.service.memory import open_memory
 
             client = client or ModelClient(chosen)
+            past_findings = None
             if chosen.memory.enabled:
                 memory = await open_memory(root, journal.path, chosen, client)
                 memory_hits = memory_hits or memory.prompt_hits
+                past_findings = memory.past_findings
             orchestrator = Orchestrator(
                 root,
                 chosen,
@@ -136,6 +140,7 @@ class OrchardService:
                 client=client,
                 map_source=live_map_source(live),
                 memory_hits=memory_hits,
+                past_findings=past_findings,
             )
         return cls(root, chosen, live, orchestrator, memory)
 
@@ -220,7 +225,7 @@ class OrchardService:
 
         def read() -> list[dict[str, Any]]:
             return [
-                task_view(task, journal.runs(task.id), journaled_integration(journal, task.id))
+                task_view(task, journal.runs(task.id), journal.task_events(task.id, VIEW_EVENTS))
                 for task in journal.tasks()
             ]
 
@@ -235,7 +240,7 @@ class OrchardService:
             if task is None:
                 raise TaskNotFound(f"no task {task_id}")
             runs = journal.runs(task_id)
-            view = task_view(task, runs, journaled_integration(journal, task_id))
+            view = task_view(task, runs, journal.task_events(task_id, VIEW_EVENTS))
             if events:
                 view["events"] = {
                     run.id: [event_view(e) for e in journal.events(run.id)] for run in runs
@@ -302,6 +307,32 @@ class OrchardService:
         cleanup = await asyncio.to_thread(sweep)
         await self._remember_discarded(cleanup.tasks)
         return cleanup
+
+    async def publish(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        *,
+        remote: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        pr: bool = False,
+        draft: bool = False,
+    ) -> PublishResult:
+        """Push an agent's commit (the judge's pick by default) to `remote` as `branch` (default
+        `orchard/<task>-<agent>`) and, with `pr`, open a pull request into `base`."""
+        from orchard.service.publish import PublishOptions, publish_agent
+
+        view = await self.show_task(task_id)
+        options = PublishOptions(remote, branch, base, pr, draft)
+        return await publish_agent(
+            view,
+            options,
+            agent_id=agent_id,
+            root=self.root,
+            settings=self.settings,
+            journal=self.journal,
+        )
 
     # Bringing results back ---------------------------------------------------------------------
 
@@ -397,6 +428,21 @@ class OrchardService:
 
             await self._memory.set_outcome(task_id, Outcome.ACCEPTED, plan.agent_id)
         self.bus.publish(TaskAccepted(task_id, plan.agent_id))
+
+    # Review ----------------------------------------------------------------------------------
+
+    async def review(self, base: str = "HEAD", branch: str | None = None) -> ReviewReport:
+        """Review the working tree's changes against `base`, or `branch` against its merge base;
+        raise ReviewerNotConfigured without `reviewer_model`, SettingsError on a bad ref."""
+        from orchard.service.reviews import review_changes
+
+        return await review_changes(self, base, branch)
+
+    async def findings(self, task_id: str) -> dict[str, list[Finding]]:
+        """Return the journaled review findings of each reviewed agent of a task."""
+        from orchard.service.reviews import task_findings
+
+        return await task_findings(self.journal, task_id)
 
     # The map ---------------------------------------------------------------------------------
 
