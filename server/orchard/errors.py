@@ -17,7 +17,12 @@ OrchardError
 ├── LintError              a linter could not be run or its output could not be read
 ├── MemoryStoreError       the memory tables could not be read or written as asked
 ├── TaskNotFound           no task (or no agent of a task) has the id given
+│   └── ResultNotChosen    no single result to take: none committed, or several and none named
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
+├── PublishError           an agent's branch could not be published
+│   ├── PushRejected       git's push failed; `reason` says how (a PushFailure)
+│   └── ForgeError         the forge's API refused or failed (`status`, the forge's message)
+│       └── MissingToken   no token in the environment for the forge's API
 └── Cancelled              the user or the orchestrator cancelled the work
 """
 
@@ -92,9 +97,38 @@ class TaskNotFound(OrchardError):
     """No task, or no agent of a task, has the id given."""
 
 
+class ResultNotChosen(TaskNotFound):
+    """A task has no result to take as asked: the agent did not commit, none did, or several
+    did and neither the caller nor the judge chose one (the message names the choices)."""
+
+
 class RunConflict(OrchardError):
     """The task or run is busy elsewhere, or in a state that forbids what was asked."""
 
 
 class Cancelled(OrchardError):
     """The work was cancelled."""
+
+
+class PublishError(OrchardError):
+    """An agent's branch could not be pushed, or its pull request opened."""
+
+
+class PushRejected(PublishError):
+    """git's push failed; `reason` is Orchard's classification (vcs.push.PushFailure)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ForgeError(PublishError):
+    """The forge's API refused or failed a request; `status` is its HTTP status (0: none)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MissingToken(ForgeError):
+    """No API token for the forge is set in the environment."""

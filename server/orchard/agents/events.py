@@ -108,6 +108,14 @@ class TaskFinished:
     state: TaskState
 
 
+@dataclass(frozen=True, slots=True)
+class TaskAccepted:
+    """An agent's result was merged into the user's working tree (or applied by the editor)."""
+
+    task_id: str
+    agent_id: str
+
+
 Event = (
     TaskStarted
     | PlanMade
@@ -118,6 +126,7 @@ Event = (
     | RunReviewed
     | TaskJudged
     | TaskFinished
+    | TaskAccepted
 )
 Listener = Callable[[Event], None]
 

@@ -1,6 +1,7 @@
 """`orchard run "REQUEST"`: runs agents headless, with a live line per agent on stderr and a final
 table (or JSON) on stdout. The user's branch, index and files are never touched: results stay
-on `orchard/<task>/<agent>` branches. Parses flags and prints; the service does the rest.
+on `orchard/<task>/<agent>` branches, unless `--apply` accepts the recommended one into the
+working tree at the end. Parses flags and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="accept the recommended result into the working tree when the run ends",
+    )
     return parser
 
 
@@ -181,8 +187,9 @@ def render_result(result: TaskResult) -> str:
     committed = result.committed
     if committed:
         lines.append("")
+        agent = "" if len(committed) == 1 else " [agent]"
         lines.append("Look at a result:  git diff HEAD..." + committed[0].branch)
-        lines.append("Take it:           git merge " + committed[0].branch)
+        lines.append(f"Take it:           orchard tasks accept {result.task_id}{agent}")
     lines.append(f"Discard this task: orchard tasks discard {result.task_id}")
     return "\n".join(lines)
 
@@ -235,7 +242,27 @@ def run(args: argparse.Namespace) -> int:
     except OrchardError as exc:
         print(f"orchard run: {exc}", file=sys.stderr)
         return 1
-    return report_result(result, args.json)
+    if not (args.apply and result.committed):
+        return report_result(result, args.json)
+    return _apply(root, result, args.json)
+
+
+def _apply(root: Path, result: TaskResult, as_json: bool) -> int:
+    """Accept the recommended result and print the run with it; 0 only when merged cleanly."""
+    from orchard.cli.accept import accepted_lines, try_accept
+
+    accepted, code = try_accept(root, result.task_id, None, "orchard run --apply")
+    if as_json:
+        data = result.to_json()
+        data["accepted"] = accepted.to_json() if accepted is not None else None
+        print(json.dumps(data, indent=2))
+    else:
+        report_result(result, False)
+        if accepted is not None:
+            print("\n".join(accepted_lines(accepted)))
+    if accepted is None:
+        return code
+    return 1 if accepted.conflicts else 0
 
 
 def report_result(result: TaskResult, as_json: bool) -> int:

@@ -161,9 +161,11 @@ class Memory:
             self.history.record_run, task_id, request, agent_id, model, files, outcome
         )
 
-    async def set_outcome(self, task_id: str, outcome: Outcome) -> None:
-        """Mark a task's remembered changes (e.g. discarded)."""
-        await asyncio.to_thread(self.history.set_outcome, task_id, outcome)
+    async def set_outcome(
+        self, task_id: str, outcome: Outcome, agent_id: str | None = None
+    ) -> None:
+        """Mark a task's remembered changes (of one agent, if given), e.g. discarded, accepted."""
+        await asyncio.to_thread(self.history.set_outcome, task_id, outcome, agent_id)
 
     async def past_changes(self, files: Sequence[str]) -> list[FileEvent]:
         """Return what past tasks did to `files` (for the reviewer, and for people)."""

@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from orchard.repomap import MapRequest, RenderedMap
     from orchard.review.findings import Finding
     from orchard.review.report import ReviewReport
+    from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.service.memory import RunRecorder
+    from orchard.service.publish import PublishResult
+    from orchard.vcs.file_diffs import FileDiff
+    from orchard.vcs.merge_plan import MergePlan
 
 # The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
 # (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
@@ -303,6 +307,127 @@ class OrchardService:
         cleanup = await asyncio.to_thread(sweep)
         await self._remember_discarded(cleanup.tasks)
         return cleanup
+
+    async def publish(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        *,
+        remote: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        pr: bool = False,
+        draft: bool = False,
+    ) -> PublishResult:
+        """Push an agent's commit (the judge's pick by default) to `remote` as `branch` (default
+        `orchard/<task>-<agent>`) and, with `pr`, open a pull request into `base`."""
+        from orchard.service.publish import PublishOptions, publish_agent
+
+        view = await self.show_task(task_id)
+        options = PublishOptions(remote, branch, base, pr, draft)
+        return await publish_agent(
+            view,
+            options,
+            agent_id=agent_id,
+            root=self.root,
+            settings=self.settings,
+            journal=self.journal,
+        )
+
+    # Bringing results back ---------------------------------------------------------------------
+
+    async def plan(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        buffers: Mapping[str, str | bytes] = NO_BUFFERS,
+    ) -> MergePlan:
+        """Merge an agent's result (None: the recommended one) into the user's current state
+        (disk + `buffers`), conflicts through the resolver when one is set; write nothing."""
+        target = await self._merge_target(task_id, agent_id)
+        return await self._plan_target(target, buffers)
+
+    async def accept(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        buffers: Mapping[str, str | bytes] = NO_BUFFERS,
+    ) -> AcceptResult:
+        """Plan, check no file moved meanwhile (else plan once more), write the files, journal
+        it and remove the task's worktrees (branches stay). Raise RunConflict when files keep
+        moving; nothing is written then."""
+        from orchard.service.accepting import AcceptResult
+        from orchard.vcs.apply_plan import apply_plan, moved_paths
+
+        target = await self._merge_target(task_id, agent_id)
+        plan = await self._plan_target(target, buffers)
+        moved = await asyncio.to_thread(moved_paths, self.root, plan)
+        if moved:
+            log.info("files moved while planning %s: %s; planning again", task_id, moved)
+            plan = await self._plan_target(target, buffers)
+            moved = await asyncio.to_thread(moved_paths, self.root, plan)
+        if moved:
+            raise RunConflict(
+                f"files changed while accepting {task_id}/{target.agent_id}: "
+                f"{', '.join(moved)}; nothing was written, try again"
+            )
+        applied = await asyncio.to_thread(apply_plan, self.root, plan)
+        await self._accepted(target.task_id, plan, applied.written, applied.deleted, by="orchard")
+        return AcceptResult(task_id, target.agent_id, plan, applied.written, applied.deleted)
+
+    async def record_accepted(self, task_id: str, agent_id: str, plan: MergePlan) -> None:
+        """Journal a plan the editor applied itself (a workspace edit) as accepted, and remove
+        the task's worktrees."""
+        written = tuple(f.path for f in plan.files if f.result is not None)
+        deleted = tuple(
+            [f.path for f in plan.files if f.result is None]
+            + [f.old_path for f in plan.files if f.old_path and f.old_path != f.path]
+        )
+        if (plan.task_id, plan.agent_id) != (task_id, agent_id):
+            raise RunConflict(f"that plan is of {plan.task_id}/{plan.agent_id}, not {agent_id}")
+        await self._merge_target(task_id, agent_id)  # the task and agent exist and committed
+        await self._accepted(task_id, plan, written, deleted, by="editor")
+
+    async def agent_diff(self, task_id: str, agent_id: str) -> list[FileDiff]:
+        """Return what `agent_id` changed against its task's snapshot, file by file."""
+        from orchard.vcs.file_diffs import file_diffs
+
+        target = await self._merge_target(task_id, agent_id)
+        return await asyncio.to_thread(file_diffs, self.root, target.base, target.commit)
+
+    async def _merge_target(self, task_id: str, agent_id: str | None) -> MergeTarget:
+        from orchard.service.accepting import merge_target
+
+        return merge_target(await self.show_task(task_id), agent_id)
+
+    async def _plan_target(
+        self, target: MergeTarget, buffers: Mapping[str, str | bytes]
+    ) -> MergePlan:
+        from orchard.service.accepting import plan_target
+
+        client = self.orchestrator.client if self.settings.resolver_model else None
+        return await plan_target(self.root, self.settings, client, target, buffers)
+
+    async def _accepted(
+        self,
+        task_id: str,
+        plan: MergePlan,
+        written: tuple[str, ...],
+        deleted: tuple[str, ...],
+        *,
+        by: str,
+    ) -> None:
+        from orchard.agents.events import TaskAccepted
+        from orchard.service.accepting import record_acceptance
+
+        await record_acceptance(self.root, self.journal, plan, written, deleted, by=by)
+        if self._memory is not None:
+            if self._recorder is not None:
+                await self._recorder.flush()
+            from orchard.memory.history import Outcome
+
+            await self._memory.set_outcome(task_id, Outcome.ACCEPTED, plan.agent_id)
+        self.bus.publish(TaskAccepted(task_id, plan.agent_id))
 
     # Review ----------------------------------------------------------------------------------
 
