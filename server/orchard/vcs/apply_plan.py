@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchard.vcs.merge import PathGuard
-from orchard.vcs.merge_plan import FilePlan, MergePlan
+from orchard.vcs.merge_plan import FileChangeKind, FilePlan, MergePlan
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ def apply_plan(root: Path, plan: MergePlan) -> AppliedPlan:
     written: list[str] = []
     deleted: list[str] = []
     for file in plan.files:
+        if file.kind is FileChangeKind.CONFLICT and file.result == file.current:
+            continue  # a conflict that keeps the user's state (binary, deleted, moved onto)
         target = targets[file.path]
         old = sources.get(file.old_path) if file.old_path and file.old_path != file.path else None
         if file.result is None:

@@ -201,7 +201,11 @@ class _FileMerger:
         if change.status == "R" and change.path != source:
             dest, _ = self.ours(change.path)
             if dest is not None and dest != theirs:  # the user made a file where it moves to
-                return self.created(change, dest, theirs, from_buffer, rename_from=source)
+                note = f"the agent moved {source} here, where you made another file; yours kept"
+                return FilePlan(
+                    change.path, FileChangeKind.CONFLICT, dest, dest, binary=_is_binary(dest),
+                    conflicts=(_markerless(note),),
+                )  # fmt: skip
         kind = FileChangeKind.RENAMED if change.status == "R" else FileChangeKind.MODIFIED
         if ours is None:
             return _gone_here(change, base or b"", theirs, from_buffer)
@@ -231,9 +235,8 @@ class _FileMerger:
         ours: bytes | None,
         theirs: bytes,
         from_buffer: bool,
-        rename_from: str | None = None,
     ) -> FilePlan | _Pending:
-        kind = FileChangeKind.RENAMED if rename_from else FileChangeKind.CREATED
+        kind = FileChangeKind.CREATED
         if ours is None or ours == theirs:
             return self._file(change, kind, ours, theirs, from_buffer)
         # Both sides made the path with different content: merge against an empty base.
