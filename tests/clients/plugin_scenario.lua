@@ -206,7 +206,27 @@ function steps.fix(state)
   return asked
 end
 
-local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "health", "code_action",
+function steps.map()
+  vim.cmd("Orchard map")
+  local found = wait(60000, function() return vim.api.nvim_buf_get_name(0):find("orchard://map", 1, true) ~= nil end)
+  local text = found and lines(vim.api.nvim_get_current_buf()) or {}
+  if found then vim.cmd("close") end
+  return { opened = found, lines = text }
+end
+
+function steps.memory()
+  vim.cmd("Orchard memory add numbers")
+  local function items() return vim.fn.getqflist() end
+  wait(60000, function() return #items() > 0 end)
+  local shown = {}
+  for _, item in ipairs(items()) do
+    table.insert(shown, { file = vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, text = item.text })
+  end
+  vim.cmd("cclose")
+  return { items = shown, title = vim.fn.getqflist({ title = 1 }).title }
+end
+
+local ORDER = { "attach", "start", "tasks", "task_review", "diff", "accept", "review", "map", "memory", "health", "code_action",
   "fix" }
 
 vim.api.nvim_create_autocmd("VimEnter", { callback = function()

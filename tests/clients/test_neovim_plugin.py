@@ -165,6 +165,19 @@ def test_orchard_review_shows_its_findings_as_diagnostics(scenario: Any) -> None
     assert mine[0]["severity"] == 2  # warning
 
 
+def test_orchard_map_shows_the_repository_map(scenario: Any) -> None:
+    shown = step(scenario, "map")
+    assert shown["opened"], shown
+    text = "\n".join(shown["lines"])
+    assert "src/util.py" in text and "def add" in text
+
+
+def test_orchard_memory_puts_its_hits_in_the_quickfix_list(scenario: Any) -> None:
+    shown = step(scenario, "memory")
+    assert shown["title"] == "Orchard memory: add numbers"
+    assert any(item["file"].endswith("src/util.py") for item in shown["items"]), shown
+
+
 def test_checkhealth_orchard_reports_ok(scenario: Any) -> None:
     text = "\n".join(step(scenario, "health")["lines"])
     for expected in (

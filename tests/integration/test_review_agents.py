@@ -109,6 +109,7 @@ async def test_a_reviewer_failure_is_a_note_and_the_run_stays_committed(
     orchestrator.close()
 
 
+@pytest.mark.slow
 async def test_views_findings_and_memory_carry_the_review_into_the_next_task(
     repo: GitRepo, model_server: ModelServer
 ) -> None:

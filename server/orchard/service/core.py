@@ -436,7 +436,7 @@ class OrchardService:
         raise ReviewerNotConfigured without `reviewer_model`, SettingsError on a bad ref."""
         from orchard.service.reviews import review_changes
 
-        return await review_changes(self, base, branch)
+        return await review_changes(self, self._memory, base, branch)
 
     async def findings(self, task_id: str) -> dict[str, list[Finding]]:
         """Return the journaled review findings of each reviewed agent of a task."""

@@ -16,12 +16,16 @@ from orchard.review.reviewer import review_change, reviewer_model
 from orchard.vcs.review_diff import ReviewDiff, branch_review_diff, working_tree_review_diff
 
 if TYPE_CHECKING:
+    from orchard.memory.api import Memory
     from orchard.memory.journal import Journal
     from orchard.service.core import OrchardService
 
 
 async def review_changes(
-    service: OrchardService, base: str = "HEAD", branch: str | None = None
+    service: OrchardService,
+    memory: Memory | None,
+    base: str = "HEAD",
+    branch: str | None = None,
 ) -> ReviewReport:
     """Review the working tree against `base`, or `branch` against its merge base with HEAD."""
     model = reviewer_model(service.settings)
@@ -34,7 +38,6 @@ async def review_changes(
         branch if branch is not None else base,
     )
     past: list[str] = []
-    memory = service._memory
     if memory is not None and diff.files:
         past = await asyncio.to_thread(memory.past_findings, diff.files)
     findings = await review_change(

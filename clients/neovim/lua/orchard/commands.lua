@@ -187,7 +187,8 @@ local function memory(words)
         filename = loc.uri and vim.uri_to_fname(loc.uri) or hit.path,
         lnum = start_pos.line + 1,
         col = start_pos.character + 1,
-        text = hit.title or hit.text or hit.request or hit.kind or query,
+        text = ("[%s] %s"):format(hit.kind or "hit", hit.name or hit.request
+          or vim.split(hit.text or query, "\n", { plain = true })[1]),
       })
     end
     vim.fn.setqflist({}, " ", { title = "Orchard memory: " .. query, items = items })
