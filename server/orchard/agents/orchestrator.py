@@ -6,8 +6,9 @@ token/cost budget. One agent failing never touches the others. Runs on the calle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from orchard.agents.environment import (
     MemorySource,
     PastFindings,
 )
-from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
+from orchard.agents.events import EventBus, TaskFinished, TaskStarted
+from orchard.agents.fanout import Integrate, fan_out_policy, integration_of, run_after
+from orchard.agents.integration import Integration
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
@@ -37,7 +40,6 @@ from orchard.agents.task import (
     agent_id_for,
     check_spec,
     request_with_selection,
-    run_id_for,
 )
 from orchard.agents.workers import Workers
 from orchard.config import Settings
@@ -69,6 +71,7 @@ class TaskResult:
     plan: Plan | None = None
     recommendation: Recommendation | None = None  # best-of-N: the judge's pick
     findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # reviewed agents
+    integration: Integration | None = None  # fan-out: every committed agent merged
 
     @property
     def committed(self) -> tuple[RunOutcome, ...]:
@@ -86,6 +89,8 @@ class TaskResult:
         }
         if self.plan is not None:
             data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
+        if self.integration is not None:
+            data["integration"] = self.integration.to_json()
         return data
 
 
@@ -108,8 +113,11 @@ class TaskHandle:
         self.loops = {loop.agent_id: loop for loop in loops}
         self.plan = plan
         self.cancelled = False
+        self.waits_for: dict[str, str] = {}  # agent -> the agent whose result it starts from
+        self.integrate: Integrate | None = None
         self._runs: dict[str, asyncio.Task[RunOutcome]] = {}
         self._done: asyncio.Task[TaskResult] | None = None
+        self._merging: asyncio.Future[Integration | None] | None = None
 
     def cancel(self, agent_id: str | None = None) -> None:
         """Cancel one agent (its model stream closes), or every agent of the task."""
@@ -117,6 +125,8 @@ class TaskHandle:
             raise TaskNotFound(f"task {self.task_id} has no agent {agent_id!r}")
         if agent_id is None:
             self.cancelled = True
+            if self._merging is not None:
+                self._merging.cancel()
         for name, run in self._runs.items():
             if agent_id in (None, name):
                 run.cancel()
@@ -143,6 +153,9 @@ class TaskHandle:
         """Return every agent's outcome as it stands now."""
         return [loop.outcome() for loop in self.loops.values()]
 
+    def _work(self, loop: AgentLoop, gate: asyncio.Semaphore) -> Coroutine[Any, Any, RunOutcome]:
+        return self.review.run_agent(loop, gate) if self.review else loop.run(gate)
+
     def _launch(
         self,
         gate: asyncio.Semaphore,
@@ -152,7 +165,12 @@ class TaskHandle:
         time_limit: float | None = None,
     ) -> None:
         for name, loop in self.loops.items():
-            work = self.review.run_agent(loop, gate) if self.review else loop.run(gate)
+            first = self.waits_for.get(name)
+            work = (
+                self._work(loop, gate)
+                if first is None
+                else run_after(self._runs[first], self.loops[first], loop, self._work, gate)
+            )
             self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
         if time_limit is not None:
@@ -173,6 +191,12 @@ class TaskHandle:
         for loop in self.loops.values():
             await loop.settle()
         outcomes = tuple(self.outcomes())
+        integration = None
+        if self.integrate is not None and not self.cancelled:
+            await workers.record(journal.set_task_state, self.task_id, TaskState.MERGING)
+            self._merging = asyncio.ensure_future(self.integrate())
+            with contextlib.suppress(asyncio.CancelledError):  # cancel() stops the integration
+                integration = await self._merging
         if self.cancelled:
             state = TaskState.CANCELLED
         elif self.committed_before or any(o.state is RunState.COMMITTED for o in outcomes):
@@ -187,7 +211,14 @@ class TaskHandle:
         bus.publish(TaskFinished(self.task_id, state))
         found = dict(self.review.findings) if self.review else {}
         return TaskResult(
-            self.task_id, state, self.snapshot.commit, outcomes, self.plan, judged, found
+            self.task_id,
+            state,
+            self.snapshot.commit,
+            outcomes,
+            self.plan,
+            judged,
+            found,
+            integration,
         )
 
 
@@ -354,6 +385,7 @@ class Orchestrator:
         review = TaskReview(env, task.spec.mode, task.spec.request)
         handle = TaskHandle(task_id, snapshot, loops, None, committed, review)
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
+        handle.integrate = integration_of(env, task.spec)
         agents = tuple((run.agent_id, run.model) for run in claimed)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
         self.tasks[task_id] = handle
@@ -422,8 +454,7 @@ class Orchestrator:
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
         agents = tuple((a.agent_id, a.model) for a in assignments)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
-        if plan is not None:
-            await self._record_plan(task_id, assignments, plan)
+        handle.waits_for, handle.integrate = await fan_out_policy(env, spec, assignments, plan)
         return handle
 
     def _environment(self, spec: TaskSpec, snapshot: Snapshot, budget: Budget) -> LoopEnvironment:
@@ -440,26 +471,6 @@ class Orchestrator:
             past_findings=self.past_findings,
             test_timeout=spec.limits.test_timeout or DEFAULT_TEST_TIMEOUT,
         )
-
-    async def _record_plan(self, task_id: str, assignments: list[Assignment], plan: Plan) -> None:
-        names = [a.agent_id for a in assignments]
-        overlaps = tuple((o.path, tuple(names[i] for i in o.subtasks)) for o in plan.overlaps)
-        for item in assignments:
-            shared = [path for path, owners in overlaps if item.agent_id in owners]
-            data = {
-                "title": item.title,
-                "request": item.request,
-                "files": list(item.editable),
-                "read_only": list(item.read_only),
-                "overlaps": shared,
-            }
-            await self.workers.record(
-                self.journal.record_event, run_id_for(task_id, item.agent_id), "plan", data
-            )
-        subtasks = tuple((a.agent_id, a.title, a.editable) for a in assignments)
-        self.bus.publish(PlanMade(task_id, subtasks, overlaps))
-        if overlaps:
-            log.warning("task %s: subtasks share files %s", task_id, [p for p, _ in overlaps])
 
     async def _assign(self, spec: TaskSpec, budget: Budget) -> tuple[list[Assignment], Plan | None]:
         request = request_with_selection(spec)

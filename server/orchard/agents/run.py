@@ -6,6 +6,7 @@ progress is published on the bus and journaled. It must not import lsp, nor touc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ from orchard.lint.files import read_text
 from orchard.models.usage import Usage
 from orchard.sandbox.bwrap import Sandbox, choose_sandbox
 from orchard.vcs.provision import WorktreeSetup
+from orchard.vcs.snapshot import Snapshot
 from orchard.vcs.worktree import Worktree, commit_worktree, create_worktree
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ class AgentLoop:
         self.state = RunState.QUEUED
         self.stop_reason: str | None = None
         self.worktree: Worktree | None = None
+        self.start: str | None = None  # the commit to start from, when not the snapshot (fan-out)
         self.commit: str | None = None
         self.error: str | None = None
         self.files: dict[str, None] = {}
@@ -119,6 +122,13 @@ class AgentLoop:
     @property
     def agent_id(self) -> str:
         return self.assignment.agent_id
+
+    @property
+    def origin(self) -> Snapshot:
+        """What the agent starts from: the task's snapshot, or another agent's result commit."""
+        if self.start is None:
+            return self.env.snapshot
+        return dataclasses.replace(self.env.snapshot, commit=self.start)
 
     # -- the state machine
 
@@ -162,7 +172,9 @@ class AgentLoop:
         # The first model call needs only the snapshot's files, so the worktree (git work
         # serialized across agents) is built while the model thinks; edits wait for it.
         building = asyncio.ensure_future(
-            self.env.workers.run(create_worktree, self.env.snapshot, self.agent_id, setup)
+            self.env.workers.run(
+                _create_worktree, self.origin, self.env.snapshot.commit, self.agent_id, setup
+            )
         )
         try:
             renderer = None
@@ -312,7 +324,7 @@ class AgentLoop:
         """Read files from the worktree, or from the snapshot while the worktree is being built."""
         if building.done():
             return read_files(building.result().path, paths)
-        return await self.env.workers.run(read_snapshot_files, self.env.snapshot, paths)
+        return await self.env.workers.run(read_snapshot_files, self.origin, paths)
 
     async def _apply(
         self, worktree: Worktree, reply: str, originals: dict[str, str | None]
@@ -466,6 +478,13 @@ class AgentLoop:
             applied_edits=self.applied_edits,
             failed_edits=self.failed_edits,
         )
+
+
+def _create_worktree(
+    origin: Snapshot, snapshot_commit: str, agent_id: str, setup: WorktreeSetup
+) -> Worktree:
+    """Create the worktree off `origin`; its diffs (and lint trust) stay against the snapshot."""
+    return dataclasses.replace(create_worktree(origin, agent_id, setup), base=snapshot_commit)
 
 
 def _forget(future: asyncio.Future[Worktree]) -> None:

@@ -146,6 +146,7 @@ class TaskSpec:
     read_only: tuple[str, ...] = ()  # repo-relative posix paths shown for context
     selection: Selection | None = None
     limits: TaskLimits = field(default_factory=TaskLimits)
+    parallel_overlaps: bool = False  # fan-out: run subtasks sharing a file at once, not in turn
 
     def to_json(self) -> dict[str, Any]:
         """Return the spec as a JSON-ready mapping."""
@@ -157,6 +158,7 @@ class TaskSpec:
             "read_only": list(self.read_only),
             "selection": self.selection.to_json() if self.selection else None,
             "limits": self.limits.to_json(),
+            "parallel_overlaps": self.parallel_overlaps,
         }
 
     @classmethod
@@ -172,6 +174,7 @@ class TaskSpec:
             read_only=tuple(data.get("read_only", ())),
             selection=Selection.from_json(selection) if isinstance(selection, Mapping) else None,
             limits=TaskLimits.from_json({**legacy, **(data.get("limits") or {})}),
+            parallel_overlaps=bool(data.get("parallel_overlaps", False)),
         )
 
 

@@ -50,6 +50,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-time", type=float, default=None, metavar="SECONDS", help="wall-clock limit (s)"
     )
+    parser.add_argument(
+        "--parallel-overlaps",
+        action="store_true",
+        help="fan-out: run subtasks that share a file at once (default: one after the other)",
+    )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
@@ -88,6 +93,7 @@ def task_request(args: argparse.Namespace) -> TaskRequest:
             test_timeout=args.test_timeout,
             max_seconds=args.max_time,
         ),
+        parallel_overlaps=args.parallel_overlaps,
     )
 
 
@@ -110,7 +116,7 @@ class ProgressLines:
             for agent, title, files in event.subtasks:
                 self._say(f"plan: {agent}: {title} ({', '.join(files) or 'no files named'})")
             for path, owners in event.overlaps:
-                self._say(f"warning: {path} is shared by {', '.join(owners)}; merges may conflict")
+                self._say(f"plan: {path} is shared by {', '.join(owners)}")
         elif isinstance(event, RunStateChanged) and event.agent_id in self.lines:
             state = str(event.state) + (f" ({event.reason})" if event.reason else "")
             self.lines[event.agent_id][1] = state
@@ -185,7 +191,11 @@ def render_result(result: TaskResult) -> str:
             lines.append(f"{o.agent_id}: {o.error}")
     lines.extend(review_lines(result))
     committed = result.committed
-    if committed:
+    if result.integration is not None:
+        lines.extend(["", *result.integration.summary()])
+        lines.append("Look at it:        git diff HEAD..." + result.integration.branch)
+        lines.append(f"Take it:           orchard tasks accept {result.task_id} integration")
+    elif committed:
         lines.append("")
         agent = "" if len(committed) == 1 else " [agent]"
         lines.append("Look at a result:  git diff HEAD..." + committed[0].branch)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from orchard.agents.integration import Integration
 from orchard.config import find_repository_root
 from orchard.errors import OrchardError
 from orchard.service import OrchardService
@@ -159,6 +160,9 @@ def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
         for event in run_events if with_events else ():
             data = json.dumps(event["data"], default=str)
             print(f"      #{event['seq']} {event['kind']} {data}")
+    if view.get("integration"):
+        for line in Integration.from_json(view["integration"]).summary():
+            print(line)
     return 0
 
 

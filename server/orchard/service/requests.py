@@ -24,6 +24,7 @@ class TaskRequest:
     read_only: tuple[str, ...] = ()  # repo-relative paths shown for context
     selection: Selection | None = None
     limits: TaskLimits = field(default_factory=TaskLimits)
+    parallel_overlaps: bool = False  # fan-out: subtasks sharing a file run at once, not in turn
 
 
 MODE_NAMES = {
@@ -70,6 +71,7 @@ def task_spec(request: TaskRequest, settings: Settings) -> TaskSpec:
         read_only=tuple(_posix(p) for p in request.read_only),
         selection=request.selection,
         limits=request.limits,
+        parallel_overlaps=request.parallel_overlaps,
     )
 
 

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from orchard.agents.integration import INTEGRATION_EVENT
 from orchard.agents.task import AgentRun, RunEvent, Task
 
-# The events a view reads: spending, edits, checks, the end of a run, its review, the judge.
-VIEW_EVENTS = ("usage", "edits", "lint", "tests", "outcome", "review", "judge")
+# The events a view reads: spending, edits, checks, the end of a run, its review, the judge,
+# a fan-out's integration.
+VIEW_EVENTS = ("usage", "edits", "lint", "tests", "outcome", "review", "judge", INTEGRATION_EVENT)
 
 
 def task_view(task: Task, runs: list[AgentRun], events: Sequence[RunEvent] = ()) -> dict[str, Any]:
@@ -20,6 +22,7 @@ def task_view(task: Task, runs: list[AgentRun], events: Sequence[RunEvent] = ())
     for event in events:
         by_run.setdefault(event.run_id, []).append(event)
     judged = [e for e in events if e.kind == "judge"]
+    merged = [e for e in events if e.kind == INTEGRATION_EVENT]
     return {
         "id": task.id,
         "state": str(task.state),
@@ -32,6 +35,7 @@ def task_view(task: Task, runs: list[AgentRun], events: Sequence[RunEvent] = ())
         "spec": task.spec.to_json(),
         "runs": [run_view(run, by_run.get(run.id, ())) for run in runs],
         "recommendation": dict(judged[-1].data) if judged else None,
+        "integration": dict(merged[-1].data) if merged else None,  # fan-out
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 BRANCH_PREFIX = "orchard"
 REF_PREFIX = "refs/orchard"
+INTEGRATION_AGENT = "integration"  # the agent id a fan-out task's integration result goes by
 
 
 def check_id(value: str, what: str = "id") -> str:
