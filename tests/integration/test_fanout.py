@@ -295,6 +295,8 @@ async def test_accepting_agent_integration_brings_every_subtask_into_the_users_t
         request = TaskRequest("do both parts", models=(MODEL,), mode=TaskMode.FAN_OUT)
         result = await service.wait(await service.start_task(request))
         assert result.integration is not None
+        unnamed = await service.plan(result.task_id)  # a fan-out task's result: the integration
+        assert unnamed.agent_id == INTEGRATION_AGENT
         accepted = await service.accept(result.task_id, INTEGRATION_AGENT)
         assert accepted.to_json()["conflicts"] == []
         assert sorted(accepted.to_json()["written"]) == ["src/app.py", "src/util.py"]

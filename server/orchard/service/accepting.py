@@ -16,6 +16,7 @@ from orchard.agents.task import run_id_for
 from orchard.config import Settings
 from orchard.errors import ResultNotChosen, RunConflict, TaskNotFound
 from orchard.vcs.merge_plan import MergePlan
+from orchard.vcs.names import INTEGRATION_AGENT
 
 if TYPE_CHECKING:
     from orchard.memory.journal import Journal
@@ -92,6 +93,8 @@ def _recommended(view: Mapping[str, Any], committed: list[str]) -> str:
         agent = recommendation.get("agent")
         if isinstance(agent, str) and agent in committed:
             return agent
+    if INTEGRATION_AGENT in committed:  # a fan-out task: its subtasks' results, merged
+        return INTEGRATION_AGENT
     if len(committed) == 1:
         return committed[0]
     task_id = view["id"]
