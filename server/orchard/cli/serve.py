@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import threading
 from typing import Any
+
+EXIT_GRACE_SECONDS = 10.0
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -48,5 +53,27 @@ def run(args: argparse.Namespace) -> int:
     server.client_log = route_logs_to_client(server, log_file=bool(args.log_file))
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the protocol stream
-    server.start_io(sys.stdin.buffer, protocol_out)
-    return 0
+    code = 0
+    try:
+        server.start_io(sys.stdin.buffer, protocol_out)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    exit_even_if_stuck(code)
+    return code
+
+
+def exit_even_if_stuck(code: int, grace: float = EXIT_GRACE_SECONDS) -> None:
+    """End the process `grace` seconds from now if a worker thread still holds it open.
+
+    The editor has gone; a thread blocked in a git, model or SQLite call must not keep an
+    orphaned server alive (interpreter exit waits for every worker thread).
+    """
+
+    def force() -> None:
+        logging.getLogger(__name__).error("worker threads did not end: exiting anyway")
+        logging.shutdown()
+        os._exit(code)
+
+    timer = threading.Timer(grace, force)
+    timer.daemon = True
+    timer.start()

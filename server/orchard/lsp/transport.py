@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WIND_DOWN_SECONDS = 5.0  # how long background work may take to end once the client has gone
+
 
 async def serve_frames(
     reader: FrameReader, protocol: OrchardProtocol, stop: threading.Event
@@ -61,16 +63,40 @@ def serve_stdio(server: OrchardServer, stdin: BinaryIO, stdout: BinaryIO) -> int
             server.client_log.loop = asyncio.get_running_loop()
         await serve_frames(reader, protocol, stop)
 
+    loop = asyncio.new_event_loop()
     try:
-        asyncio.run(main())
+        loop.run_until_complete(main())
     except BrokenPipeError:
         log.error("the client closed the connection")
         return 1
     finally:
-        server.shutdown()
+        try:
+            loop.run_until_complete(end_background_tasks(WIND_DOWN_SECONDS))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()  # idle worker threads end; a stuck one is the caller's to outlive
+            server.shutdown()
     if reader.incomplete:
         log.error("the input ended inside a message")
     if protocol._shutdown and not reader.incomplete:
         return 0
     log.error("the client went away without shutdown/exit")
     return 1
+
+
+async def end_background_tasks(timeout: float) -> list[asyncio.Task[object]]:
+    """Cancel every other task and wait up to `timeout` for them; log and return stragglers.
+
+    `asyncio.run` would wait for ever on a task that ignores its cancellation, leaving a server
+    alive after its editor quit; here such a task is named in the log and left behind.
+    """
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return []
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        log.error("background work did not end when cancelled: %r", task)
+    return list(pending)
