@@ -93,3 +93,7 @@ class RunConflict(OrchardError):
 
 class Cancelled(OrchardError):
     """The work was cancelled."""
+
+
+class FeatureUnavailable(OrchardError):
+    """A front door asked for something this build of Orchard cannot do yet."""

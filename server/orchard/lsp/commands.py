@@ -6,13 +6,14 @@ naming the field. Knows nothing of what the commands do.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from orchard.agents.task import TaskLimits
+from orchard.errors import OrchardError, SettingsError, TaskNotFound
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was understood but could not be done
 
@@ -110,3 +111,23 @@ class CommandArguments:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+Handler = Callable[[CommandArguments], Awaitable[Any]]
+
+
+def command_handler(name: str, handler: Handler) -> Callable[..., Awaitable[Any]]:
+    """Wrap `handler` as a pygls command: one object argument in, Orchard errors out as
+    InvalidParams (unknown task, bad settings) or RequestFailed (anything else refused)."""
+
+    async def run(ls: Any, *arguments: Any) -> Any:  # pygls passes the server as `ls`
+        parsed = CommandArguments.of(name, arguments)
+        try:
+            return await handler(parsed)
+        except (TaskNotFound, SettingsError) as exc:
+            raise JsonRpcInvalidParams(f"{name}: {exc}") from exc
+        except OrchardError as exc:
+            raise JsonRpcRequestFailed(f"{name}: {exc}") from exc
+
+    run.__name__ = name.replace(".", "_")
+    return run

@@ -1,4 +1,6 @@
-"""Publishes the lint pipeline's findings for open documents, with source `orchard`.
+"""Publishes the lint pipeline's findings for open documents, with source `orchard`, as the
+`lint` share of the diagnostic board (lsp/diagnostic_board.py), so review and merge diagnostics
+on the same file stay.
 
 The syntax layer runs on change (debounced) and the linters on open and save; results are
 cleared when fixed or when the document closes. Buffers over `lint.large_buffer_chars` get
@@ -14,8 +16,6 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from lsprotocol import types
 
 from orchard.config import Settings
 from orchard.lsp.convert import lsp_diagnostic, uri_to_path
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 _FOLLOW_LINES = 200
 LINT_AFTER_TYPING = 0.5  # least quiet time before linters re-run on unsaved text (seconds)
 # Editor language ids that differ from tree-sitter names (used for files without a known suffix).
+LINT = "lint"  # this publisher's share of the diagnostic board
 _LANGUAGE_IDS = {"typescriptreact": "tsx", "javascriptreact": "javascript", "shellscript": "bash"}
 
 
@@ -93,7 +94,8 @@ class DiagnosticsPublisher:
         params = await check_large(event.uri, event.path, text, language, encoding)
         if store.text() is text:  # not typed on meanwhile (a newer check is on its way)
             self.syntax[event.uri] = []
-            self.server.text_document_publish_diagnostics(params)
+            board = self.server.diagnostic_board
+            board.set(event.uri, LINT, list(params.diagnostics), params.version)
 
     def language(self, event: DocumentEvent) -> str | None:
         from orchard.lint.languages import detect_language
@@ -177,12 +179,12 @@ class DiagnosticsPublisher:
         found = self.syntax.get(uri, []) + self.linted.get(uri, [])
         lines = lines_of(text)
         encoding = self.server.documents.position_encoding
-        params = types.PublishDiagnosticsParams(  # `text` is the current text: its version
-            uri=uri,
-            diagnostics=[lsp_diagnostic(d, lines, encoding, uri) for d in found],
-            version=self.server.documents.version(uri),
+        self.server.diagnostic_board.set(  # `text` is the current text: its version
+            uri,
+            LINT,
+            [lsp_diagnostic(d, lines, encoding, uri) for d in found],
+            self.server.documents.version(uri),
         )
-        self.server.text_document_publish_diagnostics(params)
 
     def forget(self, uri: str) -> None:
         """Cancel pending checks of `uri` and clear what the editor shows for it."""
@@ -194,9 +196,7 @@ class DiagnosticsPublisher:
         forget_large(uri)
         had = self.syntax.pop(uri, None) is not None
         had = self.linted.pop(uri, None) is not None or had
-        self.server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-        )
+        self.server.diagnostic_board.clear(uri, LINT)
         log.debug("cleared diagnostics of %s (had some: %s)", uri, had)
 
     def on_settings(self, settings: Settings) -> None:

@@ -15,6 +15,7 @@ from pygls.progress import Progress
 
 if TYPE_CHECKING:
     from orchard.config import Settings
+    from orchard.lsp.diagnostic_board import DiagnosticBoard
     from orchard.lsp.documents import DocumentHub
 
 Handler = Callable[..., Any]
@@ -50,7 +51,9 @@ class WorkspaceHost(DocumentsHost, Protocol):
 
 
 class DiagnosticsHost(WorkspaceHost, Protocol):
-    """Publishing diagnostics."""
+    """Publishing diagnostics (through the board, which merges every source's share)."""
+
+    diagnostic_board: DiagnosticBoard
 
     def text_document_publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None: ...
 
@@ -67,3 +70,15 @@ class ClientHost(WorkspaceHost, Protocol):
     def client_register_capability_async(
         self, params: types.RegistrationParams
     ) -> Awaitable[None]: ...
+
+
+class EditorHost(DiagnosticsHost, ClientHost, Protocol):
+    """Everything the editor loop uses: diagnostics, the client, edits and notifications."""
+
+    def workspace_apply_edit_async(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> Awaitable[types.ApplyWorkspaceEditResult]: ...
+
+    def notify(self, method: str, params: Any) -> None: ...
+
+    def has_command(self, name: str) -> bool: ...

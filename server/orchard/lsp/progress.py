@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from lsprotocol import types
@@ -44,8 +45,10 @@ class WorkProgress:
         *,
         message: str | None = None,
         cancels: asyncio.Future[Any] | None = None,
+        on_cancel: Callable[[], None] | None = None,
     ) -> WorkProgress | None:
-        """Create and begin a progress; the client's cancel cancels `cancels` (None: no cancel)."""
+        """Create and begin a progress; the client's cancel cancels `cancels` or calls
+        `on_cancel` (neither: not cancellable)."""
         if not get_capability(host.client_capabilities, "window.work_done_progress", False):
             return None
         token = f"orchard-{uuid.uuid4()}"
@@ -56,7 +59,10 @@ class WorkProgress:
             log.info("no progress for %r: %s", title, exc)
             return None
         begin = types.WorkDoneProgressBegin(
-            title=title, message=message, percentage=0, cancellable=cancels is not None
+            title=title,
+            message=message,
+            percentage=0,
+            cancellable=cancels is not None or on_cancel is not None,
         )
         progress.begin(token, begin)
         if cancels is not None:
@@ -64,6 +70,11 @@ class WorkProgress:
             if future is not None:
                 loop = asyncio.get_running_loop()
                 future.add_done_callback(lambda done: _cancel_on(done, cancels, loop))
+        if on_cancel is not None:
+            future = progress.tokens.get(token)
+            if future is not None:
+                loop = asyncio.get_running_loop()
+                future.add_done_callback(lambda done: _call_on(done, on_cancel, loop))
         return cls(progress, token)
 
     def report(self, message: str, percentage: int | None = None) -> None:
@@ -90,3 +101,9 @@ def _cancel_on(done: Any, work: asyncio.Future[Any], loop: asyncio.AbstractEvent
     if done.cancelled() and not work.done():
         log.info("the client cancelled %r", work)
         loop.call_soon_threadsafe(work.cancel)
+
+
+def _call_on(done: Any, on_cancel: Callable[[], None], loop: asyncio.AbstractEventLoop) -> None:
+    if done.cancelled():
+        log.info("the client cancelled a progress")
+        loop.call_soon_threadsafe(on_cancel)

@@ -25,6 +25,7 @@ from orchard.config import LoadedSettings, Settings, load_settings
 from orchard.lsp import (
     diagnostics,
     documents,
+    editor_loop,
     memory_feature,
     repomap_feature,
     settings_sync,
@@ -32,6 +33,7 @@ from orchard.lsp import (
 )
 from orchard.lsp.client_log import ClientLogHandler
 from orchard.lsp.convert import uri_to_path
+from orchard.lsp.diagnostic_board import DiagnosticBoard
 from orchard.lsp.documents import DocumentHub
 from orchard.lsp.protocol import OrchardProtocol
 
@@ -55,6 +57,7 @@ class OrchardServer(LanguageServer):
         self.root: Path | None = None
         self.initialization_options: Any = None
         self.documents = DocumentHub()
+        self.diagnostic_board = DiagnosticBoard(self.text_document_publish_diagnostics)
         self._settings_listeners: list[SettingsListener] = []
         self._initialized_callbacks: list[InitializedCallback] = []
         self._reported: set[str] = set()
@@ -97,6 +100,14 @@ class OrchardServer(LanguageServer):
                     listener(self.settings)
                 except Exception:
                     log.exception("settings listener %r failed", listener)
+
+    def notify(self, method: str, params: Any) -> None:
+        """Send the client a notification of Orchard's own (e.g. `orchard/taskChanged`)."""
+        self.protocol.notify(method, params)
+
+    def has_command(self, name: str) -> bool:
+        """Whether a command of that name is registered (features may be absent in a build)."""
+        return name in self.protocol.fm.commands
 
     def report_error(self, text: str) -> None:
         """Log `text` and show it to the user, once per distinct text."""
@@ -193,4 +204,5 @@ def create_server() -> OrchardServer:
     repo_map = repomap_feature.register(server)
     tasks = tasks_feature.register(server, live_map=lambda: repo_map.live)
     memory_feature.register(server, tasks.service)
+    editor_loop.register(server, tasks)
     return server

@@ -1,6 +1,7 @@
 """Agents from the editor, on the service: `orchard.startTask`, `orchard.listTasks`,
 `orchard.showTask`, `orchard.cancelTask`, `orchard.discardTask`. An adapter: commands take ONE
 object argument (camelCase keys), never wait on an agent, and answer with JSON-ready values.
+Progress and `orchard/taskChanged` come from lsp/task_watch.py, which hears the service's bus.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 from pygls.exceptions import JsonRpcInvalidParams
 
 from orchard.errors import OrchardError, SettingsError, TaskNotFound
-from orchard.lsp.commands import CommandArguments, JsonRpcRequestFailed
+from orchard.lsp.commands import CommandArguments, command_handler
 from orchard.lsp.convert import selection_of, uri_to_path
-from orchard.lsp.progress import WorkProgress
 from orchard.repomap.live import LiveRepoMap
 from orchard.service import OrchardService, TaskRequest, parse_mode
 
@@ -45,6 +45,16 @@ class TasksFeature:
         self._live_map = live_map  # the language server's map, once it is being built
         self._opening: asyncio.Future[OrchardService] | None = None
         self._waiters: set[asyncio.Task[Any]] = set()
+        self._opened: list[Callable[[OrchardService], None]] = []
+        self._discarded: list[Callable[[str], None]] = []
+
+    def on_opened(self, listener: Callable[[OrchardService], None]) -> None:
+        """Call `listener(service)` once the service is open (before any task starts)."""
+        self._opened.append(listener)
+
+    def on_discarded(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(task_id)` after a task was discarded from the editor."""
+        self._discarded.append(listener)
 
     async def service(self) -> OrchardService:
         """Return the service, opening it on first use (off the event loop)."""
@@ -61,7 +71,10 @@ class TasksFeature:
         if root is None:
             raise SettingsError("the editor opened no folder: Orchard's agents need one")
         live = self._live_map() if self._live_map is not None else None
-        return await OrchardService.open(root, self.server.settings, live_map=live)
+        service = await OrchardService.open(root, self.server.settings, live_map=live)
+        for listener in self._opened:
+            listener(service)
+        return service
 
     def on_settings(self, settings: Any) -> None:
         """Put new settings in force for tasks started from now on."""
@@ -77,27 +90,7 @@ class TasksFeature:
         waiter = asyncio.ensure_future(service.wait(handle))
         self._waiters.add(waiter)
         waiter.add_done_callback(self._waiters.discard)
-        self.server.spawn(self._progress(handle.task_id, request.request, waiter), "task progress")
         return {"task": handle.task_id}
-
-    async def _progress(self, task_id: str, text: str, waiter: asyncio.Future[Any]) -> None:
-        """Show the task as one progress bar; the client's cancel cancels the task's agents."""
-        title = f"Orchard: {' '.join(text.split())[:60]}"
-        bar = await WorkProgress.begin(self.server, title, message=task_id, cancels=waiter)
-        if bar is None:
-            return
-        try:
-            result = await asyncio.shield(waiter)
-        except asyncio.CancelledError:
-            if not waiter.cancelled():
-                raise
-            bar.end(f"{task_id}: cancelled")
-            return
-        except Exception as exc:  # the failure itself is journaled and shown by showTask
-            bar.end(f"{task_id}: {exc}")
-            return
-        committed = len(result.committed)
-        bar.end(f"{task_id}: {result.state}, {committed}/{len(result.outcomes)} committed")
 
     def _request(self, arguments: CommandArguments, root: Path) -> TaskRequest:
         paths = [self._repo_path(p, root, "files") for p in arguments.strings("files")]
@@ -158,7 +151,11 @@ class TasksFeature:
     async def discard_task(self, arguments: CommandArguments) -> dict[str, Any]:
         """Answer `orchard.discardTask` {task}."""
         service = await self.service()
-        return (await service.discard(arguments.text("task", required=True))).to_json()
+        task = arguments.text("task", required=True)
+        cleanup = (await service.discard(task)).to_json()
+        for listener in self._discarded:
+            listener(task)
+        return cleanup
 
     async def close(self) -> None:
         """Let running tasks be journaled as they stand, then close the service."""
@@ -180,19 +177,5 @@ def register(
         DISCARD: feature.discard_task,
     }
     for name, handler in handlers.items():
-        server.command(name)(_command(name, handler))
+        server.command(name)(command_handler(name, handler))
     return feature
-
-
-def _command(name: str, handler: Any) -> Any:
-    async def run(ls: Any, *arguments: Any) -> Any:  # pygls passes the server as `ls`
-        parsed = CommandArguments.of(name, arguments)
-        try:
-            return await handler(parsed)
-        except (TaskNotFound, SettingsError) as exc:
-            raise JsonRpcInvalidParams(f"{name}: {exc}") from exc
-        except OrchardError as exc:
-            raise JsonRpcRequestFailed(f"{name}: {exc}") from exc
-
-    run.__name__ = name.replace(".", "_")
-    return run
