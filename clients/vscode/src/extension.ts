@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { registerCommands } from "./common/commands";
 import { AgentDiffs, DIFF_SCHEME, FileDiff } from "./common/diff";
 import { logInfo, outputChannel } from "./common/logger";
+import { showProgressAsNotifications } from "./common/progress";
 import { manifestSettings, OrchardServer } from "./common/server";
 import { createStatusItem } from "./common/status";
 import { TaskView } from "./common/taskModel";
@@ -36,7 +37,10 @@ export function activate(context: vscode.ExtensionContext): OrchardApi {
     ...registerCommands({ server: live, store, diffs }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => live.notifySettingsChanged()),
     live.onDidStart((client) => {
-      client.onNotification("orchard/taskChanged", (view: TaskView) => store.update(view));
+      context.subscriptions.push(
+        showProgressAsNotifications(client),
+        client.onNotification("orchard/taskChanged", (view: TaskView) => store.update(view)),
+      );
       void store.refresh();
     }),
   );
