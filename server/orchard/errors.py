@@ -2,6 +2,7 @@
 
 OrchardError
 ├── SettingsError          a setting has a bad value (key and reason in the message)
+│   └── ReviewerNotConfigured  a review was asked for but `reviewer_model` is not set
 ├── WorkspaceError         the root is missing, not a git repository, bare, or has no commit
 │   ├── PathSafetyError    a path escapes the root, goes through .git/ or a symlink outside
 │   └── GitError           a git command failed (the command and git's own message in the text)
@@ -16,6 +17,7 @@ OrchardError
 ├── LintError              a linter could not be run or its output could not be read
 ├── MemoryStoreError       the memory tables could not be read or written as asked
 ├── TaskNotFound           no task (or no agent of a task) has the id given
+│   └── ResultNotChosen    no single result to take: none committed, or several and none named
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
 └── Cancelled              the user or the orchestrator cancelled the work
 """
@@ -29,6 +31,10 @@ class OrchardError(Exception):
 
 class SettingsError(OrchardError):
     """A setting has a value Orchard cannot use."""
+
+
+class ReviewerNotConfigured(SettingsError):
+    """A review needs `reviewer_model`, and it is not set."""
 
 
 class WorkspaceError(OrchardError):
@@ -87,13 +93,14 @@ class TaskNotFound(OrchardError):
     """No task, or no agent of a task, has the id given."""
 
 
+class ResultNotChosen(TaskNotFound):
+    """A task has no result to take as asked: the agent did not commit, none did, or several
+    did and neither the caller nor the judge chose one (the message names the choices)."""
+
+
 class RunConflict(OrchardError):
     """The task or run is busy elsewhere, or in a state that forbids what was asked."""
 
 
 class Cancelled(OrchardError):
     """The work was cancelled."""
-
-
-class FeatureUnavailable(OrchardError):
-    """A front door asked for something this build of Orchard cannot do yet."""

@@ -11,8 +11,9 @@ from pytest_lsp import LanguageClient
 from tests.support.lsp import server_config
 
 
-def add_editor_handlers(client: LanguageClient) -> None:
-    """Answer what real editors answer and pytest-lsp does not: registrations, applyEdit."""
+def add_editor_handlers(client: LanguageClient, *, apply_edit: bool = True) -> None:
+    """Answer what real editors answer and pytest-lsp does not: registrations, applyEdit
+    (`apply_edit=False`: the test gives its own, e.g. tests/lsp/editor_client.py)."""
     client.registrations = []  # type: ignore[attr-defined]
     client.applied_edits = []  # type: ignore[attr-defined]
 
@@ -29,8 +30,11 @@ def add_editor_handlers(client: LanguageClient) -> None:
             if r.id not in gone
         ]
 
+    if not apply_edit:
+        return
+
     @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> Any:
+    def apply_edit_handler(params: types.ApplyWorkspaceEditParams) -> Any:
         client.applied_edits.append(params)  # type: ignore[attr-defined]
         return types.ApplyWorkspaceEditResult(applied=True)
 

@@ -20,6 +20,7 @@ from orchard.vcs.snapshot import Snapshot
 
 MapSource = Callable[[Path, "Assignment"], Awaitable[MapRenderer | None]]
 MemorySource = Callable[[str, Sequence[str]], Sequence[str]]  # (request, editable) -> hits
+PastFindings = Callable[[Sequence[str]], Sequence[str]]  # files -> past review findings on them
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,4 +49,5 @@ class LoopEnvironment:
     on_budget_exhausted: Callable[[], None] = lambda: None
     repo_map: MapSource | None = None
     memory_hits: MemorySource | None = None
+    past_findings: PastFindings | None = None  # called on a worker thread
     test_timeout: float = 600.0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchard.agents.task import RunState, TaskState
+from orchard.review.findings import Finding
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,25 @@ class RunNote:
 
 
 @dataclass(frozen=True, slots=True)
+class RunReviewed:
+    """The reviewer read an agent's committed result; `findings` are what it said (maybe none)."""
+
+    task_id: str
+    agent_id: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskJudged:
+    """The judge compared a task's agents; `agent_id` is the recommendation (None: no agent)."""
+
+    task_id: str
+    agent_id: str | None
+    reasons: tuple[str, ...]
+    scores: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TaskFinished:
     """Every agent of the task has ended; the task's final state."""
 
@@ -88,7 +108,26 @@ class TaskFinished:
     state: TaskState
 
 
-Event = TaskStarted | PlanMade | RunStateChanged | RunProgress | RunUsage | RunNote | TaskFinished
+@dataclass(frozen=True, slots=True)
+class TaskAccepted:
+    """An agent's result was merged into the user's working tree (or applied by the editor)."""
+
+    task_id: str
+    agent_id: str
+
+
+Event = (
+    TaskStarted
+    | PlanMade
+    | RunStateChanged
+    | RunProgress
+    | RunUsage
+    | RunNote
+    | RunReviewed
+    | TaskJudged
+    | TaskFinished
+    | TaskAccepted
+)
 Listener = Callable[[Event], None]
 
 

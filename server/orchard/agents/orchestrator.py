@@ -8,17 +8,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from orchard.agents.budget import BUDGET_EXHAUSTED, Budget
-from orchard.agents.environment import Assignment, LoopEnvironment, MapSource, MemorySource
+from orchard.agents.environment import (
+    Assignment,
+    LoopEnvironment,
+    MapSource,
+    MemorySource,
+    PastFindings,
+)
 from orchard.agents.events import EventBus, PlanMade, TaskFinished, TaskStarted
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
 from orchard.agents.resume import resumable_runs, task_snapshot
+from orchard.agents.reviewing import TaskReview, review_json
 from orchard.agents.run import AgentLoop
 from orchard.agents.task import (
     AgentRun,
@@ -28,14 +35,18 @@ from orchard.agents.task import (
     TaskSpec,
     TaskState,
     agent_id_for,
+    check_spec,
+    request_with_selection,
     run_id_for,
 )
 from orchard.agents.workers import Workers
 from orchard.config import Settings
-from orchard.errors import OrchardError, RunConflict, SettingsError, TaskNotFound
+from orchard.errors import OrchardError, RunConflict, TaskNotFound
 from orchard.memory.journal import Journal
 from orchard.models.client import ModelClient, load_litellm
 from orchard.repomap.live import LiveRepoMap
+from orchard.review.findings import Finding
+from orchard.review.judge import Recommendation
 from orchard.vcs.cleanup import prune
 from orchard.vcs.git import remove_stale_indexes
 from orchard.vcs.names import branch_name, worktree_path
@@ -56,6 +67,8 @@ class TaskResult:
     snapshot: str
     outcomes: tuple[RunOutcome, ...]
     plan: Plan | None = None
+    recommendation: Recommendation | None = None  # best-of-N: the judge's pick
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # reviewed agents
 
     @property
     def committed(self) -> tuple[RunOutcome, ...]:
@@ -69,6 +82,7 @@ class TaskResult:
             "state": str(self.state),
             "snapshot": self.snapshot,
             "agents": [o.to_json() for o in self.outcomes],
+            **review_json(self.recommendation, self.findings),
         }
         if self.plan is not None:
             data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
@@ -85,8 +99,10 @@ class TaskHandle:
         loops: list[AgentLoop],
         plan: Plan | None,
         committed_before: bool = False,
+        review: TaskReview | None = None,
     ):
         self.task_id = task_id
+        self.review = review
         self.committed_before = committed_before  # a resumed task's other runs had committed
         self.snapshot = snapshot
         self.loops = {loop.agent_id: loop for loop in loops}
@@ -136,7 +152,8 @@ class TaskHandle:
         time_limit: float | None = None,
     ) -> None:
         for name, loop in self.loops.items():
-            self._runs[name] = asyncio.create_task(loop.run(gate), name=f"orchard-{loop.run_id}")
+            work = self.review.run_agent(loop, gate) if self.review else loop.run(gate)
+            self._runs[name] = asyncio.create_task(work, name=f"orchard-{loop.run_id}")
         timer = None
         if time_limit is not None:
             reason = f"time limit of {time_limit:g} s reached"
@@ -165,9 +182,13 @@ class TaskHandle:
         else:
             state = TaskState.FAILED
         error = None if state is TaskState.DONE else _task_error(outcomes)
+        judged = await self.review.judge() if self.review and state is TaskState.DONE else None
         await workers.record(journal.set_task_state, self.task_id, state, error=error)
         bus.publish(TaskFinished(self.task_id, state))
-        return TaskResult(self.task_id, state, self.snapshot.commit, outcomes, self.plan)
+        found = dict(self.review.findings) if self.review else {}
+        return TaskResult(
+            self.task_id, state, self.snapshot.commit, outcomes, self.plan, judged, found
+        )
 
 
 def _task_error(outcomes: tuple[RunOutcome, ...]) -> str:
@@ -192,8 +213,10 @@ class Orchestrator:
         client: ModelClient | None = None,
         map_source: MapSource | None = None,
         memory_hits: MemorySource | None = None,
+        past_findings: PastFindings | None = None,
     ) -> None:
         self.root = root
+        self.past_findings = past_findings
         self.settings = settings
         self.journal = journal
         self.bus = bus or EventBus()
@@ -219,6 +242,7 @@ class Orchestrator:
         client: ModelClient | None = None,
         map_source: MapSource | None = None,
         memory_hits: MemorySource | None = None,
+        past_findings: PastFindings | None = None,
         recover: bool = True,
     ) -> Orchestrator:
         """Find the repository around `repo_root`, open its journal, recover; return it."""
@@ -240,6 +264,7 @@ class Orchestrator:
             client=client,
             map_source=map_source,
             memory_hits=memory_hits,
+            past_findings=past_findings,
         )
 
     def close(self) -> None:
@@ -265,7 +290,7 @@ class Orchestrator:
         self, spec: TaskSpec, buffers: Mapping[str, str | bytes] = NO_BUFFERS
     ) -> TaskHandle:
         """Record the task, snapshot the user's state (with `buffers`), and launch its agents."""
-        _check_spec(spec)
+        check_spec(spec)
         if self._own_map is not None:
             self._own_map.mark_stale()  # the user's tree may have changed since the last task
         await asyncio.to_thread(load_litellm)  # ~2 s once per process; never on the loop
@@ -326,7 +351,8 @@ class Orchestrator:
         ]
         others = await self.workers.record(self.journal.runs, task_id)
         committed = any(r.state is RunState.COMMITTED for r in others)
-        handle = TaskHandle(task_id, snapshot, loops, None, committed_before=committed)
+        review = TaskReview(env, task.spec.mode, task.spec.request)
+        handle = TaskHandle(task_id, snapshot, loops, None, committed, review)
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
         agents = tuple((run.agent_id, run.model) for run in claimed)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
@@ -338,7 +364,7 @@ class Orchestrator:
     async def _reassign(self, task: Task, runs: list[AgentRun]) -> list[Assignment]:
         """Rebuild what each run was asked: the spec (best-of-N) or its journaled plan (fan-out)."""
         spec = task.spec
-        request = _with_selection(spec)
+        request = request_with_selection(spec)
         assignments = []
         for run in runs:
             plan = [
@@ -390,7 +416,9 @@ class Orchestrator:
                 self.journal.add_run, task_id, item.agent_id, item.model, branch, path
             )
             loops.append(AgentLoop(env, item, run.id, branch, path))
-        handle = TaskHandle(task_id, snapshot, loops, plan)
+        handle = TaskHandle(
+            task_id, snapshot, loops, plan, False, TaskReview(env, spec.mode, spec.request)
+        )
         env.on_budget_exhausted = lambda: handle.stop(BUDGET_EXHAUSTED)
         agents = tuple((a.agent_id, a.model) for a in assignments)
         self.bus.publish(TaskStarted(task_id, snapshot.commit, agents))
@@ -409,6 +437,7 @@ class Orchestrator:
             workers=self.workers,
             repo_map=self.map_source,
             memory_hits=self.memory_hits,
+            past_findings=self.past_findings,
             test_timeout=spec.limits.test_timeout or DEFAULT_TEST_TIMEOUT,
         )
 
@@ -433,7 +462,7 @@ class Orchestrator:
             log.warning("task %s: subtasks share files %s", task_id, [p for p, _ in overlaps])
 
     async def _assign(self, spec: TaskSpec, budget: Budget) -> tuple[list[Assignment], Plan | None]:
-        request = _with_selection(spec)
+        request = request_with_selection(spec)
         if spec.mode is TaskMode.BEST_OF_N:
             return [
                 Assignment(agent_id_for(model, n), model, request, spec.editable, spec.read_only)
@@ -462,25 +491,3 @@ class Orchestrator:
         completion = await self.client.complete(model, messages, stream=False)
         budget.charge(completion.usage)
         return parse_plan(completion.text, limit)
-
-
-def _check_spec(spec: TaskSpec) -> None:
-    if not spec.request.strip():
-        raise SettingsError("the task has no request: say what the agents should do")
-    if not spec.models:
-        raise SettingsError(
-            "no model to run: name one for the task, or set `models` in .orchard.toml"
-        )
-
-
-def _with_selection(spec: TaskSpec) -> str:
-    selection = spec.selection
-    if selection is None or not selection.text:
-        return spec.request
-    lines = ""
-    if selection.start_line is not None:
-        lines = f" (lines {selection.start_line}-{selection.end_line or '?'})"
-    return (
-        f"{spec.request}\n\nThe user selected this in {selection.path or 'the file'}{lines}:\n\n"
-        f"```\n{selection.text}\n```"
-    )

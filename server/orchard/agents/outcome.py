@@ -31,6 +31,8 @@ class RunOutcome:
     error: str | None = None
     large_deletions: tuple[str, ...] = ()  # edits that removed most of an existing file
     notes: tuple[str, ...] = ()  # what the run wants the user to know (e.g. a linter refused)
+    applied_edits: int = 0  # edits of the model's replies that applied, every round
+    failed_edits: int = 0  # edits that did not apply (fed back to the model)
 
     def to_json(self) -> dict[str, Any]:
         """Return the outcome as a JSON-ready mapping."""
@@ -51,4 +53,27 @@ class RunOutcome:
             "error": self.error,
             "large_deletions": list(self.large_deletions),
             "notes": list(self.notes),
+            "applied_edits": self.applied_edits,
+            "failed_edits": self.failed_edits,
         }
+
+
+JOURNALED_FIELDS = (
+    "state",
+    "commit",
+    "files",
+    "lint_errors",
+    "tests",
+    "tokens",
+    "cost_usd",
+    "seconds",
+    "large_deletions",
+    "applied_edits",
+    "failed_edits",
+)
+
+
+def journaled_outcome(outcome: RunOutcome) -> dict[str, Any]:
+    """Return what the journal's `outcome` event keeps of a run's end (views and the judge)."""
+    data = outcome.to_json()
+    return {key: data[key] for key in JOURNALED_FIELDS}

@@ -24,7 +24,7 @@ from orchard.agents.checks import (
 from orchard.agents.environment import Assignment, LoopEnvironment
 from orchard.agents.events import RunNote, RunProgress, RunStateChanged, RunUsage
 from orchard.agents.history import AgentHistory, clip_for_history
-from orchard.agents.outcome import RunOutcome
+from orchard.agents.outcome import RunOutcome, journaled_outcome
 from orchard.agents.processes import JournalGroups
 from orchard.agents.resume import earlier_commit, leftovers
 from orchard.agents.sources import read_files, read_snapshot_files
@@ -98,6 +98,8 @@ class AgentLoop:
         self.tests = "not run"
         self.large_deletions: dict[str, str] = {}  # path → what the edits removed
         self.notes: list[str] = []
+        self.applied_edits = 0
+        self.failed_edits = 0
         self.sandbox: Sandbox | None = None
         self.tokens = 0
         self.cost_usd = 0.0
@@ -330,6 +332,8 @@ class AgentLoop:
             apply_edits, edits, worktree.path, fuzzy_threshold=threshold
         )
         self.files.update(dict.fromkeys(result.written))
+        self.applied_edits += len(result.applied)
+        self.failed_edits += len(result.failed)
         self.large_deletions.update((d.path, d.describe()) for d in result.large_deletions)
         data = {
             "applied": len(result.applied),
@@ -430,6 +434,7 @@ class AgentLoop:
         self._ended = time.monotonic()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        await self._journal("outcome", journaled_outcome(self.outcome()))
         await self.env.workers.record(
             self.env.journal.set_run_state, self.run_id, state, commit=self.commit, error=reason
         )
@@ -458,6 +463,8 @@ class AgentLoop:
             error=self.error,
             large_deletions=tuple(self.large_deletions.values()),
             notes=tuple(self.notes),
+            applied_edits=self.applied_edits,
+            failed_edits=self.failed_edits,
         )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchard.errors import SettingsError
+
 
 class TaskMode(enum.StrEnum):
     """How a task uses its agents."""
@@ -231,3 +233,27 @@ def agent_id_for(model: str, index: int) -> str:
 def run_id_for(task_id: str, agent_id: str) -> str:
     """Return the id of the run of `agent_id` on `task_id`."""
     return f"{task_id}/{agent_id}"
+
+
+def check_spec(spec: TaskSpec) -> None:
+    """Raise SettingsError when a task has no request or no model."""
+    if not spec.request.strip():
+        raise SettingsError("the task has no request: say what the agents should do")
+    if not spec.models:
+        raise SettingsError(
+            "no model to run: name one for the task, or set `models` in .orchard.toml"
+        )
+
+
+def request_with_selection(spec: TaskSpec) -> str:
+    """Return the request the agents get: the user's words plus the selection they made."""
+    selection = spec.selection
+    if selection is None or not selection.text:
+        return spec.request
+    lines = ""
+    if selection.start_line is not None:
+        lines = f" (lines {selection.start_line}-{selection.end_line or '?'})"
+    return (
+        f"{spec.request}\n\nThe user selected this in {selection.path or 'the file'}{lines}:\n\n"
+        f"```\n{selection.text}\n```"
+    )

@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "run the language server (stdio by default)",
     "run": "run coding agents on a request, each on its own branch and worktree",
     "tasks": "list, show, resume, discard or clean up agent tasks",
+    "review": "review the working tree's changes (or a branch) with the reviewer model",
     "map": "print the ranked repository map within a token budget",
     "memory": "search, index, count or forget the repository's memory",
     "apply": "apply a model reply's edits to a folder",

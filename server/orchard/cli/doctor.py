@@ -151,7 +151,12 @@ def check_models(settings: Settings) -> list[Check]:
 
     names = [m.model for m in settings.models] + [
         name
-        for name in (settings.reviewer_model, settings.resolver_model, settings.planner_model)
+        for name in (
+            settings.reviewer_model,
+            settings.judge_model,
+            settings.resolver_model,
+            settings.planner_model,
+        )
         if name
     ]
     if not names:

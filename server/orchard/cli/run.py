@@ -1,6 +1,7 @@
 """`orchard run "REQUEST"`: runs agents headless, with a live line per agent on stderr and a final
 table (or JSON) on stdout. The user's branch, index and files are never touched: results stay
-on `orchard/<task>/<agent>` branches. Parses flags and prints; the service does the rest.
+on `orchard/<task>/<agent>` branches, unless `--apply` accepts the recommended one into the
+working tree at the end. Parses flags and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import json
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,9 +22,11 @@ from orchard.agents.outcome import RunOutcome
 from orchard.agents.task import RunState, TaskLimits, TaskMode
 from orchard.config import find_repository_root
 from orchard.errors import ModelsNotReady, OrchardError, SettingsError, WorkspaceError
+from orchard.review.reviewer import describe_finding
 from orchard.service import OrchardService, TaskRequest
 
 MODES = {"best-of": TaskMode.BEST_OF_N, "fan-out": TaskMode.FAN_OUT}
+MAX_SHOWN_FINDINGS = 5
 COLUMNS = ("agent", "model", "state", "files", "lint", "tests", "tokens", "cost", "time", "branch")
 
 
@@ -48,6 +52,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="accept the recommended result into the working tree when the run ends",
+    )
     return parser
 
 
@@ -174,13 +183,28 @@ def render_result(result: TaskResult) -> str:
     for o in result.outcomes:
         if o.error and o.state is not RunState.COMMITTED:
             lines.append(f"{o.agent_id}: {o.error}")
+    lines.extend(review_lines(result))
     committed = result.committed
     if committed:
         lines.append("")
+        agent = "" if len(committed) == 1 else " [agent]"
         lines.append("Look at a result:  git diff HEAD..." + committed[0].branch)
-        lines.append("Take it:           git merge " + committed[0].branch)
+        lines.append(f"Take it:           orchard tasks accept {result.task_id}{agent}")
     lines.append(f"Discard this task: orchard tasks discard {result.task_id}")
     return "\n".join(lines)
+
+
+def review_lines(result: TaskResult) -> list[str]:
+    """Return each reviewed agent's findings, one line each, and the judge's recommendation."""
+    lines = []
+    for agent, findings in result.findings.items():
+        counts = Counter(str(f.severity) for f in findings)
+        said = ", ".join(f"{n} {severity}" for severity, n in counts.items()) or "no findings"
+        lines.append(f"{agent}: review: {said}")
+        lines.extend(f"    {describe_finding(f)}" for f in findings[:MAX_SHOWN_FINDINGS])
+    if result.recommendation is not None:
+        lines.append(result.recommendation.summary())
+    return lines
 
 
 StartTask = Callable[[OrchardService], Awaitable[TaskHandle]]
@@ -218,7 +242,27 @@ def run(args: argparse.Namespace) -> int:
     except OrchardError as exc:
         print(f"orchard run: {exc}", file=sys.stderr)
         return 1
-    return report_result(result, args.json)
+    if not (args.apply and result.committed):
+        return report_result(result, args.json)
+    return _apply(root, result, args.json)
+
+
+def _apply(root: Path, result: TaskResult, as_json: bool) -> int:
+    """Accept the recommended result and print the run with it; 0 only when merged cleanly."""
+    from orchard.cli.accept import accepted_lines, try_accept
+
+    accepted, code = try_accept(root, result.task_id, None, "orchard run --apply")
+    if as_json:
+        data = result.to_json()
+        data["accepted"] = accepted.to_json() if accepted is not None else None
+        print(json.dumps(data, indent=2))
+    else:
+        report_result(result, False)
+        if accepted is not None:
+            print("\n".join(accepted_lines(accepted)))
+    if accepted is None:
+        return code
+    return 1 if accepted.conflicts else 0
 
 
 def report_result(result: TaskResult, as_json: bool) -> int:

@@ -1,6 +1,7 @@
-"""`orchard tasks [list | show ID | resume ID | discard ID | clean]`: what the journal and the agent
-worktrees hold. Runs of a process that died are marked interrupted first; `resume` runs them
-again with `orchard run`'s progress and table. Parses and prints; the service does the rest.
+"""`orchard tasks [list | show ID | resume ID | accept ID [AGENT] | discard ID | clean]`: what the
+journal and the agent worktrees hold. Runs of a process that died are marked interrupted first;
+`resume` runs them again with `orchard run`'s progress and table; `accept` merges a result into
+the working tree. Parses and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "action",
         nargs="?",
         default="list",
-        choices=("list", "show", "resume", "discard", "clean"),
+        choices=("list", "show", "resume", "accept", "discard", "clean"),
     )
-    parser.add_argument("task_id", nargs="?", help="the task (for show, resume and discard)")
+    parser.add_argument("task_id", nargs="?", help="the task (for show, resume, accept, discard)")
+    parser.add_argument(
+        "agent_id", nargs="?", help="accept: the agent (default: the recommended or only result)"
+    )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--events", action="store_true", help="show: list every event too")
@@ -46,9 +50,16 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         print(f"orchard tasks: {start} is not inside a git repository", file=sys.stderr)
         return 2
-    if args.action in ("show", "resume", "discard") and not args.task_id:
+    if args.action in ("show", "resume", "accept", "discard") and not args.task_id:
         print(f"orchard tasks {args.action}: which task? give its id", file=sys.stderr)
         return 2
+    if args.agent_id and args.action != "accept":
+        print(f"orchard tasks {args.action}: an agent is only named with accept", file=sys.stderr)
+        return 2
+    if args.action == "accept":
+        from orchard.cli.accept import accept_task
+
+        return accept_task(root, args.task_id, args.agent_id, args.json)
     if args.action == "resume":
         return _resume(root, args.task_id, args.json)
     try:
@@ -111,6 +122,9 @@ def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
         print(f"snapshot: {view['snapshot']}")
     if view["error"]:
         print(f"error: {view['error']}")
+    recommended = _recommendation(view)
+    if recommended:
+        print(recommended)
     events = view.get("events", {})
     for run in view["runs"]:
         where = run["worktree"] if run["worktree_exists"] else "(worktree removed)"
@@ -119,12 +133,37 @@ def _print_task(view: dict[str, Any], as_json: bool, with_events: bool) -> int:
         )
         if run["error"]:
             print(f"      {run['error']}")
+        print(f"      {_figures(run)}")
+        for finding in run.get("findings") or ():
+            print(
+                f"      {finding['file']}:{finding['line']}: {finding['severity']}: "
+                f"{finding['message']}"
+            )
         run_events = events.get(f"{view['id']}/{run['agent']}", [])
         print(f"      {len(run_events)} events")
         for event in run_events if with_events else ():
             data = json.dumps(event["data"], default=str)
             print(f"      #{event['seq']} {event['kind']} {data}")
     return 0
+
+
+def _recommendation(view: dict[str, Any]) -> str | None:
+    judged = view.get("recommendation")
+    if not judged:
+        return None
+    if judged.get("agent") is None:
+        return "no recommendation: " + ("; ".join(judged.get("reasons") or ()) or "none")
+    return f"recommended: {judged['agent']} — " + ", ".join(judged.get("reasons") or ())
+
+
+def _figures(run: dict[str, Any]) -> str:
+    lint = run.get("lint_errors")
+    lint_text = "-" if lint is None else ("ok" if lint == 0 else str(lint))
+    return (
+        f"files {len(run.get('files') or ())}  lint {lint_text}  tests {run.get('tests')}  "
+        f"{run.get('tokens', 0)} tok  ${run.get('cost_usd', 0.0):.4f}  "
+        f"{len(run.get('findings') or ())} findings"
+    )
 
 
 def _resume(root: Path, task_id: str, as_json: bool) -> int:

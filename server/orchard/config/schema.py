@@ -218,6 +218,10 @@ class Settings:
         default=(), metadata=_doc("models agents may use, as litellm model strings or tables")
     )
     reviewer_model: str | None = field(default=None, metadata=_doc("model that reviews diffs"))
+    judge_model: str | None = field(
+        default=None,
+        metadata=_doc("model that picks between best-of-N agents whose scores are close"),
+    )
     resolver_model: str | None = field(default=None, metadata=_doc("model that settles conflicts"))
     planner_model: str | None = field(
         default=None, metadata=_doc("model that splits fan-out tasks")

@@ -16,7 +16,6 @@ from pygls.capabilities import get_capability
 
 from orchard.lsp.commands import CommandArguments
 from orchard.lsp.merge_markers import MarkerWatch
-from orchard.lsp.service_api import editor_loop
 from orchard.lsp.workspace_edit import BuiltEdit, EditSupport, build_edit
 
 if TYPE_CHECKING:
@@ -66,9 +65,8 @@ class AcceptFeature:
         task = arguments.text("task", required=True)
         agent = arguments.text("agent") or None
         service = await self._service()
-        loop = editor_loop(service, "plan")
         if not get_capability(self.server.client_capabilities, "workspace.apply_edit", False):
-            accepted = await editor_loop(service, "accept").accept(
+            accepted = await service.accept(
                 task, agent, self._texts(service)
             )
             await self._tell(task)
@@ -78,7 +76,7 @@ class AcceptFeature:
         reason = "the editor refused the edit"
         for attempt in range(1, ATTEMPTS + 1):
             texts, versions = self.buffers(service.root)
-            plan = await loop.plan(task, agent, texts)
+            plan = await service.plan(task, agent, texts)
             built = build_edit(
                 plan, service.root, versions, support, self.server.documents.position_encoding
             )
@@ -87,7 +85,7 @@ class AcceptFeature:
                 continue
             applied = await self._apply(built, f"Orchard: {' '.join(request.split())[:80]}")
             if applied.applied:
-                await loop.record_accepted(task, plan.agent_id, plan)
+                await service.record_accepted(task, plan.agent_id, plan)
                 self._watch_markers(plan, service.root)
                 await self._tell(task)
                 return _answer(plan, built, attempt)
@@ -127,7 +125,7 @@ class AcceptFeature:
         task = arguments.text("task", required=True)
         agent = arguments.text("agent", required=True)
         service = await self._service()
-        files = await editor_loop(service, "agent_diff").agent_diff(task, agent)
+        files = await service.agent_diff(task, agent)
         return {"task": task, "agent": agent, "files": [f.to_json() for f in files]}
 
 

@@ -310,6 +310,13 @@ def register(server: EditorHost, views: Callable[[], dict[str, dict[str, Any]]])
     """Offer Orchard's code actions in `server`; `views()` gives the watched tasks' views."""
     provider = CodeActions(server, views)
     options = types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True)
-    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(provider.actions)
-    server.feature(types.CODE_ACTION_RESOLVE)(provider.resolve)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
+    def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
+        return provider.actions(params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def resolve(action: types.CodeAction) -> types.CodeAction:
+        return provider.resolve(action)
+
     return provider

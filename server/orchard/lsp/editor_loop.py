@@ -12,7 +12,6 @@ from orchard.lsp import accept_feature, code_actions
 from orchard.lsp.accept_feature import AcceptFeature
 from orchard.lsp.commands import CommandArguments, command_handler
 from orchard.lsp.review_diagnostics import ReviewDiagnostics
-from orchard.lsp.service_api import editor_loop
 from orchard.lsp.task_watch import TaskWatch
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def register(server: EditorHost, tasks: TasksFeature) -> TaskWatch:
         service = await tasks.service()
         base = arguments.text("base") or "HEAD"
         branch = arguments.text("branch") or None
-        return (await editor_loop(service, "review").review(base, branch)).to_json()
+        return (await service.review(base, branch)).to_json()
 
     handlers = {
         accept_feature.ACCEPT: accept.accept,

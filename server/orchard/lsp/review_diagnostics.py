@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from orchard.lsp.service_api import editor_loop
 from orchard.lsp.text_edits import split_lines
 
 if TYPE_CHECKING:
@@ -98,8 +97,7 @@ class ReviewDiagnostics:
     async def show(self, task_id: str, _view: Mapping[str, Any] | None = None) -> None:
         """Fetch the task's findings and publish them against the current texts."""
         service = await self._service()
-        loop = editor_loop(service, "findings")
-        findings = await loop.findings(task_id)
+        findings = await service.findings(task_id)
         placed: dict[str, list[types.Diagnostic]] = {}
         for agent_id, agent_findings in findings.items():
             if not agent_findings:
@@ -121,7 +119,7 @@ class ReviewDiagnostics:
         self, service: OrchardService, task_id: str, agent_id: str
     ) -> dict[str, str]:
         try:
-            diffs = await editor_loop(service, "agent_diff").agent_diff(task_id, agent_id)
+            diffs = await service.agent_diff(task_id, agent_id)
         except Exception:
             log.info("no agent diff for %s %s: lines are placed as they stand", task_id, agent_id)
             return {}

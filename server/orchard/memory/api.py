@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -161,13 +161,32 @@ class Memory:
             self.history.record_run, task_id, request, agent_id, model, files, outcome
         )
 
-    async def set_outcome(self, task_id: str, outcome: Outcome) -> None:
-        """Mark a task's remembered changes (e.g. discarded)."""
-        await asyncio.to_thread(self.history.set_outcome, task_id, outcome)
+    async def set_outcome(
+        self, task_id: str, outcome: Outcome, agent_id: str | None = None
+    ) -> None:
+        """Mark a task's remembered changes (of one agent, if given), e.g. discarded, accepted."""
+        await asyncio.to_thread(self.history.set_outcome, task_id, outcome, agent_id)
 
     async def past_changes(self, files: Sequence[str]) -> list[FileEvent]:
         """Return what past tasks did to `files` (for the reviewer, and for people)."""
         return await asyncio.to_thread(self.history.for_files, list(files), 50)
+
+    def past_findings(self, rel_paths: Sequence[str], limit: int = 20) -> list[str]:
+        """Return what earlier reviews found on `rel_paths`, newest first (on a worker thread)."""
+        said: list[str] = []
+        for event in self.history.for_files(list(rel_paths), 50):
+            for finding in event.findings:
+                said.append(f"task {event.task_id} ({event.outcome}): {finding}")
+        return list(dict.fromkeys(said))[:limit]
+
+    async def add_findings(self, task_id: str, findings: Mapping[str, Sequence[str]]) -> None:
+        """Attach a review's findings (per file, one line each) to the task's history rows."""
+
+        def write() -> None:
+            for rel_path, said in findings.items():
+                self.history.add_findings(task_id, rel_path, said)
+
+        await asyncio.to_thread(write)
 
     async def forget(
         self, *, file: str | None = None, task: str | None = None, everything: bool = False

@@ -95,12 +95,16 @@ class FileHistory:
                 [cursor.lastrowid, index_text(request)],
             )
 
-    def set_outcome(self, task_id: str, outcome: Outcome) -> int:
-        """Mark every file change of `task_id` with `outcome` (e.g. discarded); return rows."""
+    def set_outcome(self, task_id: str, outcome: Outcome, agent_id: str | None = None) -> int:
+        """Mark every file change of `task_id` (of one agent, if given) with `outcome` (e.g.
+        discarded, accepted); return the rows changed."""
+        where, params = "task_id = ?", [task_id]
+        if agent_id is not None:
+            where, params = "task_id = ? and agent_id = ?", [task_id, agent_id]
         with self.store.write() as db:
             cursor = db.execute(
-                "update memory_history set outcome = ?, at = ? where task_id = ?",
-                [str(outcome), time.time(), task_id],
+                f"update memory_history set outcome = ?, at = ? where {where}",
+                [str(outcome), time.time(), *params],
             )
             return int(cursor.rowcount or 0)
 

@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -315,6 +315,13 @@ class Journal:
     def events(self, run_id: str, after: int = 0) -> list[RunEvent]:
         """Return a run's events in order (only those with `seq` above `after`, if given)."""
         return self._events("where run_id = ? and seq > ?", [run_id, after])
+
+    def task_events(self, task_id: str, kinds: Sequence[str]) -> list[RunEvent]:
+        """Return the events of the given kinds of every run of a task, in order."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" for _ in kinds)
+        return self._events(f"where task_id = ? and kind in ({marks})", [task_id, *kinds])
 
     def _events(self, where: str, params: list[Any]) -> list[RunEvent]:
         rows = self._rows(f"select * from journal_events {where} order by seq", params)

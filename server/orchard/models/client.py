@@ -105,6 +105,7 @@ class ModelClient:
         self._breakers: dict[str, CircuitBreaker] = {}
         self._limits: dict[str, asyncio.Semaphore] = {}
         self._info: dict[str, ModelInfo] = {}
+        self._json_mode: dict[str, bool] = {}
 
     # -- facts about models
 
@@ -128,6 +129,21 @@ class ModelClient:
                 raw = None
             self._info[model] = ModelInfo.from_litellm(model, raw)
         return self._info[model]
+
+    def supports_json_mode(self, model: str) -> bool:
+        """Return whether `model`'s provider takes `response_format` (JSON mode), per litellm."""
+        if model not in self._json_mode:
+            litellm = load_litellm()
+            try:
+                name, provider, _key, _base = litellm.get_llm_provider(model)
+                params = litellm.get_supported_openai_params(
+                    model=name, custom_llm_provider=provider
+                )
+            except Exception as exc:  # litellm raises plain Exception for unknown providers
+                log.info("no parameter facts for %s (%s); no JSON mode", model, exc)
+                params = None
+            self._json_mode[model] = bool(params) and "response_format" in params
+        return self._json_mode[model]
 
     def count_tokens(self, model: str, content: str | Sequence[Message]) -> int:
         """Count the tokens of a text or a message list as `model` would see them."""
@@ -154,6 +170,7 @@ class ModelClient:
         max_tokens: int | None = None,
         timeout_seconds: float | None = None,
         prompt_tokens: int | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> Completion:
         """Ask `model` for a reply, retrying transient failures; raise ModelError for good ones.
 
@@ -161,6 +178,7 @@ class ModelClient:
         every chunk exactly would cost the event loop more than the stream) and the new text;
         the usage record holds the provider's numbers. Pass `prompt_tokens` when the caller has
         counted them. Each attempt has an overall deadline and a reply-size cap (`bounds`).
+        `response_format` (e.g. JSON mode) is passed on; check `supports_json_mode` first.
         """
         await load_litellm_async()
         started = self._clock()
@@ -170,6 +188,8 @@ class ModelClient:
         options = self._options(self.settings.model(model), bounds.read_timeout)
         if max_tokens is not None:
             options["max_tokens"] = max_tokens
+        if response_format is not None:
+            options["response_format"] = dict(response_format)
 
         progress = on_caller_loop(on_progress)
 

@@ -18,7 +18,7 @@ from orchard.config import Settings, find_repository_root, load_settings
 from orchard.errors import RunConflict, TaskNotFound, WorkspaceError
 from orchard.repomap.live import LiveRepoMap
 from orchard.service.requests import TaskRequest, task_spec
-from orchard.service.views import event_view, task_view
+from orchard.service.views import VIEW_EVENTS, event_view, task_view
 
 if TYPE_CHECKING:
     from orchard.agents.environment import MemorySource
@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
+    from orchard.service.accepting import AcceptResult, MergeTarget
+    from orchard.review.findings import Finding
+    from orchard.review.report import ReviewReport
     from orchard.service.memory import RunRecorder
+    from orchard.vcs.file_diffs import FileDiff
+    from orchard.vcs.merge_plan import MergePlan
 
 # The task half (agents, vcs) imports GitPython and the model layer: a service that only maps
 # (`orchard map`) never pays for it, so those imports happen where tasks are first touched.
@@ -121,9 +126,11 @@ class OrchardService:
             from orchard.service.memory import open_memory
 
             client = client or ModelClient(chosen)
+            past_findings = None
             if chosen.memory.enabled:
                 memory = await open_memory(root, journal.path, chosen, client)
                 memory_hits = memory_hits or memory.prompt_hits
+                past_findings = memory.past_findings
             orchestrator = Orchestrator(
                 root,
                 chosen,
@@ -132,6 +139,7 @@ class OrchardService:
                 client=client,
                 map_source=live_map_source(live),
                 memory_hits=memory_hits,
+                past_findings=past_findings,
             )
         return cls(root, chosen, live, orchestrator, memory)
 
@@ -215,7 +223,10 @@ class OrchardService:
         journal = self.journal
 
         def read() -> list[dict[str, Any]]:
-            return [task_view(task, journal.runs(task.id)) for task in journal.tasks()]
+            return [
+                task_view(task, journal.runs(task.id), journal.task_events(task.id, VIEW_EVENTS))
+                for task in journal.tasks()
+            ]
 
         return await asyncio.to_thread(read)
 
@@ -228,7 +239,7 @@ class OrchardService:
             if task is None:
                 raise TaskNotFound(f"no task {task_id}")
             runs = journal.runs(task_id)
-            view = task_view(task, runs)
+            view = task_view(task, runs, journal.task_events(task_id, VIEW_EVENTS))
             if events:
                 view["events"] = {
                     run.id: [event_view(e) for e in journal.events(run.id)] for run in runs
@@ -295,6 +306,116 @@ class OrchardService:
         cleanup = await asyncio.to_thread(sweep)
         await self._remember_discarded(cleanup.tasks)
         return cleanup
+
+    # Bringing results back ---------------------------------------------------------------------
+
+    async def plan(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        buffers: Mapping[str, str | bytes] = NO_BUFFERS,
+    ) -> MergePlan:
+        """Merge an agent's result (None: the recommended one) into the user's current state
+        (disk + `buffers`), conflicts through the resolver when one is set; write nothing."""
+        target = await self._merge_target(task_id, agent_id)
+        return await self._plan_target(target, buffers)
+
+    async def accept(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        buffers: Mapping[str, str | bytes] = NO_BUFFERS,
+    ) -> AcceptResult:
+        """Plan, check no file moved meanwhile (else plan once more), write the files, journal
+        it and remove the task's worktrees (branches stay). Raise RunConflict when files keep
+        moving; nothing is written then."""
+        from orchard.service.accepting import AcceptResult
+        from orchard.vcs.apply_plan import apply_plan, moved_paths
+
+        target = await self._merge_target(task_id, agent_id)
+        plan = await self._plan_target(target, buffers)
+        moved = await asyncio.to_thread(moved_paths, self.root, plan)
+        if moved:
+            log.info("files moved while planning %s: %s; planning again", task_id, moved)
+            plan = await self._plan_target(target, buffers)
+            moved = await asyncio.to_thread(moved_paths, self.root, plan)
+        if moved:
+            raise RunConflict(
+                f"files changed while accepting {task_id}/{target.agent_id}: "
+                f"{', '.join(moved)}; nothing was written, try again"
+            )
+        applied = await asyncio.to_thread(apply_plan, self.root, plan)
+        await self._accepted(target.task_id, plan, applied.written, applied.deleted, by="orchard")
+        return AcceptResult(task_id, target.agent_id, plan, applied.written, applied.deleted)
+
+    async def record_accepted(self, task_id: str, agent_id: str, plan: MergePlan) -> None:
+        """Journal a plan the editor applied itself (a workspace edit) as accepted, and remove
+        the task's worktrees."""
+        written = tuple(f.path for f in plan.files if f.result is not None)
+        deleted = tuple(
+            [f.path for f in plan.files if f.result is None]
+            + [f.old_path for f in plan.files if f.old_path and f.old_path != f.path]
+        )
+        if (plan.task_id, plan.agent_id) != (task_id, agent_id):
+            raise RunConflict(f"that plan is of {plan.task_id}/{plan.agent_id}, not {agent_id}")
+        await self._merge_target(task_id, agent_id)  # the task and agent exist and committed
+        await self._accepted(task_id, plan, written, deleted, by="editor")
+
+    async def agent_diff(self, task_id: str, agent_id: str) -> list[FileDiff]:
+        """Return what `agent_id` changed against its task's snapshot, file by file."""
+        from orchard.vcs.file_diffs import file_diffs
+
+        target = await self._merge_target(task_id, agent_id)
+        return await asyncio.to_thread(file_diffs, self.root, target.base, target.commit)
+
+    async def _merge_target(self, task_id: str, agent_id: str | None) -> MergeTarget:
+        from orchard.service.accepting import merge_target
+
+        return merge_target(await self.show_task(task_id), agent_id)
+
+    async def _plan_target(
+        self, target: MergeTarget, buffers: Mapping[str, str | bytes]
+    ) -> MergePlan:
+        from orchard.service.accepting import plan_target
+
+        client = self.orchestrator.client if self.settings.resolver_model else None
+        return await plan_target(self.root, self.settings, client, target, buffers)
+
+    async def _accepted(
+        self,
+        task_id: str,
+        plan: MergePlan,
+        written: tuple[str, ...],
+        deleted: tuple[str, ...],
+        *,
+        by: str,
+    ) -> None:
+        from orchard.agents.events import TaskAccepted
+        from orchard.service.accepting import record_acceptance
+
+        await record_acceptance(self.root, self.journal, plan, written, deleted, by=by)
+        if self._memory is not None:
+            if self._recorder is not None:
+                await self._recorder.flush()
+            from orchard.memory.history import Outcome
+
+            await self._memory.set_outcome(task_id, Outcome.ACCEPTED, plan.agent_id)
+        self.bus.publish(TaskAccepted(task_id, plan.agent_id))
+
+    # Review ----------------------------------------------------------------------------------
+
+    async def review(self, base: str = "HEAD", branch: str | None = None) -> ReviewReport:
+        """Review the working tree's changes against `base`, or `branch` against its merge base;
+        raise ReviewerNotConfigured without `reviewer_model`, SettingsError on a bad ref."""
+        from orchard.service.reviews import review_changes
+
+        return await review_changes(self, base, branch)
+
+    async def findings(self, task_id: str) -> dict[str, list[Finding]]:
+        """Return the journaled review findings of each reviewed agent of a task."""
+        from orchard.service.reviews import task_findings
+
+        return await task_findings(self.journal, task_id)
 
     # The map ---------------------------------------------------------------------------------
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from orchard.agents.events import Event, EventBus, RunStateChanged
+from orchard.agents.events import Event, EventBus, RunReviewed, RunStateChanged
 from orchard.agents.task import RunState
 from orchard.config import Settings
 from orchard.memory.api import Memory
 from orchard.memory.embedders import embedder_for
 from orchard.memory.history import Outcome
+from orchard.review.reviewer import describe_finding
 
 if TYPE_CHECKING:
     from orchard.agents.orchestrator import TaskHandle
@@ -51,6 +52,9 @@ class RunRecorder:
 
     def on_event(self, event: Event) -> None:
         """Schedule the write for a run that reached an end state (never blocks the loop)."""
+        if isinstance(event, RunReviewed):
+            self._schedule(self._record_findings(event, list(self._pending)))
+            return
         if not isinstance(event, RunStateChanged) or event.state not in _OUTCOMES:
             return
         handle = self._handles(event.task_id)
@@ -68,9 +72,22 @@ class RunRecorder:
             outcome.files,
             _OUTCOMES[event.state],
         )
+        self._schedule(write)
+
+    def _schedule(self, write: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(write)
         self._pending.add(task)
         task.add_done_callback(self._done)
+
+    async def _record_findings(self, event: RunReviewed, earlier: list[asyncio.Task[None]]) -> None:
+        """Attach findings once the run's own history rows are written (they come first)."""
+        if earlier:
+            await asyncio.gather(*earlier, return_exceptions=True)
+        by_file: dict[str, list[str]] = {}
+        for finding in event.findings:
+            by_file.setdefault(finding.file, []).append(describe_finding(finding))
+        if by_file:
+            await self.memory.add_findings(event.task_id, by_file)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._pending.discard(task)

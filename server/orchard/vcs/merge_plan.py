@@ -74,6 +74,7 @@ class FilePlan:
     binary: bool = False
     from_buffer: bool = False
     conflicts: tuple[ConflictRegion, ...] = ()
+    mode: str | None = None  # git mode the result gets ("100644"/"100755"); None keeps the file's
 
     @property
     def unresolved(self) -> tuple[ConflictRegion, ...]:
