@@ -68,15 +68,15 @@ const steps = {
     await quickInput(page, "(3/4)", String(config.agents));
     await quickInput(page, "(4/4)");
     const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "started" }).first();
-    await toast.waitFor();
+    await toast.waitFor({ timeout: 180000 });
     return { toast: await text(toast) };
   },
   async progress(page) {
     const toast = page.locator(".notifications-toasts .notification-toast", { hasText: /Orchard .*a\d/ }).first();
-    await toast.waitFor({ timeout: 60000 });
+    await toast.waitFor({ timeout: 180000 });
     const cancel = toast.locator(".monaco-button", { hasText: "Cancel" });
     const status = page.locator(".statusbar-item", { hasText: "agent" }).first();
-    await status.waitFor({ timeout: 60000 });
+    await status.waitFor({ timeout: 180000 });
     return { toast: await text(toast), cancelButtons: await cancel.count(), status: await text(status) };
   },
   async tasksView(page) {
