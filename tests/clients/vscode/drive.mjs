@@ -15,9 +15,17 @@ const save = () => writeFileSync(config.results, JSON.stringify(results, null, 2
 const text = async (locator) => ((await locator.innerText()) || "").replace(/\u00a0/g, " ");
 
 async function palette(page, command) {
-  await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible" });
+  for (let attempt = 0; ; attempt += 1) {
+    await page.keyboard.press("F1");
+    try {
+      await input.waitFor({ state: "visible", timeout: 5000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } }).catch(() => undefined);
+    }
+  }
   await input.fill(`>${command}`);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: command }).first().waitFor();
   await page.keyboard.press("Enter");
