@@ -126,13 +126,36 @@ def test_palette_starts_two_agents_the_tasks_view_fills_and_progress_shows(
     assert ACCEPTED not in (repo.root / "src" / "util.py").read_text()  # nothing accepted yet
 
 
+FINDING = {
+    "file": "src/util.py",
+    "line": 2,
+    "end_line": 2,
+    "severity": "warning",
+    "message": "text that is not a number raises",
+}
+
+
+def with_reviewer(repo: GitRepo, model_server: ModelServer) -> None:
+    """Add a reviewer whose review of every result has one warning on line 2 of util.py."""
+    config = (repo.root / ".orchard.toml").read_text()
+    config = f'reviewer_model = "openai/reviewer"\n{config}'
+    config += f'[[models]]\nmodel = "openai/reviewer"\napi_base = "{model_server.api_base}"\n'
+    repo.commit("reviewer", {".orchard.toml": config})
+    model_server.set_default(reply(json.dumps({"findings": [FINDING]})), model="reviewer")
+
+
 @pytest.mark.skipif(not EDITOR_LOOP, reason=NO_EDITOR_LOOP)
-def test_an_agents_diff_opens_and_accepting_changes_the_buffer_which_one_undo_reverts(
-    code_server: CodeServer, repo: GitRepo, artifacts: Path
+def test_a_light_bulb_task_is_reviewed_in_squiggles_diffed_and_accepted_with_one_undo(
+    code_server: CodeServer, repo: GitRepo, artifacts: Path, model_server: ModelServer
 ) -> None:
-    steps = ("open", "openFile", "startAgents", "tasksView", "diff", "accept")
+    with_reviewer(repo, model_server)
+    steps = ("open", "openFile", "codeAction", "tasksView", "squiggles", "diff", "accept")
     recorded = drive(scenario(code_server, repo, artifacts, *steps), artifacts)
 
+    light_bulb = step(recorded, "codeAction")  # it had no request: the extension asked for one
+    assert any("Orchard: send agents" in title for title in light_bulb["actions"])
+    assert REQUEST in light_bulb["task"]
+    assert "squiggly-warning" in str(step(recorded, "squiggles")["classes"])
     diff = step(recorded, "diff")
     assert "return a + b" in diff["original"]
     assert ACCEPTED in diff["modified"]
@@ -141,7 +164,6 @@ def test_an_agents_diff_opens_and_accepting_changes_the_buffer_which_one_undo_re
     assert ACCEPTED in accepted["after"]
     assert ACCEPTED not in accepted["afterUndo"]
     assert "return a + b" in accepted["afterUndo"]
-    assert ACCEPTED not in (repo.root / "src" / "util.py").read_text()  # a buffer edit, unsaved
 
 
 def test_extension_host_runs_tasks_through_the_client_against_the_real_server(

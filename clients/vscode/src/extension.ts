@@ -36,6 +36,11 @@ export function activate(context: vscode.ExtensionContext): OrchardApi {
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, diffs),
     ...registerCommands({ server: live, store, diffs }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => live.notifySettingsChanged()),
+    live.onDidStartTask(async (task) => {
+      await store.refresh();
+      const show = await vscode.window.showInformationMessage(`Orchard: task ${task} started`, "Show Tasks");
+      if (show) await vscode.commands.executeCommand("orchard.tasks.focus");
+    }),
     live.onDidStart((client) => {
       context.subscriptions.push(
         showProgressAsNotifications(client),

@@ -79,6 +79,36 @@ const steps = {
     await toast.waitFor({ timeout: 180000 });
     return { toast: await text(toast) };
   },
+  async codeAction(page) {
+    const lines = page.locator(`.editor-instance .monaco-editor[data-uri$="${config.file}"] .view-lines`);
+    await lines.click();
+    const row = page.locator(".action-widget .monaco-list-row", { hasText: "send agents" }).first();
+    for (let attempt = 0; ; attempt += 1) {
+      await page.keyboard.press("Control+.");
+      try {
+        await row.waitFor({ timeout: 20000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await page.keyboard.press("Escape");
+      }
+    }
+    const titles = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+    for (let moves = 0; ; moves += 1) {
+      const focused = page.locator(".action-widget .monaco-list-row.focused").first();
+      if (((await focused.getAttribute("aria-label")) ?? "").includes("send agents")) break;
+      if (moves > 10) throw new Error(`no "send agents" among ${titles.join(", ")}`);
+      await page.keyboard.press("ArrowDown");
+    }
+    await page.keyboard.press("Enter");
+    await quickInput(page, "what should the agents do", config.request);
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "started" }).first();
+    await toast.waitFor({ timeout: 180000 });
+    await toast.locator(".monaco-button", { hasText: "Show Tasks" }).click();
+    const task = page.locator(".pane-body .monaco-list-row", { hasText: config.request }).first();
+    await task.waitFor({ timeout: 180000 });
+    return { actions: titles, task: await text(task) };
+  },
   async progress(page) {
     const toast = page.locator(".notifications-toasts .notification-toast", { hasText: /Orchard .*a\d/ }).first();
     await toast.waitFor({ timeout: 180000 });

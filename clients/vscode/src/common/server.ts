@@ -75,7 +75,7 @@ async function withRequest(args: unknown[]): Promise<unknown[] | undefined> {
   return request ? [{ ...first, request }, ...args.slice(1)] : undefined;
 }
 
-function clientOptions(manifest: ManifestSettings): LanguageClientOptions {
+function clientOptions(manifest: ManifestSettings, started: (task: string) => void): LanguageClientOptions {
   return {
     documentSelector: [{ scheme: "file" }],
     outputChannel: outputChannel(),
@@ -83,7 +83,10 @@ function clientOptions(manifest: ManifestSettings): LanguageClientOptions {
       executeCommand: async (command, args, next) => {
         if (command !== "orchard.startTask") return next(command, args);
         const completed = await withRequest(args);
-        return completed ? next(command, completed) : undefined;
+        if (!completed) return undefined;
+        const result = (await next(command, completed)) as { task?: string } | undefined;
+        if (typeof result?.task === "string") started(result.task);
+        return result;
       },
       workspace: {
         configuration: (params) =>
@@ -135,6 +138,9 @@ export class OrchardServer {
   client: LanguageClient | undefined;
   private readonly started = new vscode.EventEmitter<LanguageClient>();
   readonly onDidStart = this.started.event;
+  private readonly taskStarted = new vscode.EventEmitter<string>();
+  /** A task started through `orchard.startTask` (a code action, another extension). */
+  readonly onDidStartTask = this.taskStarted.event;
 
   constructor(private readonly manifest: ManifestSettings) {}
 
@@ -160,7 +166,7 @@ export class OrchardServer {
       transport: TransportKind.stdio,
       options: folders[0] ? { cwd: folders[0] } : {},
     };
-    const client = new LanguageClient("orchard", "Orchard", serverOptions, clientOptions(this.manifest));
+    const client = new LanguageClient("orchard", "Orchard", serverOptions, clientOptions(this.manifest, (task) => this.taskStarted.fire(task)));
     this.client = client;
     await client.start();
     await vscode.commands.executeCommand("setContext", "orchard.serverRunning", true);
