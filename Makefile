@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck pytest pytest-fast check-lock lock run clean vscode-test code-server
+.PHONY: install test lint typecheck pytest pytest-fast check-lock lock run clean nvim-doc vscode-test code-server
 
 $(UV):
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,13 @@ code-server:
 # `make run REQUEST="..." [ARGS="--models m1,m2"]` runs agents on this repository; no REQUEST: doctor
 run: $(STAMP)
 	@if [ -n "$(REQUEST)" ]; then $(BIN)/orchard run "$(REQUEST)" $(ARGS); else $(BIN)/orchard doctor; fi
+
+# The Neovim plugin's :help tags, generated from doc/orchard.txt by Neovim itself (never hand-kept;
+# tests/clients/test_neovim_docs.py fails when doc/tags is stale). Neovim's own state goes to a temp dir.
+nvim-doc: $(STAMP)
+	tmp=$$(mktemp -d) && HOME=$$tmp XDG_STATE_HOME=$$tmp XDG_DATA_HOME=$$tmp XDG_CONFIG_HOME=$$tmp \
+	  $(BIN)/nvim --headless -n -i NONE -u NONE -c "helptags clients/neovim/doc" -c q; \
+	  status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

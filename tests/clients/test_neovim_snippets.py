@@ -21,7 +21,10 @@ NEOVIMS = {
     "0.7": "/usr/bin/nvim",
     "0.11": str(Path(sys.executable).with_name("nvim")),
 }
-SNIPPET_TITLES = {"0.7": "Neovim 0.7–0.10", "0.11": "Neovim 0.11+"}
+SNIPPET_TITLES = {
+    "0.7": "Without the plugin, Neovim 0.7–0.10",
+    "0.11": "Without the plugin, Neovim 0.11+",
+}
 
 
 def readme_snippet(title: str) -> str:

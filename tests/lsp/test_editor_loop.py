@@ -40,6 +40,13 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=server_config(OPENAI_API_KEY="sk-test"))
+async def killable(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A client whose server the test kills: nothing to shut down afterwards."""
+    add_editor_handlers(lsp_client)
+    yield
+
+
 @pytest.fixture
 def buffers(client: LanguageClient) -> Buffers:
     return client.buffers  # type: ignore[attr-defined,no-any-return]
@@ -227,10 +234,11 @@ async def test_best_of_two_from_a_code_action_is_watched_reviewed_and_accepted_a
     util = buffers.open(repo.root / "src" / "util.py", UTIL)
     send = titled(await code_actions(client, util, 1), "Orchard: send agents…")
     (argument,) = send["command"]["arguments"]
-    argument = {**argument, "request": "make add convert its arguments"}  # the client asked
+    models = ["openai/gpt-test", "openai/gpt-other"]  # not the reviewer's entry
+    argument = {**argument, "request": "make add convert its arguments", "models": models}
     started = await command(client, send["command"]["command"], argument)
     task_id = started["task"]
-    buffers.type_text(util, UTIL + "\n\n# the user's note, typed while the agents work\n")
+    buffers.type_text(util, "# the user's note, typed while the agents work\n" + UTIL)
 
     view = await wait_until(lambda: final_change(buffers, task_id), "taskChanged done")
     recommended = view["recommendation"]["agent"]
@@ -252,7 +260,7 @@ async def test_best_of_two_from_a_code_action_is_watched_reviewed_and_accepted_a
     )
     assert {d.severity for d in review} == {types.DiagnosticSeverity.Warning}
     assert {d.data["agent"] for d in review} == {run["agent"] for run in view["runs"]}
-    assert all(d.range.start.line == 1 for d in review)  # line 2 of the result, line 2 here
+    assert all(d.range.start.line == 2 for d in review)  # line 2 of the result: 3 here
     actions = await code_actions(client, util, 0)
     titled(actions, f"Orchard: accept {recommended} (recommended)")
     titled(actions, f"Orchard: discard task {task_id}")
@@ -338,10 +346,10 @@ async def test_a_progress_cancel_cancels_only_its_agent(
 
 @pytest.mark.slow
 async def test_a_client_killed_mid_task_leaves_a_task_that_resumes(
-    lsp_client: LanguageClient, repo: GitRepo, model_server: ModelServer
+    killable: LanguageClient, repo: GitRepo, model_server: ModelServer
 ) -> None:
+    lsp_client = killable
     model_server.set_default(drip(every=0.5), model="gpt-test")
-    add_editor_handlers(lsp_client)
     await initialize(lsp_client, repo.root)
     started = await command(
         lsp_client, "orchard.startTask", {"request": "survive", "models": ["openai/gpt-test"]}

@@ -66,9 +66,7 @@ class AcceptFeature:
         agent = arguments.text("agent") or None
         service = await self._service()
         if not get_capability(self.server.client_capabilities, "workspace.apply_edit", False):
-            accepted = await service.accept(
-                task, agent, self._texts(service)
-            )
+            accepted = await service.accept(task, agent, self._texts(service))
             await self._tell(task)
             return {"applied": True, "written_to_disk": True, **accepted.to_json()}
         request = (await service.show_task(task))["request"]

@@ -31,8 +31,9 @@ def register(server: EditorHost, tasks: TasksFeature) -> TaskWatch:
     watch.on_finished(review.show)
     accept.on_accepted(review.clear)
     tasks.on_discarded(review.clear)
+    tasks.on_discarded(watch.close)
     server.documents.subscribe(accept.markers.on_event)
-    code_actions.register(server, lambda: watch.views)
+    code_actions.register(server, watch.open_views)
 
     async def run_review(arguments: CommandArguments) -> Any:
         service = await tasks.service()

@@ -39,10 +39,11 @@ def line_map(agent_text: str, current_text: str) -> Callable[[int], int | None]:
 
     def mapped(line: int) -> int | None:
         for tag, i1, i2, j1, j2 in blocks:
-            if i1 <= line < i2 or (i1 == i2 == line):
-                if tag == "equal":
-                    return j1 + (line - i1)
-                return min(j1 + (line - i1), max(j2 - 1, j1)) if j2 > j1 else j1
+            if not i1 <= line < i2:  # insertions (i1 == i2) hold no line of the agent's
+                continue
+            if tag == "equal":
+                return j1 + (line - i1)
+            return min(j1 + (line - i1), j2 - 1) if j2 > j1 else min(j1, max(len(b) - 1, 0))
         return len(b) - 1 if b else None
 
     return mapped

@@ -20,6 +20,7 @@ from orchard.agents.events import (
     RunProgress,
     RunStateChanged,
     RunUsage,
+    TaskAccepted,
     TaskFinished,
     TaskStarted,
 )
@@ -74,6 +75,15 @@ class TaskWatch:
         self._pending: dict[str, _Pending] = {}
         self._finished: list[FinishedListener] = []
         self.views: dict[str, dict[str, Any]] = {}  # the last view sent of each task
+        self.closed: set[str] = set()  # accepted or discarded: nothing left to offer
+
+    def open_views(self) -> dict[str, dict[str, Any]]:
+        """The last views of tasks neither accepted nor discarded."""
+        return {task: view for task, view in self.views.items() if task not in self.closed}
+
+    def close(self, task_id: str) -> None:
+        """A task was accepted or discarded: offer nothing more for it."""
+        self.closed.add(task_id)
 
     def attach(self, service: OrchardService) -> None:
         """Listen to `service`'s bus (once)."""
@@ -91,6 +101,8 @@ class TaskWatch:
         task_id = getattr(event, "task_id", None)
         if task_id is None:
             return
+        if isinstance(event, TaskAccepted):
+            self.close(task_id)
         if isinstance(event, TaskStarted):
             for started, model in event.agents:
                 self._agent(task_id, started, model)

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from orchard.memory.search import MemoryHit
     from orchard.models.client import ModelClient
     from orchard.repomap import MapRequest, RenderedMap
-    from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.review.findings import Finding
     from orchard.review.report import ReviewReport
+    from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.service.memory import RunRecorder
     from orchard.vcs.file_diffs import FileDiff
     from orchard.vcs.merge_plan import MergePlan

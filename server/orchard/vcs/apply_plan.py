@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchard.vcs.merge import safe_target
-from orchard.vcs.merge_plan import FilePlan, MergePlan
+from orchard.vcs.merge import PathGuard
+from orchard.vcs.merge_plan import FileChangeKind, FilePlan, MergePlan
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,13 @@ def moved_paths(root: Path, plan: MergePlan) -> list[str]:
     Files the plan took from an unsaved buffer are not compared: the buffer was the truth.
     """
     root = root.resolve()
+    guard = PathGuard(root)
     moved: list[str] = []
     for file in plan.files:
         if file.from_buffer:
             continue
         source = file.old_path or file.path
-        if _read(safe_target(root, source)) != file.current:
+        if _read(guard.target(source)) != file.current:
             moved.append(source)
     return moved
 
@@ -49,18 +50,22 @@ def apply_plan(root: Path, plan: MergePlan) -> AppliedPlan:
     Paths are checked (PathSafetyError) before anything is written.
     """
     root = root.resolve()
-    targets = {f.path: safe_target(root, f.path) for f in plan.files}
-    sources = {f.old_path: safe_target(root, f.old_path) for f in plan.files if f.old_path}
+    guard = PathGuard(root)
+    targets = {f.path: guard.target(f.path) for f in plan.files}
+    sources = {f.old_path: guard.target(f.old_path) for f in plan.files if f.old_path}
     written: list[str] = []
     deleted: list[str] = []
     for file in plan.files:
+        if file.kind is FileChangeKind.CONFLICT and file.result == file.current:
+            continue  # a conflict that keeps the user's state (binary, deleted, moved onto)
         target = targets[file.path]
         old = sources.get(file.old_path) if file.old_path and file.old_path != file.path else None
         if file.result is None:
             if _delete(target, root):
                 deleted.append(file.path)
             continue
-        if old is None and file.result == _read(target) and file.mode is None:
+        same = file.current if not file.from_buffer else _read(target)  # checked unmoved
+        if old is None and file.result == same and file.mode is None:
             continue  # already what the plan wants (or a conflict left the user's file alone)
         mode = _mode_for(file, old or target)
         write_atomically(target, file.result, mode)
@@ -77,10 +82,10 @@ def write_atomically(target: Path, content: bytes, mode: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.orchard-", dir=target.parent)
     try:
+        # No fsync, as git's own checkout: the rename is atomic for readers, and syncing each
+        # file made accepting a 100-file result 40x slower than the merge itself.
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.chmod(name, mode)
         os.replace(name, target)
     except BaseException:

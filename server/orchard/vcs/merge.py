@@ -11,8 +11,7 @@ import subprocess
 import tempfile
 import types
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchard.errors import GitError, PathSafetyError
@@ -20,6 +19,7 @@ from orchard.vcs.blobs import read_blobs
 from orchard.vcs.conflicts import parse_conflicts
 from orchard.vcs.environment import git_environment
 from orchard.vcs.git import NO_HOOKS, run_git, split_nul
+from orchard.vcs.merge_batch import TextMerge, merge_texts
 from orchard.vcs.merge_plan import (
     ConflictRegion,
     FileChangeKind,
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 NO_BUFFERS: Mapping[str, str | bytes] = types.MappingProxyType({})
 _REGULAR = ("100644", "100755")
 _ABSENT = "000000"
-_PARALLEL_MERGES = 4  # merge-file processes at once: they wait on fork/exec more than on CPU
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +67,15 @@ def plan_merge(
     changes = list_changes(root, base_commit, agent_commit)
     blobs = read_blobs(root, [b for c in changes for b in (c.old_blob, c.new_blob)])
     merger = _FileMerger(root, agent_id, wanted, blobs)
-    with ThreadPoolExecutor(_PARALLEL_MERGES) as pool:
-        files = tuple(pool.map(merger.plan, changes))
+    planned = [merger.plan(change) for change in changes]
+    pending = [p for p in planned if isinstance(p, _Pending)]
+    batch = [p for p in pending if p.batch]
+    merged = merge_texts(root, base_commit, agent_commit, [p.text_merge() for p in batch],
+                         agent_id)  # fmt: skip
+    files = tuple(
+        p if isinstance(p, FilePlan) else merger.finish(p, merged.get(p.change.path))
+        for p in planned
+    )
     plan = MergePlan(task_id, agent_id, base_commit, agent_commit, files)
     log.info(
         "merge plan of %s/%s: %d files, %d with conflicts",
@@ -106,17 +112,54 @@ def list_changes(root: Path, base_commit: str, agent_commit: str) -> list[Change
 
 def safe_target(root: Path, path: str) -> Path:
     """Return `root / path` after checking it stays inside `root`; raise PathSafetyError."""
-    parts = path.split("/")
-    if any(p.lower() == ".git" for p in parts) or ".." in parts or path.startswith("/"):
-        raise PathSafetyError(f"{path!r} goes through .git or out of {root}")
-    target = root / path
-    parent = target.parent.resolve()
-    leaf = parent / target.name
-    if not (parent == root or parent.is_relative_to(root)):
-        raise PathSafetyError(f"{path!r} leads out of {root} through a symlink")
-    if leaf.is_symlink() and not leaf.resolve().is_relative_to(root):
-        raise PathSafetyError(f"{path!r} is a symlink to {leaf.resolve()}, outside {root}")
-    return target
+    return PathGuard(root).target(path)
+
+
+class PathGuard:
+    """Checks paths of one root, remembering folders already found to be plain (a plan checks
+    hundreds of paths in few folders; resolving each one cost more than the merge)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._plain: set[str] = set()
+
+    def target(self, path: str) -> Path:
+        """Return `root / path`; raise PathSafetyError when it leads out of the root."""
+        parts = path.split("/")
+        if any(p.lower() == ".git" for p in parts) or ".." in parts or path.startswith("/"):
+            raise PathSafetyError(f"{path!r} goes through .git or out of {self.root}")
+        prefix = ""
+        for part in parts[:-1]:
+            prefix = f"{prefix}/{part}" if prefix else part
+            if prefix not in self._plain:
+                self._check_link(self.root / prefix, path)
+                self._plain.add(prefix)
+        leaf = self.root / path
+        self._check_link(leaf, path)
+        return leaf
+
+    def _check_link(self, candidate: Path, path: str) -> None:
+        if candidate.is_symlink() and not candidate.resolve().is_relative_to(self.root):
+            raise PathSafetyError(
+                f"{path!r} leads out of {self.root} through the symlink {candidate}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A text file both sides changed: its three versions wait for one batched merge."""
+
+    change: Change
+    kind: FileChangeKind
+    ours: bytes
+    base: bytes
+    theirs: bytes
+    from_buffer: bool
+    batch: bool = True  # False: no snapshot file to merge from (both sides created the path)
+
+    def text_merge(self) -> TextMerge:
+        source = self.change.old_path or self.change.path
+        return TextMerge(source, self.change.path, self.change.old_mode, self.ours)
 
 
 class _FileMerger:
@@ -126,6 +169,7 @@ class _FileMerger:
         self, root: Path, agent_id: str, buffers: dict[str, bytes], blobs: dict[str, bytes]
     ) -> None:
         self.root = root
+        self.guard = PathGuard(root)
         self.agent_id = agent_id
         self.buffers = buffers
         self.blobs = blobs
@@ -134,15 +178,15 @@ class _FileMerger:
         """Return the user's content of `path` (None when absent) and whether a buffer gave it."""
         if path in self.buffers:
             return self.buffers[path], True
-        target = safe_target(self.root, path)
+        target = self.guard.target(path)
         try:
             return target.read_bytes(), False
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None, False
 
-    def plan(self, change: Change) -> FilePlan:
-        """Return the plan of one changed path."""
-        safe_target(self.root, change.path)
+    def plan(self, change: Change) -> FilePlan | _Pending:
+        """Return the plan of one changed path, or what its text merge needs."""
+        self.guard.target(change.path)
         source = change.old_path or change.path
         ours, from_buffer = self.ours(source)
         base = self.blobs.get(change.old_blob) if change.old_mode != _ABSENT else None
@@ -157,7 +201,11 @@ class _FileMerger:
         if change.status == "R" and change.path != source:
             dest, _ = self.ours(change.path)
             if dest is not None and dest != theirs:  # the user made a file where it moves to
-                return self.created(change, dest, theirs, from_buffer, rename_from=source)
+                note = f"the agent moved {source} here, where you made another file; yours kept"
+                return FilePlan(
+                    change.path, FileChangeKind.CONFLICT, dest, dest, binary=_is_binary(dest),
+                    conflicts=(_markerless(note),),
+                )  # fmt: skip
         kind = FileChangeKind.RENAMED if change.status == "R" else FileChangeKind.MODIFIED
         if ours is None:
             return _gone_here(change, base or b"", theirs, from_buffer)
@@ -187,13 +235,13 @@ class _FileMerger:
         ours: bytes | None,
         theirs: bytes,
         from_buffer: bool,
-        rename_from: str | None = None,
-    ) -> FilePlan:
-        kind = FileChangeKind.RENAMED if rename_from else FileChangeKind.CREATED
+    ) -> FilePlan | _Pending:
+        kind = FileChangeKind.CREATED
         if ours is None or ours == theirs:
             return self._file(change, kind, ours, theirs, from_buffer)
         # Both sides made the path with different content: merge against an empty base.
-        return self.merged(change, kind, ours, b"", theirs, from_buffer)
+        merged = self.merged(change, kind, ours, b"", theirs, from_buffer)
+        return replace(merged, batch=False) if isinstance(merged, _Pending) else merged
 
     def merged(
         self,
@@ -203,7 +251,7 @@ class _FileMerger:
         base: bytes,
         theirs: bytes,
         from_buffer: bool,
-    ) -> FilePlan:
+    ) -> FilePlan | _Pending:
         if ours in (base, theirs):
             return self._file(change, kind, ours, theirs, from_buffer)
         if theirs == base:
@@ -214,13 +262,21 @@ class _FileMerger:
                 change.path, FileChangeKind.CONFLICT, ours, ours, change.old_path, binary=True,
                 from_buffer=from_buffer, conflicts=(_markerless(note),), mode=_mode(change),
             )  # fmt: skip
-        result, count = merge_file(ours, base, theirs, self.agent_id)
-        if count == 0:
-            return self._file(change, kind, ours, result, from_buffer)
+        return _Pending(change, kind, ours, base, theirs, from_buffer)
+
+    def finish(self, pending: _Pending, merged: tuple[bytes, bool] | None) -> FilePlan:
+        """Return the plan of a merged text file (merged here by merge-file when not batched)."""
+        change = pending.change
+        if merged is None:
+            result, count = merge_file(pending.ours, pending.base, pending.theirs, self.agent_id)
+            merged = (result, count > 0)
+        result, conflicted = merged
         regions = parse_conflicts(result.decode("utf-8", "surrogateescape"), self.agent_id)
+        if not conflicted or not regions:
+            return self._file(change, pending.kind, pending.ours, result, pending.from_buffer)
         return FilePlan(
-            change.path, FileChangeKind.CONFLICT, ours, result, change.old_path,
-            from_buffer=from_buffer, conflicts=regions, mode=_mode(change),
+            change.path, FileChangeKind.CONFLICT, pending.ours, result, change.old_path,
+            from_buffer=pending.from_buffer, conflicts=regions, mode=_mode(change),
         )  # fmt: skip
 
     def _file(

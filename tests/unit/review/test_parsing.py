@@ -64,7 +64,7 @@ def test_an_answer_without_findings_gives_none() -> None:
 def test_diff_prefixes_and_missing_end_lines_are_understood() -> None:
     found = parse_findings(answer({**entry(file="b/src/app.py"), "end_line": None}), TEXTS)
     assert found == []  # a null end_line is not a number
-    found = parse_findings(answer({k: v for k, v in entry(file="b/src/app.py").items()}), TEXTS)
+    found = parse_findings(answer(entry(file="b/src/app.py")), TEXTS)
     assert found[0].file == "src/app.py"
     single = {k: v for k, v in entry().items() if k != "end_line"}
     assert parse_findings(answer(single), TEXTS)[0].end_line == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchard.errors import PathSafetyError
-from orchard.vcs.apply_plan import apply_plan, moved_paths
+from orchard.vcs.apply_plan import AppliedPlan, apply_plan, moved_paths
 from orchard.vcs.merge import plan_merge
 from orchard.vcs.merge_plan import MARKER_BASE, MARKER_OURS, FileChangeKind, MergePlan
 from orchard.vcs.snapshot import create_snapshot
@@ -218,3 +218,39 @@ def test_buffered_files_are_not_compared_with_the_disk(repo: GitRepo) -> None:
     base, commit = agent_commit(repo, {"a.txt": edited(LINES, 3, "agent 3")})
     merge = plan(repo, base, commit, **{"a.txt": edited(LINES, 9, "buffer")})
     assert moved_paths(repo.root, merge) == []
+
+
+def test_agent_creating_a_file_while_the_user_edited_another_creates_it(repo: GitRepo) -> None:
+    base, commit = agent_commit(repo, {"pkg/new.py": "NEW = 1\n"})
+    repo.write("b.txt", "the user's own edit\n")
+    merge = plan(repo, base, commit)
+    (created,) = merge.files
+    assert (created.path, created.kind, created.current) == (
+        "pkg/new.py",
+        FileChangeKind.CREATED,
+        None,
+    )
+    assert apply_plan(repo.root, merge).written == ("pkg/new.py",)
+    assert (repo.root / "pkg/new.py").read_text() == "NEW = 1\n"
+    assert (repo.root / "b.txt").read_text() == "the user's own edit\n"
+
+
+def test_a_rename_onto_a_file_the_user_made_keeps_both_of_the_users_files(repo: GitRepo) -> None:
+    base, commit = agent_commit(repo, {"b.txt": None, "c.txt": "bee\n"})
+    repo.write("c.txt", "the user's own c\n")
+    merge = plan(repo, base, commit)
+    (file,) = merge.conflicts
+    assert (file.path, file.result) == ("c.txt", b"the user's own c\n")
+    apply_plan(repo.root, merge)
+    assert (repo.root / "b.txt").read_text() == "bee\n"
+    assert (repo.root / "c.txt").read_text() == "the user's own c\n"
+
+
+def test_a_file_the_user_deleted_but_the_agent_changed_stays_deleted(repo: GitRepo) -> None:
+    base, commit = agent_commit(repo, {"b.txt": "bee by the agent\n"})
+    (repo.root / "b.txt").unlink()
+    merge = plan(repo, base, commit)
+    (file,) = merge.conflicts
+    assert file.current is None and file.result is None and file.unresolved[0].note
+    assert apply_plan(repo.root, merge) == AppliedPlan((), ())
+    assert not (repo.root / "b.txt").exists()
