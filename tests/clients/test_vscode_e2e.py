@@ -26,7 +26,7 @@ from tests.clients.vscode_harness import (
     python_bin,
 )
 from tests.support.gitrepo import GitRepo
-from tests.support.model_server import ModelServer, reply, slow
+from tests.support.model_server import ModelServer, drip, reply, slow
 from tests.unit.agents.support import ADD_REPLY, FILES
 
 pytestmark = pytest.mark.slow
@@ -124,6 +124,18 @@ def test_palette_starts_two_agents_the_tasks_view_fills_and_progress_shows(
     assert all(any(f"openai/{model}" in row for row in rows) for model in MODELS), rows
     assert {r.model for r in model_server.requests} == set(MODELS)
     assert ACCEPTED not in (repo.root / "src" / "util.py").read_text()  # nothing accepted yet
+
+
+def test_cancel_on_an_agents_progress_notification_cancels_that_agent_only(
+    code_server: CodeServer, repo: GitRepo, artifacts: Path, model_server: ModelServer
+) -> None:
+    model_server.set_default(drip(every=0.5), model="gpt-b")  # still streaming when cancelled
+    config = scenario(code_server, repo, artifacts, "open", "startAgents", "cancelAgent")
+    recorded = drive({**config, "cancelAgent": "a2-gpt-b"}, artifacts)
+
+    cancelled = step(recorded, "cancelAgent")
+    assert "a2-gpt-b" in cancelled["toast"]
+    assert "cancelled" in cancelled["row"]
 
 
 FINDING = {

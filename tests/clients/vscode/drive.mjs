@@ -102,9 +102,7 @@ const steps = {
     }
     await page.keyboard.press("Enter");
     await quickInput(page, "what should the agents do", config.request);
-    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "started" }).first();
-    await toast.waitFor({ timeout: 180000 });
-    await toast.locator(".monaco-button", { hasText: "Show Tasks" }).click();
+    await palette(page, "Orchard: Show Tasks");
     const task = page.locator(".pane-body .monaco-list-row", { hasText: config.request }).first();
     await task.waitFor({ timeout: 180000 });
     return { actions: titles, task: await text(task) };
@@ -116,6 +114,20 @@ const steps = {
     const status = page.locator(".statusbar-item", { hasText: "agent" }).first();
     await status.waitFor({ timeout: 180000 });
     return { toast: await text(toast), cancelButtons: await cancel.count(), status: await text(status) };
+  },
+  async cancelAgent(page) {
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: config.cancelAgent }).first();
+    await toast.waitFor({ timeout: 180000 });
+    const title = await text(toast);
+    await toast.locator(".monaco-button", { hasText: "Cancel" }).click();
+    const row = page.locator(".pane-body .monaco-list-row", { hasText: config.cancelAgent }).first();
+    await page.waitForFunction(
+      (agent) => [...document.querySelectorAll(".pane-body .monaco-list-row")].some(
+        (r) => r.innerText.includes(agent) && r.innerText.includes("cancelled")),
+      config.cancelAgent,
+      { timeout: 180000 },
+    );
+    return { toast: title, row: await text(row) };
   },
   async tasksView(page) {
     const rows = page.locator(".pane-body .monaco-list-row", { hasText: "committed" });
