@@ -19,6 +19,10 @@ OrchardError
 ├── TaskNotFound           no task (or no agent of a task) has the id given
 │   └── ResultNotChosen    no single result to take: none committed, or several and none named
 ├── RunConflict            the task or run is in a state, or in a process, that forbids the action
+├── PublishError           an agent's branch could not be published
+│   ├── PushRejected       git's push failed; `reason` says how (a PushFailure)
+│   └── ForgeError         the forge's API refused or failed (`status`, the forge's message)
+│       └── MissingToken   no token in the environment for the forge's API
 └── Cancelled              the user or the orchestrator cancelled the work
 """
 
@@ -104,3 +108,27 @@ class RunConflict(OrchardError):
 
 class Cancelled(OrchardError):
     """The work was cancelled."""
+
+
+class PublishError(OrchardError):
+    """An agent's branch could not be pushed, or its pull request opened."""
+
+
+class PushRejected(PublishError):
+    """git's push failed; `reason` is Orchard's classification (vcs.push.PushFailure)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ForgeError(PublishError):
+    """The forge's API refused or failed a request; `status` is its HTTP status (0: none)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MissingToken(ForgeError):
+    """No API token for the forge is set in the environment."""

@@ -89,18 +89,28 @@ def test_accept_json_names_the_agent_and_the_conflicts(
     )
 
 
-def test_accept_exits_2_for_an_unknown_task_a_missing_id_or_no_choice(
+def test_accept_exits_2_for_an_unknown_task_agent_or_a_missing_id(
     repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["tasks", "accept", "20990101-000000-abcd", "--root", str(repo.root)]) == 2
     assert main(["tasks", "accept", "--root", str(repo.root)]) == 2
+    model_server.set_default(reply(GREET), model="coder")
+    task = str(run_json(repo, capsys, "--model", "openai/coder")["task"])
+    assert main(["tasks", "accept", task, "nobody", "--root", str(repo.root)]) == 2
+    assert "no agent 'nobody'" in capsys.readouterr().err
+    assert (repo.root / "src/app.py").read_text() == APP
+    assert main(["tasks", "show", task, "a1-coder", "--root", str(repo.root)]) == 2
+
+
+def test_accept_without_an_agent_takes_the_recommended_one_of_several(
+    repo: GitRepo, model_server: ModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     model_server.script("coder", reply(GREET), reply(ADD))
-    task = run_json(repo, capsys, "--model", "openai/coder", "--agents", "2")["task"]
-    before = (repo.root / "src/app.py").read_text()
-    assert main(["tasks", "accept", str(task), "--root", str(repo.root)]) == 2
-    assert "name one of" in capsys.readouterr().err
-    assert (repo.root / "src/app.py").read_text() == before
-    assert main(["tasks", "show", str(task), "a1-coder", "--root", str(repo.root)]) == 2
+    task = str(run_json(repo, capsys, "--model", "openai/coder", "--agents", "2")["task"])
+    main(["tasks", "show", task, "--json", "--root", str(repo.root)])
+    recommended = json.loads(capsys.readouterr().out)["recommendation"]["agent"]
+    assert main(["tasks", "accept", task, "--json", "--root", str(repo.root)]) == 0
+    assert json.loads(capsys.readouterr().out)["agent"] == recommended
 
 
 def test_run_apply_accepts_the_result_when_the_run_ends(

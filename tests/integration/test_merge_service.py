@@ -14,6 +14,7 @@ from orchard.agents.events import Event, TaskAccepted
 from orchard.config import Settings
 from orchard.errors import ResultNotChosen, RunConflict, TaskNotFound
 from orchard.service import OrchardService, TaskRequest
+from orchard.service.accepting import merge_target
 from orchard.vcs.merge_plan import MARKER_OURS, FileChangeKind
 from tests.support.gitrepo import GitRepo
 from tests.support.model_server import ModelServer, reply, slow
@@ -229,18 +230,32 @@ async def test_a_file_that_keeps_changing_stops_accept_with_nothing_written(
         await service.close()
 
 
-async def test_agent_choice_needs_a_name_when_several_committed(
+async def test_without_a_name_the_judges_recommendation_is_planned(
     service: OrchardService, model_server: ModelServer
 ) -> None:
     util = edit_block("src/util.py", "    return a + b\n", "    return b + a\n")
     task = await run_task(service, model_server, GREET, util)
-    with pytest.raises(ResultNotChosen, match="name one of"):
-        await service.plan(task)
+    view = await service.show_task(task)
+    recommended = view["recommendation"]["agent"]
+    assert (await service.plan(task)).agent_id == recommended
     with pytest.raises(TaskNotFound):
         await service.plan(task, "nobody")
-    agents = [r["agent"] for r in (await service.show_task(task))["runs"]]
+    agents = [r["agent"] for r in view["runs"]]
     plans = {a: await service.plan(task, a) for a in agents}
     assert sorted(p.files[0].path for p in plans.values()) == ["src/app.py", "src/util.py"]
+
+
+def test_several_results_and_no_recommendation_name_the_choices() -> None:
+    runs = [
+        {"agent": agent, "state": "committed", "commit": "c" * 40} for agent in ("a1-x", "a2-y")
+    ]
+    view = {"id": "t1", "runs": runs, "snapshot": "s" * 40, "request": "r"}
+    with pytest.raises(ResultNotChosen, match="name one of a1-x, a2-y"):
+        merge_target({**view, "recommendation": None}, None)
+    assert merge_target(view, "a2-y").agent_id == "a2-y"
+    failed = {**view, "runs": [{**runs[0], "state": "failed", "commit": None}]}
+    with pytest.raises(ResultNotChosen, match="no agent of task t1 committed"):
+        merge_target(failed, None)
 
 
 async def test_agent_diff_gives_both_texts_and_gits_diff(

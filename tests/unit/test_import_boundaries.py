@@ -21,6 +21,7 @@ HOMES = {
     "tree_sitter_language_pack": ("grammars.py",),
     "grep_ast": ("grammars.py",),
     "git": ("vcs/",),  # GitPython
+    "httpx": ("forge/",),
 }
 # packages that must never import the front doors
 NO_FRONT_DOORS = ("agents", "repomap", "edits", "lint", "models", "vcs", "review", "memory",

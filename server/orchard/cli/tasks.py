@@ -1,7 +1,8 @@
-"""`orchard tasks [list | show ID | resume ID | accept ID [AGENT] | discard ID | clean]`: what the
-journal and the agent worktrees hold. Runs of a process that died are marked interrupted first;
-`resume` runs them again with `orchard run`'s progress and table; `accept` merges a result into
-the working tree. Parses and prints; the service does the rest.
+"""`orchard tasks [list | show ID | resume ID | accept ID [AGENT] | discard ID | clean |
+push ID [AGENT]]`: what the journal and the agent worktrees hold. Runs of a process that died are
+marked interrupted first; `resume` runs them again with `orchard run`'s progress and table;
+`accept` merges a result into the working tree; `push` publishes an agent's branch
+(`cli/push.py`). Parses and prints; the service does the rest.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "action",
         nargs="?",
         default="list",
-        choices=("list", "show", "resume", "accept", "discard", "clean"),
+        choices=("list", "show", "resume", "accept", "discard", "clean", "push"),
     )
-    parser.add_argument("task_id", nargs="?", help="the task (for show, resume, accept, discard)")
     parser.add_argument(
-        "agent_id", nargs="?", help="accept: the agent (default: the recommended or only result)"
+        "task_id", nargs="?", help="the task (for show, resume, accept, discard, push)"
+    )
+    parser.add_argument(
+        "agent_id",
+        nargs="?",
+        help="accept, push: the agent (default: the recommended or only result)",
     )
     parser.add_argument("--root", default=None, help="repository (default: the one around .)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -40,6 +45,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--all", action="store_true", help="clean: discard ended tasks with their branches too"
     )
+    from orchard.cli.push import add_push_arguments
+
+    add_push_arguments(parser)
     return parser
 
 
@@ -50,11 +58,14 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         print(f"orchard tasks: {start} is not inside a git repository", file=sys.stderr)
         return 2
-    if args.action in ("show", "resume", "accept", "discard") and not args.task_id:
+    if args.action in ("show", "resume", "accept", "discard", "push") and not args.task_id:
         print(f"orchard tasks {args.action}: which task? give its id", file=sys.stderr)
         return 2
-    if args.agent_id and args.action != "accept":
-        print(f"orchard tasks {args.action}: an agent is only named with accept", file=sys.stderr)
+    if args.agent_id and args.action not in ("accept", "push"):
+        print(
+            f"orchard tasks {args.action}: an agent is only named with accept or push",
+            file=sys.stderr,
+        )
         return 2
     if args.action == "accept":
         from orchard.cli.accept import accept_task
@@ -77,6 +88,10 @@ async def _act(root: Path, args: argparse.Namespace) -> int:
         if args.action == "show":
             view = await service.show_task(args.task_id, events=True)
             return _print_task(view, args.json, args.events)
+        if args.action == "push":
+            from orchard.cli.push import push
+
+            return await push(service, args)
         if args.action == "discard":
             cleanup = await service.discard(args.task_id)
             print(f"discarded {args.task_id}: {cleanup.worktrees} worktrees, {cleanup.refs} refs")

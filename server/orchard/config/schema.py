@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 EDIT_FORMATS = ("auto", "editblock", "udiff", "whole")
 SANDBOX_MODES = ("auto", "bwrap", "off")
+FORGES = ("auto", "github", "gitlab")
 SECRET_KEYS = frozenset({"api_key", "apikey", "key", "token", "secret", "password"})
 
 
@@ -211,6 +212,32 @@ class MemorySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """Publishing an agent's branch: the remote it goes to, the forge its pull request opens on."""
+
+    remote: str = field(
+        default="origin", metadata=_doc("remote that `orchard tasks push` pushes agent branches to")
+    )
+    forge: str = field(
+        default="auto",
+        metadata=_doc(
+            "forge pull requests open on: auto (from the remote's host), github, gitlab",
+            choices=FORGES,
+        ),
+    )
+    api_url: str | None = field(
+        default=None,
+        metadata=_doc(
+            "forge API base, e.g. `https://github.example.com/api/v3`; unset: GITHUB_API_URL"
+            " (or CI_API_V4_URL), else the host's public API"
+        ),
+    )
+    timeout_seconds: float = field(
+        default=30.0, metadata=_doc("timeout of one forge API request", min=1.0)
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything Orchard can be told; every field has a sensible default."""
 
@@ -238,6 +265,9 @@ class Settings:
     lint: LintSettings = field(default_factory=LintSettings, metadata=_doc("lint pipeline"))
     agents: AgentSettings = field(default_factory=AgentSettings, metadata=_doc("agent runs"))
     memory: MemorySettings = field(default_factory=MemorySettings, metadata=_doc("memory"))
+    publish: PublishSettings = field(
+        default_factory=PublishSettings, metadata=_doc("pushing branches, opening pull requests")
+    )
 
     def model(self, name: str) -> ModelSettings:
         """Return the settings of a model by its litellm string (defaults when not configured)."""

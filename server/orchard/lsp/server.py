@@ -27,6 +27,7 @@ from orchard.lsp import (
     documents,
     editor_loop,
     memory_feature,
+    publish_feature,
     repomap_feature,
     settings_sync,
     tasks_feature,
@@ -204,5 +205,6 @@ def create_server() -> OrchardServer:
     repo_map = repomap_feature.register(server)
     tasks = tasks_feature.register(server, live_map=lambda: repo_map.live)
     memory_feature.register(server, tasks.service)
+    publish_feature.register(server, tasks.service)
     editor_loop.register(server, tasks)
     return server

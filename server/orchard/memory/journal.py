@@ -316,6 +316,10 @@ class Journal:
         """Return a run's events in order (only those with `seq` above `after`, if given)."""
         return self._events("where run_id = ? and seq > ?", [run_id, after])
 
+    def events_of_kind(self, kind: str) -> list[RunEvent]:
+        """Return every run's events of one kind, oldest first (e.g. all `published` pushes)."""
+        return self._events("where kind = ?", [kind])
+
     def task_events(self, task_id: str, kinds: Sequence[str]) -> list[RunEvent]:
         """Return the events of the given kinds of every run of a task, in order."""
         if not kinds:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from orchard.review.report import ReviewReport
     from orchard.service.accepting import AcceptResult, MergeTarget
     from orchard.service.memory import RunRecorder
+    from orchard.service.publish import PublishResult
     from orchard.vcs.file_diffs import FileDiff
     from orchard.vcs.merge_plan import MergePlan
 
@@ -306,6 +307,32 @@ class OrchardService:
         cleanup = await asyncio.to_thread(sweep)
         await self._remember_discarded(cleanup.tasks)
         return cleanup
+
+    async def publish(
+        self,
+        task_id: str,
+        agent_id: str | None = None,
+        *,
+        remote: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        pr: bool = False,
+        draft: bool = False,
+    ) -> PublishResult:
+        """Push an agent's commit (the judge's pick by default) to `remote` as `branch` (default
+        `orchard/<task>-<agent>`) and, with `pr`, open a pull request into `base`."""
+        from orchard.service.publish import PublishOptions, publish_agent
+
+        view = await self.show_task(task_id)
+        options = PublishOptions(remote, branch, base, pr, draft)
+        return await publish_agent(
+            view,
+            options,
+            agent_id=agent_id,
+            root=self.root,
+            settings=self.settings,
+            journal=self.journal,
+        )
 
     # Bringing results back ---------------------------------------------------------------------
 

@@ -163,7 +163,7 @@ class _Pending:
 
 
 class _FileMerger:
-    """Plans one changed path at a time; safe to call from several threads."""
+    """Plans one changed path at a time; text merges both sides made wait for one batch."""
 
     def __init__(
         self, root: Path, agent_id: str, buffers: dict[str, bytes], blobs: dict[str, bytes]
