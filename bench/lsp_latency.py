@@ -167,7 +167,8 @@ def serve_model(seconds: float) -> None:
         if request.model == "fast":
             return Reply(text=EDIT)
         chunks = int(seconds / 0.05)
-        return Reply(text="thinking " * chunks + EDIT, chunk_chars=9, chunk_delay=0.05)
+        words = "".join(f"step {n:05d} " for n in range(chunks))  # litellm stops repeated chunks
+        return Reply(text=words + EDIT, chunk_chars=12, chunk_delay=0.05)
 
     with ModelServer() as server:
         server.set_default(answer)
@@ -212,18 +213,25 @@ def run(api_base: str, agents: int, samples: int) -> None:
         idle = sample(server, measured, task, samples, 2)
         _, busy_task = server.command("orchard.startTask", {
             "request": "work slowly", "models": ["openai/slow"], "agents": agents})  # fmt: skip
-        time.sleep(3.0)  # the agents are snapshotting, then streaming
+        waited = time.perf_counter()
+        while time.perf_counter() - waited < 120:  # sample while they stream, not while they start
+            runs = server.command("orchard.showTask", {"task": busy_task["task"]})[1]["runs"]
+            if len(runs) == agents and all(r["state"] == "editing" for r in runs):
+                break
+            time.sleep(0.5)
+        setup = time.perf_counter() - waited
         busy = sample(server, measured, task, samples, 2 + samples)
         view = server.command("orchard.showTask", {"task": busy_task["task"]})[1]
         typist.stop.set()
         typist.join()
-        running = sum(
-            1 for r in view["runs"] if r["state"] not in ("committed", "failed", "cancelled")
-        )
+        states = ", ".join(sorted(f"{r['state']}: {r['error'] or ''}"[:60] for r in view["runs"]))
         server.command("orchard.cancelTask", {"task": busy_task["task"]})
         server.close()
-    print(f"{agents} agents ({running} still running at the end), {typist.sent} didChange typed "
-          f"at 50/s, {samples} samples each, {os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"{agents} agents, {setup:.1f} s until all streamed; {typist.sent} didChange typed at"
+        f" 50/s; {samples} samples each; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+    print(f"agents at the end: {states}")  # fmt: skip
     print(f"{'round trip (ms)':18}{'idle p50':>10}{'idle p99':>10}{'busy p50':>10}"
           f"{'busy p99':>10}{'p99 ratio':>10}")  # fmt: skip
     for name in idle:
