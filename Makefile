@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck pytest pytest-fast check-lock lock run clean nvim-doc
+.PHONY: install test lint typecheck pytest pytest-fast check-lock lock run clean nvim-doc vscode-test code-server
 
 $(UV):
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -48,7 +48,20 @@ pytest: $(STAMP)
 pytest-fast: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
 
-test: check-lock lint typecheck pytest
+test: check-lock lint typecheck vscode-test pytest
+
+# The VS Code extension: exact npm lock, ESLint, tsc, unit tests, esbuild bundle, vsce package.
+VSCODE := clients/vscode
+$(VSCODE)/node_modules/.installed: $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	npm ci --prefix $(VSCODE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+vscode-test: $(VSCODE)/node_modules/.installed
+	npm run --prefix $(VSCODE) --silent check
+
+# code-server for the extension's end-to-end tests (idempotent; into .tools/code-server).
+code-server:
+	$(VSCODE)/scripts/install-code-server.sh
 
 # `make run REQUEST="..." [ARGS="--models m1,m2"]` runs agents on this repository; no REQUEST: doctor
 run: $(STAMP)
