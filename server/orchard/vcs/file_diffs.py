@@ -11,6 +11,7 @@ from typing import Any
 from orchard.vcs.blobs import read_blobs
 from orchard.vcs.git import run_git
 from orchard.vcs.merge import list_changes
+from orchard.vcs.merge_plan import is_binary
 
 _ABSENT = "000000"
 _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/",
@@ -48,7 +49,7 @@ def file_diffs(root: Path, base_commit: str, agent_commit: str) -> list[FileDiff
     for change in changes:
         base = blobs.get(change.old_blob) if change.old_mode != _ABSENT else None
         result = blobs.get(change.new_blob) if change.new_mode != _ABSENT else None
-        binary = any(_binary(side) for side in (base, result) if side is not None)
+        binary = any(is_binary(side) for side in (base, result) if side is not None)
         paths = [p for p in (change.old_path, change.path) if p]
         text = run_git(root, "diff", *_DIFF_OPTIONS, base_commit, agent_commit, "--", *paths)
         diffs.append(
@@ -62,13 +63,3 @@ def file_diffs(root: Path, base_commit: str, agent_commit: str) -> list[FileDiff
             )
         )
     return diffs
-
-
-def _binary(content: bytes) -> bool:
-    if b"\0" in content:
-        return True
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False

@@ -25,6 +25,7 @@ from orchard.vcs.merge_plan import (
     FileChangeKind,
     FilePlan,
     MergePlan,
+    is_binary,
 )
 from orchard.vcs.snapshot import buffer_path
 
@@ -203,7 +204,7 @@ class _FileMerger:
             if dest is not None and dest != theirs:  # the user made a file where it moves to
                 note = f"the agent moved {source} here, where you made another file; yours kept"
                 return FilePlan(
-                    change.path, FileChangeKind.CONFLICT, dest, dest, binary=_is_binary(dest),
+                    change.path, FileChangeKind.CONFLICT, dest, dest, binary=is_binary(dest),
                     conflicts=(_markerless(note),),
                 )  # fmt: skip
         kind = FileChangeKind.RENAMED if change.status == "R" else FileChangeKind.MODIFIED
@@ -224,7 +225,7 @@ class _FileMerger:
             theirs="",
             note="the agent deleted this file, which you changed; your version is kept",
         )
-        binary = _is_binary(ours) or _is_binary(base)
+        binary = is_binary(ours) or is_binary(base)
         return FilePlan(
             change.path, FileChangeKind.CONFLICT, ours, ours, None, binary, from_buffer, (region,)
         )
@@ -256,7 +257,7 @@ class _FileMerger:
             return self._file(change, kind, ours, theirs, from_buffer)
         if theirs == base:
             return self._file(change, kind, ours, ours, from_buffer)
-        if any(_is_binary(side) for side in (ours, base, theirs)):
+        if any(is_binary(side) for side in (ours, base, theirs)):
             note = "binary file changed on both sides; yours is kept"
             return FilePlan(
                 change.path, FileChangeKind.CONFLICT, ours, ours, change.old_path, binary=True,
@@ -287,7 +288,7 @@ class _FileMerger:
         result: bytes | None,
         from_buffer: bool,
     ) -> FilePlan:
-        binary = any(_is_binary(side) for side in (ours, result) if side is not None)
+        binary = any(is_binary(side) for side in (ours, result) if side is not None)
         old_path = change.old_path if kind is FileChangeKind.RENAMED else None
         return FilePlan(
             change.path, kind, ours, result, old_path, binary, from_buffer, mode=_mode(change)
@@ -331,7 +332,7 @@ def _gone_here(change: Change, base: bytes, theirs: bytes, from_buffer: bool) ->
     )
     return FilePlan(
         change.path, FileChangeKind.CONFLICT, None, None, change.old_path,
-        binary=_is_binary(theirs), from_buffer=from_buffer, conflicts=(region,),
+        binary=is_binary(theirs), from_buffer=from_buffer, conflicts=(region,),
     )  # fmt: skip
 
 
@@ -359,16 +360,6 @@ def _mode(change: Change) -> str | None:
 
 def _regular(mode: str) -> bool:
     return mode in _REGULAR or mode == _ABSENT
-
-
-def _is_binary(content: bytes) -> bool:
-    if b"\0" in content:
-        return True
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def _text(content: bytes) -> str:

@@ -26,6 +26,17 @@ MARKER_SEPARATOR = "======="
 MARKER_THEIRS_PREFIX = ">>>>>>> "  # followed by the agent's name
 
 
+def is_binary(content: bytes) -> bool:
+    """Whether `content` is not UTF-8 text (a NUL byte, or bytes UTF-8 cannot decode)."""
+    if b"\0" in content:
+        return True
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class ConflictRegion:
     """One region both sides changed differently, in 0-based line numbers of `FilePlan.result`.
