@@ -13,7 +13,8 @@ import pytest
 
 from orchard.agents.events import PlanMade, RunNote
 from orchard.agents.integration import StepStatus, journaled_integration
-from orchard.agents.orchestrator import Orchestrator, TaskResult
+from orchard.agents.orchestrator import Orchestrator
+from orchard.agents.result import TaskResult
 from orchard.agents.task import RunState, TaskMode, TaskSpec, TaskState
 from orchard.config import AgentSettings
 from orchard.service import OrchardService, TaskRequest

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,9 @@ from orchard.agents.integration import Integration
 from orchard.agents.mapsource import live_map_source
 from orchard.agents.outcome import RunOutcome
 from orchard.agents.planner import MAX_SUBTASKS, Plan, parse_plan, planner_messages
+from orchard.agents.result import TaskResult
 from orchard.agents.resume import resumable_runs, task_snapshot
-from orchard.agents.reviewing import TaskReview, review_json
+from orchard.agents.reviewing import TaskReview
 from orchard.agents.run import AgentLoop
 from orchard.agents.task import (
     AgentRun,
@@ -47,8 +47,6 @@ from orchard.errors import OrchardError, RunConflict, TaskNotFound
 from orchard.memory.journal import Journal
 from orchard.models.client import ModelClient, load_litellm
 from orchard.repomap.live import LiveRepoMap
-from orchard.review.findings import Finding
-from orchard.review.judge import Recommendation
 from orchard.vcs.cleanup import prune
 from orchard.vcs.git import remove_stale_indexes
 from orchard.vcs.names import branch_name, worktree_path
@@ -58,40 +56,6 @@ from orchard.vcs.snapshot import NO_BUFFERS, Snapshot, create_snapshot
 log = logging.getLogger(__name__)
 
 DEFAULT_TEST_TIMEOUT = 600.0
-
-
-@dataclass(frozen=True, slots=True)
-class TaskResult:
-    """How a task ended: its state and every agent's outcome, in launch order."""
-
-    task_id: str
-    state: TaskState
-    snapshot: str
-    outcomes: tuple[RunOutcome, ...]
-    plan: Plan | None = None
-    recommendation: Recommendation | None = None  # best-of-N: the judge's pick
-    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # reviewed agents
-    integration: Integration | None = None  # fan-out: every committed agent merged
-
-    @property
-    def committed(self) -> tuple[RunOutcome, ...]:
-        """The outcomes of agents that committed a result."""
-        return tuple(o for o in self.outcomes if o.state is RunState.COMMITTED)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the result as a JSON-ready mapping."""
-        data: dict[str, Any] = {
-            "task": self.task_id,
-            "state": str(self.state),
-            "snapshot": self.snapshot,
-            "agents": [o.to_json() for o in self.outcomes],
-            **review_json(self.recommendation, self.findings),
-        }
-        if self.plan is not None:
-            data["overlaps"] = {o.path: list(o.subtasks) for o in self.plan.overlaps}
-        if self.integration is not None:
-            data["integration"] = self.integration.to_json()
-        return data
 
 
 class TaskHandle:

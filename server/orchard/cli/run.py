@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from orchard.agents.events import Event, PlanMade, RunProgress, RunStateChanged, TaskStarted
-from orchard.agents.orchestrator import TaskHandle, TaskResult
+from orchard.agents.orchestrator import TaskHandle
 from orchard.agents.outcome import RunOutcome
+from orchard.agents.result import TaskResult
 from orchard.agents.task import RunState, TaskLimits, TaskMode
 from orchard.config import find_repository_root
 from orchard.errors import ModelsNotReady, OrchardError, SettingsError, WorkspaceError

@@ -22,7 +22,8 @@ from orchard.service.views import VIEW_EVENTS, event_view, task_view
 
 if TYPE_CHECKING:
     from orchard.agents.environment import MemorySource
-    from orchard.agents.orchestrator import Orchestrator, TaskHandle, TaskResult
+    from orchard.agents.orchestrator import Orchestrator, TaskHandle
+    from orchard.agents.result import TaskResult
     from orchard.memory.api import Memory
     from orchard.memory.journal import Journal
     from orchard.memory.search import MemoryHit
