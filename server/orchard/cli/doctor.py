@@ -19,7 +19,8 @@ from typing import Any
 from orchard.config import Settings, load_settings
 from orchard.sandbox.bwrap import probe
 
-MIN_GIT = (2, 36)  # `git worktree list -z`
+MIN_GIT = (2, 38)  # `git merge-tree --write-tree` (taking results; `worktree list -z` is 2.36)
+_MIN_GIT_TEXT = ".".join(map(str, MIN_GIT))
 GRAMMARS = (
     "python", "javascript", "typescript", "tsx", "go", "rust",
     "java", "c", "cpp", "csharp", "ruby", "php",
@@ -55,12 +56,12 @@ def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def check_git() -> Check:
     """Check that git is installed and new enough."""
     if shutil.which("git") is None:
-        return Check("git", "fail", "git is not on PATH; install git >= 2.36")
+        return Check("git", "fail", f"git is not on PATH; install git >= {_MIN_GIT_TEXT}")
     text = _git("--version").stdout.strip()
     match = re.search(r"(\d+)\.(\d+)", text)
     version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
     if version < MIN_GIT:
-        return Check("git", "fail", f"{text}: Orchard needs git >= 2.36")
+        return Check("git", "fail", f"{text}: Orchard needs git >= {_MIN_GIT_TEXT}")
     return Check("git", "ok", text)
 
 
