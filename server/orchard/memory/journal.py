@@ -34,6 +34,8 @@ from orchard.memory.db import connect, migrate
 
 log = logging.getLogger(__name__)
 
+_ID_ATTEMPTS = 8
+
 
 def _create_tables(db: sqlite_utils.Database) -> None:
     db.executescript(
@@ -122,13 +124,26 @@ class Journal:
     # Tasks ---------------------------------------------------------------------------------
 
     def create_task(self, spec: TaskSpec, task_id: str | None = None) -> Task:
-        """Record a new running task for `spec`; return it."""
-        task_id = task_id or new_task_id()
+        """Record a new running task for `spec`; return it.
+
+        A generated id that happens to be taken (two tasks in the same second drawing the same
+        random suffix) is drawn again; an id the caller names must be free.
+        """
+        for _ in range(_ID_ATTEMPTS):
+            chosen = task_id or new_task_id()
+            if self._insert_task(chosen, spec):
+                return self._task_or_raise(chosen)
+            if task_id is not None:
+                raise RunConflict(f"task {task_id} already exists")
+        raise RunConflict("could not draw a free task id; try again")
+
+    def _insert_task(self, task_id: str, spec: TaskSpec) -> bool:
+        """Insert the task row; return False when the id is already taken."""
         now = time.time()
         with self._write() as db:
-            db.execute(
+            cursor = db.execute(
                 "insert into journal_tasks (id, state, mode, request, spec, owner, created_at,"
-                " updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                " updated_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(id) do nothing",
                 [
                     task_id,
                     TaskState.RUNNING,
@@ -140,7 +155,7 @@ class Journal:
                     now,
                 ],
             )
-        return self._task_or_raise(task_id)
+            return cursor.rowcount == 1
 
     def set_task_state(
         self,

@@ -47,6 +47,28 @@ def test_task_round_trips_with_its_spec(journal: Journal) -> None:
     assert journal.task("missing") is None
 
 
+def test_a_named_task_id_that_is_taken_is_refused(journal: Journal) -> None:
+    journal.create_task(SPEC, task_id="t1")
+
+    with pytest.raises(RunConflict, match="t1"):
+        journal.create_task(SPEC, task_id="t1")
+    assert journal.task("t1").spec == SPEC  # type: ignore[union-attr]
+
+
+def test_a_generated_task_id_that_is_taken_is_drawn_again(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tasks in one second may draw the same 4-hex suffix; the second draws again."""
+    taken = journal.create_task(SPEC).id
+    draws = iter([taken, taken, "20261202-000000-beef"])
+    monkeypatch.setattr("orchard.memory.journal.new_task_id", lambda: next(draws))
+
+    task = journal.create_task(SPEC)
+
+    assert task.id == "20261202-000000-beef"
+    assert {t.id for t in journal.tasks()} == {taken, task.id}
+
+
 def test_task_state_and_snapshot_are_updated(journal: Journal) -> None:
     journal.create_task(SPEC, task_id="t1")
 
