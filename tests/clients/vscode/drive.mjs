@@ -31,11 +31,24 @@ async function palette(page, command) {
   await page.keyboard.press("Enter");
 }
 
+// An input box with `validateInput` ignores Enter until the extension host has validated the
+// typed value (the empty initial value is invalid), so Enter pressed at once can be dropped on a
+// loaded machine, and the next palette command would then dismiss the box: as a user would, look
+// whether the box went away and press Enter again if it did not.
 async function quickInput(page, title, value) {
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: title }).waitFor();
+  const titled = page.locator(".quick-input-widget .quick-input-title", { hasText: title });
+  await titled.waitFor();
   const input = page.locator(".quick-input-widget input");
   if (value !== undefined) await input.fill(value);
-  await page.keyboard.press("Enter");
+  for (let attempt = 0; ; attempt += 1) {
+    await page.keyboard.press("Enter");
+    try {
+      await titled.waitFor({ state: "hidden", timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt >= 10) throw new Error(`the input "${title}" did not take Enter: ${error}`);
+    }
+  }
 }
 
 async function editorText(page, name) {
