@@ -261,6 +261,15 @@ async def test_best_of_two_from_a_code_action_is_watched_reviewed_and_accepted_a
     assert {d.severity for d in review} == {types.DiagnosticSeverity.Warning}
     assert {d.data["agent"] for d in review} == {run["agent"] for run in view["runs"]}
     assert all(d.range.start.line == 2 for d in review)  # line 2 of the result: 3 here
+    buffers.type_text(util, "# a second note\n" + buffers.text(util))
+    moved = await wait_until(
+        lambda: [
+            d for d in client.diagnostics.get(util, [])
+            if d.source == "orchard-review" and d.range.start.line == 3
+        ],
+        "review diagnostics moved with the user's typing",
+    )  # fmt: skip
+    assert len(moved) == len(review)
     actions = await code_actions(client, util, 0)
     titled(actions, f"Orchard: accept {recommended} (recommended)")
     titled(actions, f"Orchard: discard task {task_id}")
@@ -277,7 +286,7 @@ async def test_best_of_two_from_a_code_action_is_watched_reviewed_and_accepted_a
     if editor == "visual_studio_code":
         (change,) = sent.edit.document_changes  # type: ignore[misc]
         assert isinstance(change, types.TextDocumentEdit)
-        assert change.text_document.version == 2  # the version the user's typing made
+        assert change.text_document.version == 3  # the version the user's typing made
         assert len(change.edits) == 1  # one small edit, not the whole file
     assert not (repo.root / "src" / "util.py").read_text().count("int(a)")  # buffers, not disk
     await wait_until(

@@ -33,6 +33,7 @@ def register(server: EditorHost, tasks: TasksFeature) -> TaskWatch:
     tasks.on_discarded(review.clear)
     tasks.on_discarded(watch.close)
     server.documents.subscribe(accept.markers.on_event)
+    server.documents.subscribe(review.on_event)
     code_actions.register(server, watch.open_views)
 
     async def run_review(arguments: CommandArguments) -> Any:

@@ -1,19 +1,24 @@
 """Review findings as diagnostics (source `orchard-review`): each finding of a task's agents on the
 file it concerns, severity mapped, task and agent named in `relatedInformation`/`codeDescription`
 and `data`, its lines mapped from the agent's result to the user's current text (a difflib line
-map), cleared when the task is accepted or discarded. Owns the review share of the board.
+map), placed again after the user edits the file, cleared when the task is accepted or
+discarded. Owns the review share of the board.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from orchard.lsp.convert import uri_to_path
+from orchard.lsp.documents import DocumentEvent, DocumentEventKind
 from orchard.lsp.text_edits import split_lines
 
 if TYPE_CHECKING:
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCE = "orchard-review"
+REPLACE_DELAY = 0.15  # seconds after the last edit before findings are placed again
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -87,19 +93,31 @@ def finding_diagnostic(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A finding kept to be placed again: its agent, and the text its lines refer to."""
+
+    finding: Finding
+    agent_id: str
+    basis: str  # the agent's result for the file, else the user's text when first placed
+
+
 class ReviewDiagnostics:
-    """The findings of each watched task, placed on the files they concern."""
+    """The findings of each watched task, placed on the files they concern, and placed again
+    (through a line map from the text they refer to) shortly after the user edits such a file."""
 
     def __init__(self, server: DiagnosticsHost, service: Callable[[], Awaitable[OrchardService]]):
         self.server = server
         self._service = service
+        self._held: dict[str, dict[str, list[_Held]]] = {}  # task -> uri -> findings
         self._by_task: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        self._pending: dict[str, asyncio.TimerHandle] = {}
 
     async def show(self, task_id: str, _view: Mapping[str, Any] | None = None) -> None:
         """Fetch the task's findings and publish them against the current texts."""
         service = await self._service()
         findings = await service.findings(task_id)
-        placed: dict[str, list[types.Diagnostic]] = {}
+        held: dict[str, list[_Held]] = {}
         for agent_id, agent_findings in findings.items():
             if not agent_findings:
                 continue
@@ -107,14 +125,17 @@ class ReviewDiagnostics:
             for finding in agent_findings:
                 uri = (service.root / finding.file).as_uri()
                 current = self._current(uri, service.root / finding.file)
-                agent_text = results.get(finding.file)
                 if current is None:
                     continue
-                mapped = line_map(agent_text if agent_text is not None else current, current)
-                diagnostic = finding_diagnostic(finding, task_id, agent_id, uri, mapped)
-                if diagnostic is not None:
-                    placed.setdefault(uri, []).append(diagnostic)
-        self._replace(task_id, placed)
+                basis = results.get(finding.file, current)
+                held.setdefault(uri, []).append(_Held(finding, agent_id, basis))
+        before = set(self._held.get(task_id, {}))
+        if held:
+            self._held[task_id] = held
+        else:
+            self._held.pop(task_id, None)
+        for uri in before | set(held):
+            self._place(uri)
 
     async def _agent_texts(
         self, service: OrchardService, task_id: str, agent_id: str
@@ -140,16 +161,47 @@ class ReviewDiagnostics:
         except (OSError, UnicodeDecodeError):
             return None
 
+    def on_event(self, event: DocumentEvent) -> None:
+        """Place a file's findings again shortly after the user changes it (edits in a burst
+        are placed once, after the last)."""
+        if event.kind is not DocumentEventKind.CHANGED or event.large:
+            return
+        if not any(event.uri in per_uri for per_uri in self._held.values()):
+            return
+        pending = self._pending.pop(event.uri, None)
+        if pending is not None:
+            pending.cancel()
+        later = asyncio.get_running_loop().call_later
+        self._pending[event.uri] = later(REPLACE_DELAY, self._replace_after_edit, event.uri)
+
+    def _replace_after_edit(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        self._place(uri)
+
+    def _place(self, uri: str) -> None:
+        """Place every held finding on `uri` against its current text and publish them."""
+        path = uri_to_path(uri)
+        current = None if path is None else self._current(uri, path)
+        for task_id, per_uri in self._held.items():
+            placed = self._by_task.setdefault(task_id, {})
+            placed.pop(uri, None)
+            if current is None or uri not in per_uri:
+                continue
+            maps: dict[str, Callable[[int], int | None]] = {}
+            for held in per_uri[uri]:
+                if held.basis not in maps:
+                    maps[held.basis] = line_map(held.basis, current)
+                mapped = maps[held.basis]
+                diagnostic = finding_diagnostic(held.finding, task_id, held.agent_id, uri, mapped)
+                if diagnostic is not None:
+                    placed.setdefault(uri, []).append(diagnostic)
+        for task_id in [t for t, placed in self._by_task.items() if not placed]:
+            del self._by_task[task_id]
+        every = [d for per_uri in self._by_task.values() for d in per_uri.get(uri, [])]
+        self.server.diagnostic_board.set(uri, SOURCE, every, self.server.documents.version(uri))
+
     def clear(self, task_id: str) -> None:
         """Take a task's findings off the editor (accepted or discarded)."""
-        self._replace(task_id, {})
-
-    def _replace(self, task_id: str, placed: dict[str, list[types.Diagnostic]]) -> None:
-        before = set(self._by_task.get(task_id, {}))
-        if placed:
-            self._by_task[task_id] = placed
-        else:
-            self._by_task.pop(task_id, None)
-        for uri in before | set(placed):
-            every = [d for per_uri in self._by_task.values() for d in per_uri.get(uri, [])]
-            self.server.diagnostic_board.set(uri, SOURCE, every, self.server.documents.version(uri))
+        uris = set(self._held.pop(task_id, {})) | set(self._by_task.pop(task_id, {}))
+        for uri in uris:
+            self._place(uri)
