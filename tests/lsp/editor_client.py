@@ -30,10 +30,11 @@ class Buffers:
     answers: list[bool] = field(default_factory=list)
     task_changes: list[dict[str, Any]] = field(default_factory=list)
     before_apply: Callable[[types.ApplyWorkspaceEditParams], None] | None = None
+    encoding: str = "utf-16"  # the negotiated position encoding, which edits' columns count
 
     def open(self, path: Path, text: str, language: str = "python") -> str:
         uri = path.as_uri()
-        self.texts[uri] = TextStore(text)
+        self.texts[uri] = TextStore(text, self.encoding)
         self.versions[uri] = 1
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
@@ -49,7 +50,7 @@ class Buffers:
 
     def type_text(self, uri: str, text: str) -> None:
         """The user replaces the buffer's whole text (one didChange)."""
-        self.texts[uri] = TextStore(text)
+        self.texts[uri] = TextStore(text, self.encoding)
         self._changed(uri, text)
 
     def _changed(self, uri: str, text: str) -> None:

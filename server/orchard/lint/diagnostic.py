@@ -1,4 +1,4 @@
-"""The lint pipeline's value objects: a diagnostic, its severity, and a text to lint.
+"""The lint pipeline's value objects: a diagnostic, its severity, a tool's fix, a text to lint.
 
 Plain data only: no LSP types here (the editor adapter converts), no I/O.
 Positions are 0-based; columns count Unicode code points of the line (Python `str` indices).
@@ -31,6 +31,42 @@ class ColumnUnit(enum.StrEnum):
 SYNTAX_SOURCE = "orchard-syntax"
 
 
+class Applicability(enum.StrEnum):
+    """How sure a tool is that its fix keeps the code's meaning (ruff's terms)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, slots=True)
+class FixEdit:
+    """Replace the text from (line, column) to (end_line, end_column) with `new_text`.
+
+    0-based; columns in code points once placed on the file (in the tool's unit before). A tool
+    that counts offsets into the whole text gives them as `column`/`end_column` with `by_offset`.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    new_text: str
+    by_offset: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A linter's own fix for one diagnostic: what it does and its edits, against one text."""
+
+    title: str
+    edits: tuple[FixEdit, ...]
+    applicability: Applicability = Applicability.SAFE
+    # `text_digest` of the text the tool read: the edits apply to that text only. Empty until
+    # the pipeline places the fix on the file it linted.
+    basis: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Related:
     """Another place in the same file that explains a diagnostic (e.g. where a bracket opened)."""
@@ -60,6 +96,7 @@ class Diagnostic:
     # Normalized text of the flagged line and its neighbours, filled by the pipeline so that
     # `new_problems` can recognise a problem that merely moved.
     context: tuple[str, ...] = field(default=(), compare=False)
+    fix: Fix | None = field(default=None, compare=False)
 
     def render(self, relative_to: Path | None = None) -> str:
         """Format as `path:line:col severity source [code] message`, 1-based like editors."""

@@ -1,6 +1,7 @@
 """The linters layer: planning each tool's runs over the files, running them at once, reading back.
 
-Turns tool output into diagnostics on the files asked about (columns in code points).
+Turns tool output into diagnostics on the files asked about (columns in code points, fixes
+placed on the text linted).
 Tools that are not installed are skipped with one logged notice; failures are reported, not raised.
 """
 
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from orchard.errors import LintError
-from orchard.lint.diagnostic import ColumnUnit, Diagnostic, lines_of, to_code_points
+from orchard.lint.diagnostic import Applicability, Diagnostic, lines_of, to_code_points
+from orchard.lint.fixes import place_fix
 from orchard.lint.problems import context_of
 from orchard.lint.runner import find_executable, run_invocation
 from orchard.lint.tools.spec import Invocation, ToolSpec
@@ -113,10 +115,12 @@ async def run_linters(
             log.warning("%s", reason)
             result.failures.append(reason)
         wanted = {path.resolve() for path in invocation.files}
+        unsafe_ok = await _unsafe_fixes_allowed(spec, found)
         for diagnostic in found:
             file = known.get(diagnostic.path.resolve())
             if file is not None and diagnostic.path.resolve() in wanted:
-                result.diagnostics.append((spec, _placed(diagnostic, file, spec.column_unit)))
+                allowed = diagnostic.path in unsafe_ok
+                result.diagnostics.append((spec, _placed(diagnostic, file, spec, allowed)))
 
     await asyncio.gather(*(one(spec, invocation) for spec, invocation in jobs))
     return result
@@ -170,8 +174,19 @@ def _common_folder(paths: Sequence[Path]) -> Path:
     return Path(os.path.commonpath([str(path.resolve().parent) for path in paths]))
 
 
-def _placed(diagnostic: Diagnostic, file: LintFile, unit: ColumnUnit) -> Diagnostic:
-    """Put a tool's diagnostic on the file as given: its path, code-point columns, context."""
+async def _unsafe_fixes_allowed(spec: ToolSpec, found: Sequence[Diagnostic]) -> set[Path]:
+    """The paths among `found` whose unsafe fixes the project lets `spec` offer (reads configs,
+    so off the loop, and only when there is such a fix)."""
+    check = spec.unsafe_fixes_allowed
+    paths = {d.path for d in found if d.fix and d.fix.applicability is Applicability.UNSAFE}
+    if check is None or not paths:
+        return set()
+    return await asyncio.to_thread(lambda: {path for path in paths if check(path)})
+
+
+def _placed(diagnostic: Diagnostic, file: LintFile, spec: ToolSpec, unsafe_ok: bool) -> Diagnostic:
+    """Put a tool's diagnostic on the file as given: its path, code-point columns, context, fix."""
+    unit = spec.column_unit
     lines = lines_of(file.text)
     start = lines[diagnostic.line] if diagnostic.line < len(lines) else ""
     end = lines[diagnostic.end_line] if diagnostic.end_line < len(lines) else ""
@@ -186,6 +201,9 @@ def _placed(diagnostic: Diagnostic, file: LintFile, unit: ColumnUnit) -> Diagnos
         end_column=end_column,
         end_line=max(diagnostic.end_line, diagnostic.line),
         context=context_of(lines, diagnostic.line),
+        fix=place_fix(diagnostic.fix, file.text, lines, unit, unsafe_ok=unsafe_ok)
+        if diagnostic.fix is not None
+        else None,
     )
 
 

@@ -1,7 +1,8 @@
 """Code actions (`textDocument/codeAction`, resolved lazily with `codeAction/resolve` where the
 client supports it): send agents on a selection; an `AI!` comment sends its text (the comment
-removed); fix a diagnostic with an agent; apply a review finding's replacement; accept, discard
-or publish a finished task of the document. Answers from memory at once: never waits on work.
+removed); fix a diagnostic with an agent; apply a review finding's replacement or a linter's
+own fix (lsp/lint_fixes.py); accept, discard or publish a finished task of the document.
+Answers from memory at once: never waits on work.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import itertools
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from orchard.lsp.convert import uri_to_path
+from orchard.lsp.diagnostics import LINT
+from orchard.lsp.lint_fixes import FIX_ALL, LintFix, LintFixes
 from orchard.lsp.text_edits import split_lines
 
 if TYPE_CHECKING:
@@ -33,7 +36,11 @@ START, ACCEPT, DISCARD, PUBLISH = (
     "orchard.publishAgent",
 )
 REVIEW_SOURCE = "orchard-review"
-KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]
+KINDS: list[types.CodeActionKind | str] = [
+    types.CodeActionKind.QuickFix,
+    types.CodeActionKind.RefactorRewrite,
+    FIX_ALL,
+]
 RESOLVE_CACHE = 256
 # A comment that ends with AI! in any common comment syntax: #, //, --, ;, %, /* */, <!-- -->.
 AI_COMMENT = re.compile(
@@ -79,13 +86,16 @@ class CodeActions:
     def __init__(self, server: EditorHost, views: Callable[[], dict[str, dict[str, Any]]]):
         self.server = server
         self._views = views  # the last view of each task this server watched
-        self._deferred: OrderedDict[str, types.CodeAction] = OrderedDict()
+        # key -> the full action, and for a linter's fix the (uri, version) it was made for
+        self._deferred: OrderedDict[str, tuple[types.CodeAction, tuple[str, int | None] | None]]
+        self._deferred = OrderedDict()
         self._ids = itertools.count(1)
 
     def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         """Answer `textDocument/codeAction`."""
         uri, wanted = params.text_document.uri, params.context.only
         text = self.server.documents.text(uri)
+        linted = self._lint_fixes(uri, text, params.context.diagnostics, wanted)
         found: list[types.CodeAction] = []
         found += self._send_agents(uri, params.range)
         if text is not None:
@@ -94,16 +104,27 @@ class CodeActions:
             found += self._for_diagnostic(uri, diagnostic)
         found += self._finished_tasks(uri)
         if wanted:
-            found = [a for a in found if any(str(a.kind).startswith(str(k)) for k in wanted)]
-        return [self._defer(action) for action in found]
+            linted = [a for a in linted if any(_within(a.kind, k) for k in wanted)]
+            found = [a for a in found if any(_within(a.kind, k) for k in wanted)]
+        # A linter's fix is good for this version only: resolving it later checks that.
+        pinned = (uri, self.server.documents.version(uri))
+        return [self._defer(a, pinned) for a in linted] + [self._defer(a) for a in found]
 
     def resolve(self, action: types.CodeAction) -> types.CodeAction:
         """Answer `codeAction/resolve`: put back what was deferred."""
         key = action.data.get("orchard") if isinstance(action.data, dict) else None
-        full = self._deferred.get(str(key)) if key is not None else None
-        return full if full is not None else action
+        entry = self._deferred.get(str(key)) if key is not None else None
+        if entry is None:
+            return action
+        full, pinned = entry
+        if pinned is not None and self.server.documents.version(pinned[0]) != pinned[1]:
+            log.debug("%s: the buffer changed since it was offered; no edit", full.title)
+            return types.CodeAction(title=full.title, kind=full.kind, diagnostics=full.diagnostics)
+        return full
 
-    def _defer(self, action: types.CodeAction) -> types.CodeAction:
+    def _defer(
+        self, action: types.CodeAction, pinned: tuple[str, int | None] | None = None
+    ) -> types.CodeAction:
         capabilities = self.server.client_capabilities
         props = get_capability(
             capabilities, "text_document.code_action.resolve_support.properties", []
@@ -113,7 +134,7 @@ class CodeActions:
         if not lazy or not data_ok or action.edit is None:  # only edits are worth deferring
             return action
         key = str(next(self._ids))
-        self._deferred[key] = action
+        self._deferred[key] = (action, pinned)
         while len(self._deferred) > RESOLVE_CACHE:
             self._deferred.popitem(last=False)
         light = types.CodeAction(
@@ -196,6 +217,36 @@ class CodeActions:
             )
         found.append(self._fix_with_agent(uri, diagnostic))
         return found
+
+    def _lint_fixes(
+        self,
+        uri: str,
+        text: str | None,
+        diagnostics: Sequence[types.Diagnostic],
+        wanted: Sequence[types.CodeActionKind | str] | None,
+    ) -> list[types.CodeAction]:
+        """The linters' fixes of the context's diagnostics, and one fix-all per linter."""
+        encoding = self.server.documents.position_encoding
+        fixes = LintFixes(self.server.diagnostic_board.get(uri, LINT), text, encoding)
+        found = []
+        for diagnostic in diagnostics:
+            fix = fixes.for_diagnostic(diagnostic)
+            if fix is not None:  # the only fix its diagnostic has: preferred
+                found.append(self._lint_fix(uri, fix, types.CodeActionKind.QuickFix, True))
+        if not wanted or any(_within(FIX_ALL, k) for k in wanted):
+            found += [self._lint_fix(uri, fix, FIX_ALL, None) for fix in fixes.fix_all()]
+        return found
+
+    def _lint_fix(
+        self, uri: str, fix: LintFix, kind: types.CodeActionKind | str, preferred: bool | None
+    ) -> types.CodeAction:
+        return types.CodeAction(
+            title=fix.title,
+            kind=kind,
+            diagnostics=fix.diagnostics,
+            is_preferred=preferred,
+            edit=self._edit(uri, fix.edits),
+        )
 
     def _fix_with_agent(self, uri: str, diagnostic: types.Diagnostic) -> types.CodeAction:
         r = diagnostic.range
@@ -284,6 +335,12 @@ def _command_action(title: str, command: str, argument: dict[str, Any]) -> types
         kind=types.CodeActionKind.QuickFix,
         command=types.Command(title=title, command=command, arguments=[argument]),
     )
+
+
+def _within(kind: types.CodeActionKind | str | None, wanted: types.CodeActionKind | str) -> bool:
+    """Whether `kind` is `wanted` or below it (`source.fixAll.orchard` is within `source`)."""
+    name, prefix = str(getattr(kind, "value", kind)), str(getattr(wanted, "value", wanted))
+    return name == prefix or name.startswith(prefix + ".")
 
 
 def _replacement(diagnostic: types.Diagnostic) -> str | None:

@@ -16,7 +16,7 @@ from pygls.uris import to_fs_path
 from orchard.agents.task import Selection
 
 if TYPE_CHECKING:
-    from orchard.lint.diagnostic import Diagnostic
+    from orchard.lint.diagnostic import Diagnostic, Fix
 
 _SEVERITIES = {  # by orchard.lint.diagnostic.Severity value
     "error": types.DiagnosticSeverity.Error,
@@ -58,8 +58,21 @@ def lsp_diagnostic(
         code=diagnostic.code,
         code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
         related_information=lsp_related(diagnostic, lines, encoding, uri),
-        data={"tool": tool},
+        data={"tool": tool, "fix": lsp_fix_data(diagnostic.fix)}
+        if diagnostic.fix
+        else {"tool": tool},
     )
+
+
+def lsp_fix_data(fix: Fix) -> dict[str, Any]:
+    """A linter's fix as kept in its diagnostic's `data`: edits in code points of the text it
+    was computed for, named by `basis` (lsp/lint_fixes.py converts them when one is asked for)."""
+    return {
+        "title": fix.title,
+        "edits": [[e.line, e.column, e.end_line, e.end_column, e.new_text] for e in fix.edits],
+        "applicability": str(fix.applicability),
+        "basis": fix.basis,
+    }
 
 
 def lsp_related(

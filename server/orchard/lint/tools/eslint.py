@@ -1,4 +1,8 @@
-"""eslint (9, flat config), read from `--format json`; runs only where a config exists."""
+"""eslint (9, flat config), read from `--format json`; runs only where a config exists.
+
+A message's `fix` ({range: [start, end], text}, offsets in UTF-16 units into the file's text)
+is kept as the diagnostic's fix; `suggestions` are not (they are choices, not fixes).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 
 from orchard.errors import LintError
-from orchard.lint.diagnostic import ColumnUnit, Diagnostic, Severity
+from orchard.lint.diagnostic import ColumnUnit, Diagnostic, Fix, FixEdit, Severity
 from orchard.lint.tools.spec import FILES, ToolOutput, ToolSpec, resolve
 from orchard.lint.trust import changed_named, local_imports
 
@@ -79,9 +83,24 @@ def parse_eslint(output: ToolOutput) -> list[Diagnostic]:
                     source="eslint",
                     code=rule,
                     message=message.get("message", ""),
+                    fix=eslint_fix(message.get("fix"), rule),
                 )
             )
     return found
+
+
+def eslint_fix(value: object, rule: str | None) -> Fix | None:
+    """Read one message's `fix`: a replacement of text offsets [start, end)."""
+    if not isinstance(value, dict):
+        return None
+    span, text = value.get("range"), value.get("text")
+    if not isinstance(span, list) or len(span) != 2 or not isinstance(text, str):
+        return None
+    start, end = span
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    title = f"ESLint: fix this {rule} problem" if rule else "ESLint: apply its fix"
+    return Fix(title, (FixEdit(0, start, 0, end, text, by_offset=True),))
 
 
 SPEC = ToolSpec(

@@ -1,7 +1,7 @@
 """What a linter is, declaratively: its command, the files it takes, and how to read its output.
 
 Specs are data plus a pure output parser; running them belongs to `lint/runner.py`.
-Parsers return 0-based positions with columns in the spec's `column_unit`.
+Parsers return 0-based positions with columns in the spec's `column_unit` (fix edits too).
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ class ToolSpec:
     plan: Planner | None = field(default=None, compare=False)
     # Says when files the agent changed are code this tool would run (configs, plugins).
     runs_code_from: CodeCheck | None = field(default=None, compare=False)
+    # Says whether the project lets this tool's fixes marked unsafe be offered for a file;
+    # None: they never are.
+    unsafe_fixes_allowed: Callable[[Path], bool] | None = field(default=None, compare=False)
 
     def applies_to(self, language: str | None) -> bool:
         """Say whether this tool lints files of `language` (no languages listed: every file)."""
