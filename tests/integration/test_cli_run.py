@@ -147,16 +147,6 @@ def test_models_come_from_flags_or_else_from_the_settings() -> None:
         models_for(settings, "--models", "x/1", "--model", "x/2")
 
 
-def test_models_listed_only_for_a_role_are_not_agents_unless_no_other_is_listed() -> None:
-    listed = (ModelSettings("openai/a"), ModelSettings("openai/review"), ModelSettings("x/judge"))
-    settings = Settings(models=listed, reviewer_model="openai/review", judge_model="x/judge")
-    assert models_for(settings) == ("openai/a",)
-    assert models_for(settings, "--agents", "2") == ("openai/a", "openai/a")
-    assert models_for(settings, "--models", "openai/review") == ("openai/review",)
-    alone = Settings(models=(ModelSettings("openai/a"),), reviewer_model="openai/a")
-    assert models_for(alone) == ("openai/a",)
-
-
 def test_progress_lines_are_appended_per_state_change_when_not_a_terminal() -> None:
     stream = io.StringIO()
     progress = ProgressLines(stream)

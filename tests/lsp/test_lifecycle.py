@@ -68,22 +68,6 @@ async def test_bad_initialization_option_is_reported_once_and_defaults_apply(
     assert "api_key" in errors[0] and "sk-secret" not in errors[0]
 
 
-async def test_settings_name_the_models_agents_use_apart_from_role_only_models(
-    client: LanguageClient, git_repo: GitRepo
-) -> None:
-    git_repo.write(
-        ".orchard.toml",
-        'reviewer_model = "openai/reviewer"\nmodels = ["openai/coder", "openai/reviewer"]\n',
-    )
-    await initialize(client, git_repo.root)
-
-    answer = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="orchard.showSettings")
-    )
-    assert [entry["model"] for entry in answer["models"]] == ["openai/coder", "openai/reviewer"]
-    assert answer["agent_models"] == ["openai/coder"]
-
-
 async def test_editor_settings_override_files_and_follow_changes(
     client: LanguageClient, git_repo: GitRepo
 ) -> None:

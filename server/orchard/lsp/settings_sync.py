@@ -89,10 +89,5 @@ def register(server: OrchardServer) -> None:
 
     @server.command("orchard.showSettings")
     def show_settings(*args: Any) -> dict[str, Any]:
-        """Return the settings in force, as the editor can show them, and `agent_models`: the
-        models a task that names none sends agents with (role-only models left out)."""
-        from orchard.service.requests import agent_pool
-
-        shown = dataclasses.asdict(server.settings)
-        shown["agent_models"] = list(agent_pool(server.settings))
-        return shown
+        """Return the settings in force, as the editor can show them."""
+        return dataclasses.asdict(server.settings)

@@ -50,28 +50,13 @@ def choose_models(request: TaskRequest, settings: Settings) -> tuple[str, ...]:
     named = tuple(m.strip() for m in request.models if m.strip())
     if request.models and not named:
         raise SettingsError("the task names no model (only empty names)")
-    pool = named or agent_pool(settings)
+    pool = named or tuple(entry.model for entry in settings.models)
     if not pool:
         raise SettingsError(
             "no model to run: name one for the task, or set `models` in .orchard.toml"
         )
     count = request.agents or len(pool)
     return tuple(pool[i % len(pool)] for i in range(count))
-
-
-def agent_pool(settings: Settings) -> tuple[str, ...]:
-    """Return the models agents use when a task names none: `models`, minus those there only to
-    be the reviewer, judge, resolver, planner or weak model (listed for their `api_base` or key),
-    unless that leaves none (one model doing every job)."""
-    roles = {
-        settings.reviewer_model,
-        settings.judge_model,
-        settings.resolver_model,
-        settings.planner_model,
-        settings.weak_model,
-    }
-    every = tuple(entry.model for entry in settings.models)
-    return tuple(model for model in every if model not in roles) or every
 
 
 def task_spec(request: TaskRequest, settings: Settings) -> TaskSpec:

@@ -67,7 +67,7 @@ local function with_models(argument)
   if not config.options.ask_models then return send_task(argument) end
   M.call("orchard.showSettings", nil, function(settings)
     local models = {}
-    for _, entry in ipairs(settings.agent_models or settings.models or {}) do
+    for _, entry in ipairs(settings.models or {}) do
       table.insert(models, type(entry) == "table" and entry.model or entry)
     end
     if #models < 2 then return send_task(argument) end

@@ -23,10 +23,8 @@ interface AcceptResult {
 }
 
 async function configuredModels(server: OrchardServer): Promise<string[]> {
-  const settings = await server.command<{ models?: { model: string }[]; agent_models?: string[] }>(
-    "orchard.showSettings",
-  );
-  return settings.agent_models ?? (settings.models ?? []).map((entry) => entry.model);
+  const settings = await server.command<{ models?: { model: string }[] }>("orchard.showSettings");
+  return (settings.models ?? []).map((entry) => entry.model);
 }
 
 async function startTask(deps: CommandDeps, extra: Record<string, unknown>, defaultRequest = ""): Promise<string | undefined> {
