@@ -77,6 +77,10 @@ class Ranker:
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._names: dict[str, tuple[tuple[str, ...], float]] = {}
         self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
+        # The push works on file numbers: lists and bytearrays instead of dicts and sets.
+        self._ids: dict[str, int] = {}
+        self._paths: list[str] = []
+        self._id_walk: list[tuple[tuple[int, ...], tuple[float, ...]] | None] = []
         self._global: tuple[tuple[int, int], dict[str, float]] | None = None
         # Bumps only when some file's edges really change: an edit that adds a name nobody
         # uses yet leaves every walk, and so every cached push, as it was.
@@ -96,6 +100,7 @@ class Ranker:
         self.pairs = pairs or self.pairs
         self._edges.clear()
         self._walk.clear()
+        self._id_walk = [None] * len(self._paths)
         self._names.clear()
         self._global = None
         self._pushes.clear()
@@ -118,6 +123,8 @@ class Ranker:
         for rel_path in sorted(stale):
             before = self._edges.pop(rel_path, None)
             walked = self._walk.pop(rel_path, None)
+            if walked is not None:
+                self._id_walk[self._ids[rel_path]] = None
             if before is None and walked is None:
                 continue  # no cached walk went through it
             if before is None or self.edges(rel_path) != before:
@@ -242,36 +249,58 @@ class Ranker:
             self._pushes[key] = found
         return found
 
+    def _id(self, rel_path: str) -> int:
+        found = self._ids.get(rel_path)
+        if found is None:
+            found = self._ids[rel_path] = len(self._paths)
+            self._paths.append(rel_path)
+            self._id_walk.append(None)
+        return found
+
+    def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        targets, shares = self._steps(self._paths[node])
+        found = (tuple(self._id(t) for t in targets), shares)
+        self._id_walk[node] = found
+        return found
+
     def _push(self, seeds: Mapping[str, float]) -> dict[str, float]:
         total = sum(seeds.values())
-        teleport = [(f, seeds[f] / total) for f in sorted(seeds)]
-        residual: dict[str, float] = defaultdict(float, teleport)
-        scores: dict[str, float] = defaultdict(float)
+        teleport = [(self._id(f), seeds[f] / total) for f in sorted(seeds)]
         jump = (tuple(f for f, _ in teleport), tuple(share for _, share in teleport))
+        residual = [0.0] * len(self._paths)
+        queued = bytearray(len(self._paths))
+        for node, share in teleport:
+            residual[node] = share
+            queued[node] = 1
+        scores: dict[int, float] = {}
         queue = deque(jump[0])
-        queued = set(queue)
         pushes = 0
-        steps, walk = self._steps, self._walk
+        id_walk, id_steps = self._id_walk, self._id_steps
         while queue and pushes < MAX_PUSHES:
             node = queue.popleft()
-            queued.discard(node)
+            queued[node] = 0
             mass = residual[node]
             if mass < EPSILON:
                 continue
             pushes += 1
             residual[node] = 0.0
-            scores[node] += (1.0 - DAMPING) * mass
+            scores[node] = scores.get(node, 0.0) + (1.0 - DAMPING) * mass
             spread = DAMPING * mass
-            targets, shares = walk.get(node) or steps(node)
+            targets, shares = id_walk[node] or id_steps(node)
             if not targets:  # a dead end: the walk jumps back to the seeds
                 targets, shares = jump
+            elif len(residual) < len(self._paths):  # files met for the first time
+                grown = len(self._paths) - len(residual)
+                residual.extend([0.0] * grown)
+                queued.extend(bytes(grown))
             for target, share in zip(targets, shares, strict=True):
                 left = residual[target] + spread * share
                 residual[target] = left
-                if left >= EPSILON and target not in queued:
+                if left >= EPSILON and not queued[target]:
                     queue.append(target)
-                    queued.add(target)
-        return dict(scores)
+                    queued[target] = 1
+        paths = self._paths
+        return {paths[node]: score for node, score in scores.items()}
 
     def _entries(
         self,
