@@ -78,7 +78,8 @@ def retag(
         start = unit_end
     queried += _query_gap(compiled, root, source, start, len(source) + 1, rows)
     rows.sort()
-    distinct = sorted({(line, name, kind, category) for _, line, name, kind, category in rows})
+    # Rows come in byte order, so nearly in line order: sorting is close to linear.
+    distinct = list(dict.fromkeys(sorted([row[1:] for row in rows])))
     # Most tags are where they were: the last extraction's objects are used again.
     made = last.made if last is not None and last.rel_path == rel_path else {}
     tags = [
