@@ -22,7 +22,10 @@ from orchard.repomap.tags import (
     filtered_nodes,
 )
 
-MIN_UNIT_BYTES = 200  # smaller nodes are queried again: keeping them costs more than it saves
+# Each run of bytes queried costs a cursor from the root (~0.5 ms on a big file), so a node's
+# children are all units; among very many children only the bigger ones, for Python's sake.
+MANY_CHILDREN = 2_000
+MIN_UNIT_BYTES = 200  # among MANY_CHILDREN or more
 SPLIT_BYTES = 4_000  # a changed unit this big is cut into its members, which may be kept
 MAX_DEPTH = 4
 
@@ -48,10 +51,11 @@ class UnitTags:
 class _Walk:
     source: bytes
     memory: dict[_UnitKey, tuple[int, int, tuple[_Row, ...]]]
-    kept: list[tuple[int, int, list[_Row]]] = field(default_factory=list)  # (start, end, rows)
-    units: list[tuple[_UnitKey, int, int, int]] = field(
-        default_factory=list
-    )  # key, start, end, line
+    kept: list[tuple[int, int, tuple[_Row, ...]]] = field(default_factory=list)  # start, end, rows
+    # (key, start byte, end byte, line) of every unit looked at
+    units: list[tuple[_UnitKey, int, int, int]] = field(default_factory=list)
+    # Where the nodes start that are neither kept nor cut up: only bytes holding one are queried.
+    loose: list[int] = field(default_factory=list)
 
 
 def retag(
@@ -68,15 +72,16 @@ def retag(
         return [], UnitTags(language)
     memory = last.units if last is not None and last.language == language else {}
     root = tree.root_node
-    walk = _Walk(source, memory)
+    walk = _Walk(source, memory, loose=[root.start_byte])
     _visit(walk, root, (("", root.type),), 0)
+    loose = sorted(walk.loose)
     rows: list[_Row] = []
     start, queried = 0, 0
     for unit_start, unit_end, unit_rows in sorted(walk.kept):
-        queried += _query_gap(compiled, root, source, start, unit_start, rows)
+        queried += _query_gap(compiled, root, source, (start, unit_start), loose, rows)
         rows.extend(unit_rows)
         start = unit_end
-    queried += _query_gap(compiled, root, source, start, len(source) + 1, rows)
+    queried += _query_gap(compiled, root, source, (start, len(source) + 1), loose, rows)
     rows.sort()
     # Rows come in byte order, so nearly in line order: sorting is close to linear.
     distinct = list(dict.fromkeys(sorted([row[1:] for row in rows])))
@@ -93,10 +98,14 @@ def retag(
 
 def _visit(walk: _Walk, node: Node, chain: tuple[tuple[str, str], ...], depth: int) -> None:
     source, memory = walk.source, walk.memory
+    smallest = MIN_UNIT_BYTES if node.child_count >= MANY_CHILDREN else 1
+    empty_at = -1  # a zero-width (missing) node's place: the next node there is not kept
     for index, child in enumerate(node.children):
         start, end = child.start_byte, child.end_byte
         # A unit never starts where its parent does: the parent's own captures would fall in it.
-        if end - start < MIN_UNIT_BYTES or start == node.start_byte or child.has_error:
+        if end - start < smallest or start in (node.start_byte, empty_at) or child.has_error:
+            walk.loose.append(start)
+            empty_at = start if end == start else empty_at
             continue
         field_name = node.field_name_for_child(index) or ""
         key = (chain, field_name, child.type, source[start:end])
@@ -106,18 +115,30 @@ def _visit(walk: _Walk, node: Node, chain: tuple[tuple[str, str], ...], depth: i
         if known is not None:
             old_start, old_line, old_rows = known
             shift, lines = start - old_start, line - old_line
-            moved = [(b + shift, ln + lines, n, k, c) for b, ln, n, k, c in old_rows]
-            walk.kept.append((start, end, moved))
+            if shift == 0 and lines == 0:  # before the edit: nothing moved
+                walk.kept.append((start, end, old_rows))
+            else:
+                moved = tuple((b + shift, ln + lines, n, k, c) for b, ln, n, k, c in old_rows)
+                walk.kept.append((start, end, moved))
         elif end - start > SPLIT_BYTES and depth < MAX_DEPTH and child.child_count:
             _visit(walk, child, (*chain, (field_name, child.type)), depth + 1)
+        else:
+            walk.loose.append(start)
 
 
 def _query_gap(
-    compiled: CompiledQuery, root: Node, source: bytes, start: int, end: int, rows: list[_Row]
+    compiled: CompiledQuery,
+    root: Node,
+    source: bytes,
+    gap: tuple[int, int],
+    loose: list[int],
+    rows: list[_Row],
 ) -> int:
     # Captured nodes that start in [start, end): the same rule as TagExtractor.extract_tree.
-    if end <= start or (source[start:end].isspace() and not root.has_error):
-        return 0
+    start, end = gap
+    first = bisect.bisect_left(loose, start)
+    if end <= start or first == len(loose) or loose[first] >= end:
+        return 0  # no node starts here (whitespace between kept units)
     cursor = QueryCursor(compiled.query)
     cursor.set_byte_range(start, min(end, len(source)))
     best: dict[int, tuple[int, str, str, Node]] = {}
