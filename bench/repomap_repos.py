@@ -262,12 +262,15 @@ def report(name: str, files: int, o: dict[str, Any], a: dict[str, Any] | None) -
             a and a["edits_inner"].get("map_p95"),
             "",
         ),
+        ("fresh map after an edit, CPU s p50", live["map_cpu_p50"], None, ""),
+        ("fresh map after an edit, CPU s p95", live["map_cpu_p95"], None, ""),
         ("peak memory, cold (MB)", o["cold"]["peak_mb"], a and a["cold"]["peak_mb"], ""),
         ("peak memory, running index (MB)", o["live_peak"], a and a["edits"]["peak_mb"], ""),
     ]
     for label, mine, theirs, ratio in rows:
         other = f"{theirs:>10.3f}" if theirs is not None else f"{'-':>10}"
         print(f"{label:<40} {mine:>10.3f} {other}  {ratio}")
+    print(f"fresh maps after an edit (s, in order): {live['map_times']}")
     sys.stdout.flush()
 
 

@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from orchard.grammars import Tree
+from orchard.repomap.retag import UnitTags, retag
 from orchard.repomap.tags import Tag, TagExtractor
 
 log = logging.getLogger(__name__)
+
+# Below this size the whole tags query is as quick as finding what an edit left unchanged.
+RETAG_BYTES = 24_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class LiveDocument:
         self.tags: list[Tag] = []
         self.tags_stale = False
         self.incremental_updates = 0
+        self.units: UnitTags | None = None  # what the last tags query left for the next
 
     def update(
         self,
@@ -97,7 +102,13 @@ class LiveDocument:
         """Run the tags query on the current tree if the text changed since; tell if it ran."""
         if not self.tags_stale or self.tree is None or self.language is None:
             return False
-        self.tags = extractor.extract_tree(self.rel_path, self.tree, self.data, self.language)
+        if len(self.data) >= RETAG_BYTES:
+            self.tags, self.units = retag(
+                extractor, self.rel_path, self.tree, self.data, self.language, self.units
+            )
+        else:
+            self.tags = extractor.extract_tree(self.rel_path, self.tree, self.data, self.language)
+            self.units = None
         self.tags_stale = False
         return True
 

@@ -9,11 +9,12 @@ over sorted data. It must not read files or render.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import marshal
 import math
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from orchard.repomap.cochange import CoChange
@@ -76,12 +77,18 @@ class Ranker:
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._names: dict[str, tuple[tuple[str, ...], float]] = {}
         self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
+        # The push works on file numbers: lists and bytearrays instead of dicts and sets.
+        self._ids: dict[str, int] = {}
+        self._paths: list[str] = []
+        self._id_walk: list[tuple[tuple[int, ...], tuple[float, ...]] | None] = []
         self._global: tuple[tuple[int, int], dict[str, float]] | None = None
         # Bumps only when some file's edges really change: an edit that adds a name nobody
         # uses yet leaves every walk, and so every cached push, as it was.
         self._epoch = 0
         self._pushes: dict[tuple[object, ...], dict[str, float]] = {}
         self._orders: dict[str, tuple[FileSymbols, object, tuple[str, ...]]] = {}
+        self._files: tuple[dict[str, float], tuple[tuple[str, float], ...]] | None = None
+        self._listed: _Listed | None = None
         # (key, reached, the scores it came from: kept alive so that their id stays theirs)
         self._last_reached: (
             tuple[object, dict[str, dict[str, float]], Mapping[str, float]] | None
@@ -93,11 +100,14 @@ class Ranker:
         self.pairs = pairs or self.pairs
         self._edges.clear()
         self._walk.clear()
+        self._id_walk = [None] * len(self._paths)
         self._names.clear()
         self._global = None
         self._pushes.clear()
         self._orders.clear()
         self._last_reached = None
+        self._files = None
+        self._listed = None
         self._epoch += 1
 
     def _sync(self) -> None:
@@ -113,6 +123,8 @@ class Ranker:
         for rel_path in sorted(stale):
             before = self._edges.pop(rel_path, None)
             walked = self._walk.pop(rel_path, None)
+            if walked is not None:
+                self._id_walk[self._ids[rel_path]] = None
             if before is None and walked is None:
                 continue  # no cached walk went through it
             if before is None or self.edges(rel_path) != before:
@@ -196,13 +208,22 @@ class Ranker:
         self._sync()
         valid = {f: w for f, w in seeds.items() if f in self.graph.files and w > 0}
         scores = self._cached_push(valid) if valid else self._global_scores()
+        files = self._sorted_files(scores)
+        return Ranking(files, self._entries(files, scores, exclude, named))
+
+    def _sorted_files(self, scores: dict[str, float]) -> tuple[tuple[str, float], ...]:
+        # The same scores (a cached push) give the same order: an edit that leaves the edges
+        # alone does not sort the files again.
+        if self._files is not None and self._files[0] is scores:
+            return self._files[1]
         files = tuple(
             sorted(
                 ((f, round(s, _DIGITS)) for f, s in scores.items() if s > 0),
                 key=lambda item: (-item[1], item[0]),
             )
         )
-        return Ranking(files, self._entries(files, scores, exclude, named))
+        self._files = (scores, files)
+        return files
 
     def global_scores(self) -> dict[str, float]:
         """Return the unpersonalized scores (cached until the graph changes)."""
@@ -228,36 +249,58 @@ class Ranker:
             self._pushes[key] = found
         return found
 
+    def _id(self, rel_path: str) -> int:
+        found = self._ids.get(rel_path)
+        if found is None:
+            found = self._ids[rel_path] = len(self._paths)
+            self._paths.append(rel_path)
+            self._id_walk.append(None)
+        return found
+
+    def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        targets, shares = self._steps(self._paths[node])
+        found = (tuple(self._id(t) for t in targets), shares)
+        self._id_walk[node] = found
+        return found
+
     def _push(self, seeds: Mapping[str, float]) -> dict[str, float]:
         total = sum(seeds.values())
-        teleport = [(f, seeds[f] / total) for f in sorted(seeds)]
-        residual: dict[str, float] = defaultdict(float, teleport)
-        scores: dict[str, float] = defaultdict(float)
+        teleport = [(self._id(f), seeds[f] / total) for f in sorted(seeds)]
         jump = (tuple(f for f, _ in teleport), tuple(share for _, share in teleport))
+        residual = [0.0] * len(self._paths)
+        queued = bytearray(len(self._paths))
+        for node, share in teleport:
+            residual[node] = share
+            queued[node] = 1
+        scores: dict[int, float] = {}
         queue = deque(jump[0])
-        queued = set(queue)
         pushes = 0
-        steps, walk = self._steps, self._walk
+        id_walk, id_steps = self._id_walk, self._id_steps
         while queue and pushes < MAX_PUSHES:
             node = queue.popleft()
-            queued.discard(node)
+            queued[node] = 0
             mass = residual[node]
             if mass < EPSILON:
                 continue
             pushes += 1
             residual[node] = 0.0
-            scores[node] += (1.0 - DAMPING) * mass
+            scores[node] = scores.get(node, 0.0) + (1.0 - DAMPING) * mass
             spread = DAMPING * mass
-            targets, shares = walk.get(node) or steps(node)
+            targets, shares = id_walk[node] or id_steps(node)
             if not targets:  # a dead end: the walk jumps back to the seeds
                 targets, shares = jump
+            elif len(residual) < len(self._paths):  # files met for the first time
+                grown = len(self._paths) - len(residual)
+                residual.extend([0.0] * grown)
+                queued.extend(bytes(grown))
             for target, share in zip(targets, shares, strict=True):
                 left = residual[target] + spread * share
                 residual[target] = left
-                if left >= EPSILON and target not in queued:
+                if left >= EPSILON and not queued[target]:
                     queue.append(target)
-                    queued.add(target)
-        return dict(scores)
+                    queued[target] = 1
+        paths = self._paths
+        return {paths[node]: score for node, score in scores.items()}
 
     def _entries(
         self,
@@ -266,30 +309,53 @@ class Ranker:
         exclude: frozenset[str],
         named: frozenset[str] = frozenset(),
     ) -> tuple[RankedEntry, ...]:
-        best = [f for f, _ in files if f not in exclude][:ENTRY_FILES]
-        first = self._named_entries(files, scores, exclude, named)
-        taken = {(e.rel_path, e.name) for e in first}
-        reached = self._reached(files, scores, best)
-        entries: list[RankedEntry] = []
-        for rel_path in best:
-            score = scores[rel_path]
-            names = self.graph.defines(rel_path)
-            if not names:
-                entries.append(RankedEntry(rel_path, "", round(score, _DIGITS)))
-                continue
-            ordered = self._order(rel_path, reached.get(rel_path, {}), taken)
-            # A file's k-th definition counts 1/(k+1) of its score: the top files show their
-            # most-reached definitions first, and lesser files still get a line before the top
-            # files show everything.
-            offset = sum(1 for path, _ in taken if path == rel_path)  # named ones come first
-            for rank, name in enumerate(ordered[:FILE_ENTRIES], start=offset):
-                entries.append(RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS)))
-        # Named ones sort before a file's other entries of equal score.
-        entries.extend(first)
-        entries.sort(
-            key=lambda e: (-e.score, e.rel_path, (e.rel_path, e.name) not in taken, e.name)
-        )
-        return tuple(entries)
+        best = tuple(f for f, _ in files if f not in exclude)[:ENTRY_FILES]
+        first = tuple(self._named_entries(files, scores, exclude, named))
+        taken = frozenset((e.rel_path, e.name) for e in first)
+        reached = self._reached(files, scores, list(best))
+        key = (self._epoch, scores, best, first, reached)
+        listed = self._listed
+        symbols = self.graph.files
+        if listed is None or not listed.same_key(key):
+            entries: list[RankedEntry] = list(first)
+            kept: dict[str, FileSymbols] = {}
+            for rel_path in best:
+                kept[rel_path] = symbols[rel_path]
+                entries.extend(self._file_entries(rel_path, scores, reached, taken))
+            entries.sort(key=_entry_order(taken))
+            self._listed = _Listed(key, kept, entries)
+            return tuple(entries)
+        # Same walk, same files: only the files whose definitions changed are listed again.
+        changed = {p for p in best if symbols[p] is not listed.symbols[p]}
+        if changed:
+            order = _entry_order(taken)
+            entries = [e for e in listed.entries if e.rel_path not in changed or e in first]
+            for rel_path in sorted(changed):
+                listed.symbols[rel_path] = symbols[rel_path]
+                for entry in self._file_entries(rel_path, scores, reached, taken):
+                    entries.insert(bisect.bisect_left(entries, order(entry), key=order), entry)
+            listed.entries = entries
+        return tuple(listed.entries)
+
+    def _file_entries(
+        self,
+        rel_path: str,
+        scores: Mapping[str, float],
+        reached: dict[str, dict[str, float]],
+        taken: frozenset[tuple[str, str]],
+    ) -> list[RankedEntry]:
+        score = scores[rel_path]
+        if not self.graph.defines(rel_path):
+            return [RankedEntry(rel_path, "", round(score, _DIGITS))]
+        ordered = self._order(rel_path, reached.get(rel_path, {}), taken)
+        # A file's k-th definition counts 1/(k+1) of its score: the top files show their
+        # most-reached definitions first, and lesser files still get a line before the top
+        # files show everything.
+        offset = sum(1 for path, _ in taken if path == rel_path)  # named ones come first
+        return [
+            RankedEntry(rel_path, name, round(score / (rank + 1), _DIGITS))
+            for rank, name in enumerate(ordered[:FILE_ENTRIES], start=offset)
+        ]
 
     def _reached(
         self, files: tuple[tuple[str, float], ...], scores: Mapping[str, float], best: list[str]
@@ -309,7 +375,7 @@ class Ranker:
         return reached
 
     def _order(
-        self, rel_path: str, by_name: dict[str, float], taken: set[tuple[str, str]]
+        self, rel_path: str, by_name: dict[str, float], taken: frozenset[tuple[str, str]]
     ) -> tuple[str, ...]:
         # A file's definitions, most reached first; kept while its names and links stay put.
         symbols = self.graph.files[rel_path]
@@ -348,3 +414,35 @@ class Ranker:
                 if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
                     found.append(RankedEntry(rel_path, name, round(score, _DIGITS)))
         return found
+
+
+class _Listed:
+    """The last list of entries, and what it came from (the walk, the files, their names)."""
+
+    def __init__(
+        self, key: tuple[object, ...], symbols: dict[str, FileSymbols], entries: list[RankedEntry]
+    ) -> None:
+        self.key = key
+        self.symbols = symbols
+        self.entries = entries
+
+    def same_key(self, key: tuple[object, ...]) -> bool:
+        """Tell whether `key` names the same walk: scores and reach by identity, the rest equal."""
+        mine = self.key
+        return (
+            mine[0] == key[0]
+            and mine[1] is key[1]
+            and mine[2] == key[2]
+            and mine[3] == key[3]
+            and mine[4] is key[4]
+        )
+
+
+def _entry_order(
+    taken: frozenset[tuple[str, str]],
+) -> Callable[[RankedEntry], tuple[float, str, bool, str]]:
+    # Best score first; a named definition before its file's other entries of equal score.
+    def order(e: RankedEntry) -> tuple[float, str, bool, str]:
+        return (-e.score, e.rel_path, (e.rel_path, e.name) not in taken, e.name)
+
+    return order

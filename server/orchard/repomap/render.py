@@ -11,6 +11,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from orchard.grammars import Node, Tree, TreeContext
 from orchard.repomap.rank import RankedEntry
@@ -120,7 +121,36 @@ class ScopedContext(TreeContext):
         self.show_lines = set()
         self.add_lines_of_interest(lines)
         self.add_context()
-        return str(self.format())
+        return self.format()
+
+    # grep-ast walks every line of the file in these two; after an edit a big file is shown
+    # afresh, so they go over the shown lines only, with the same result.
+    def close_small_gaps(self) -> None:
+        """Show a line between two shown ones, and a blank line after a shown one."""
+        ordered = sorted(self.show_lines)
+        closed = set(ordered)
+        closed.update(a + 1 for a, b in pairwise(ordered) if b - a == 2)
+        lines, last = self.lines, self.num_lines - 2
+        for i in sorted(closed):
+            if i < last and lines[i].strip() and not lines[i + 1].strip():
+                closed.add(i + 1)
+        self.show_lines = closed
+
+    def format(self) -> str:
+        """Return the shown lines, with one `⋮` for each run of hidden lines."""
+        if not self.show_lines:
+            return ""
+        lines = self.lines
+        out: list[str] = []
+        previous = -1
+        for i in sorted(i for i in self.show_lines if 0 <= i < len(lines)):
+            if i > previous + 1:
+                out.append("⋮\n")
+            out.append(f"│{lines[i]}\n")
+            previous = i
+        if previous < len(lines) - 1:
+            out.append("⋮\n")
+        return "".join(out)
 
 
 class MapRenderer:

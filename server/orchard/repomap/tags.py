@@ -43,7 +43,7 @@ class TagKind(enum.StrEnum):
     REFERENCE = "ref"
 
 
-_KINDS = {kind.value: kind for kind in TagKind}
+KINDS = {kind.value: kind for kind in TagKind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ _PATH_EXTENSIONS = frozenset(
     | {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".go", ".rs"}
 )
 _DEFINES = ("node", "module", "cap", "upper")  # expansions that may define a name
-_FILTERS = ("cap", "upper")  # node captures kept only when their text passes a cheap byte test
+FILTERS = ("cap", "upper")  # node captures kept only when their text passes a cheap byte test
 _PATH_SEPARATORS = re.compile(r"[/\\]+")
 
 
@@ -111,7 +111,7 @@ class _Capture:
 
 
 @dataclass(frozen=True, slots=True)
-class _CompiledQuery:
+class CompiledQuery:
     query: Query
     captures: dict[str, _Capture]
 
@@ -148,7 +148,7 @@ TAGS_VERSION: str = _compute_version()
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
     parts = name.split(".")
-    if len(parts) != 3 or parts[0] not in ("name", "names", "path", "module", *_FILTERS):
+    if len(parts) != 3 or parts[0] not in ("name", "names", "path", "module", *FILTERS):
         return None
     expand = "node" if parts[0] == "name" else parts[0]
     if parts[1] == "definition" and parts[2] in DEFINITION_CATEGORIES and expand in _DEFINES:
@@ -168,7 +168,7 @@ class TagExtractor:
     def __init__(self) -> None:
         self._lock = threading.RLock()  # compiling a query loads its language under the lock
         self._languages: dict[str, Language] = {}
-        self._queries: dict[str, _CompiledQuery | None] = {}
+        self._queries: dict[str, CompiledQuery | None] = {}
         self._local = threading.local()
 
     def language(self, language: str) -> Language:
@@ -220,10 +220,10 @@ class TagExtractor:
             capture = compiled.captures.get(capture_name)
             if capture is None:
                 continue
-            if capture.expand in _FILTERS:
-                nodes = _filtered(capture.expand, nodes, source)
+            if capture.expand in FILTERS:
+                nodes = filtered_nodes(capture.expand, nodes, source)
             elif capture.expand != "node":
-                rows.update(_expanded_rows(capture, nodes, source))
+                rows.update(expanded_rows(capture, nodes, source))
                 continue
             rank = capture.rank
             for node in nodes:
@@ -235,11 +235,15 @@ class TagExtractor:
             name = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
             rows.add((node.start_point[0], name, capture.kind_value, capture.category))
         return [
-            Tag(rel_path, name, _KINDS[kind], line, category)
+            Tag(rel_path, name, KINDS[kind], line, category)
             for line, name, kind, category in sorted(rows)
         ]
 
-    def _compiled(self, language: str) -> _CompiledQuery | None:
+    def compiled(self, language: str) -> CompiledQuery | None:
+        """Return the compiled tags query of `language` (None without one), compiled once."""
+        return self._compiled(language)
+
+    def _compiled(self, language: str) -> CompiledQuery | None:
         if language in self._queries:
             return self._queries[language]
         with self._lock:
@@ -247,7 +251,7 @@ class TagExtractor:
                 self._queries[language] = self._compile(language)
             return self._queries[language]
 
-    def _compile(self, language: str) -> _CompiledQuery | None:
+    def _compile(self, language: str) -> CompiledQuery | None:
         if not self.has_query(language):
             return None
         query = Query(self.language(language), query_text(language))
@@ -258,10 +262,10 @@ class TagExtractor:
             if parsed is not None:
                 captures[name] = parsed
         log.debug("compiled %s tags query: %d captures", language, len(captures))
-        return _CompiledQuery(query, captures)
+        return CompiledQuery(query, captures)
 
 
-def _filtered(test: str, nodes: list[Node], source: bytes) -> list[Node]:
+def filtered_nodes(test: str, nodes: list[Node], source: bytes) -> list[Node]:
     """Keep capitalized (`_Order`, `Order`) or all-upper-case (`MAX_SIZE`) names.
 
     Tested on the bytes in Python: a `#match?` predicate on a capture as common as every
@@ -281,7 +285,7 @@ def _starts_upper(source: bytes, start: int) -> bool:
     return b"A" <= first <= b"Z" and first != b""
 
 
-def _expanded_rows(capture: _Capture, nodes: list[Node], source: bytes) -> list[_Row]:
+def expanded_rows(capture: _Capture, nodes: list[Node], source: bytes) -> list[_Row]:
     rows: list[_Row] = []
     kind, category = capture.kind_value, capture.category
     for node in nodes:

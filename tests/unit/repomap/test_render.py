@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from grep_ast import TreeContext
 
@@ -71,6 +73,32 @@ def test_scoped_context_matches_grep_ast_tree_context(shop_repo: GitRepo) -> Non
         theirs.add_lines_of_interest(lines)
         theirs.add_context()
         assert ours == theirs.format()
+
+
+def test_scoped_context_matches_tree_context_on_a_real_file_at_random_lines() -> None:
+    path = Path(__file__).resolve().parents[3] / "server/orchard/repomap/render.py"
+    code = path.read_text("utf-8")
+    tree = default_extractor().parser("python").parse(code.encode())
+    count = len(code.splitlines())
+    chooser = random.Random(14)
+    samples = [{0}, {count - 1}, {count - 2, count - 1}, set(range(0, count, 2))]
+    samples += [set(chooser.sample(range(count), chooser.randint(1, 12))) for _ in range(40)]
+    for lines in samples:
+        theirs = TreeContext(
+            "x.py",
+            code,
+            color=False,
+            line_number=False,
+            child_context=False,
+            last_line=False,
+            margin=0,
+            mark_lois=False,
+            loi_pad=0,
+            show_top_of_file_parent_scope=False,
+        )
+        theirs.add_lines_of_interest(lines)
+        theirs.add_context()
+        assert ScopedContext(code, tree).show(lines) == theirs.format(), sorted(lines)
 
 
 def test_map_text_is_identical_across_processes(make_repo: Callable[..., GitRepo]) -> None:
