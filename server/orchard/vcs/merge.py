@@ -1,6 +1,7 @@
 """Three-way merge plans: an agent's commit, taken against its task's snapshot, merged into the
-user's current state (files on disk, or unsaved buffer texts) with `git merge-file`.
-Computes a MergePlan and writes nothing: no index, no ref, no file of the user's.
+user's current state (files on disk, or unsaved buffer texts) with git's merge (one
+`git merge-tree` for all files, `git merge-file` when both sides created one). Computes a
+MergePlan and writes only unreferenced git objects: no index, no ref, no file of the user's.
 """
 
 from __future__ import annotations
