@@ -4,7 +4,9 @@ plain `git merge-tree --write-tree` on the same three trees, in the same run (ta
 A synthetic repository (deterministic, generated in a temporary folder), an agent commit that
 edits 100 files off a snapshot, and a user who meanwhile edited other lines of 30 of them in the
 working tree. `--real DIR` runs the same on a clone of a real repository too (its tracked
-.py files). Prints medians of wall and CPU time; never fails on a time.
+.py files). Prints medians of wall and CPU time, of the plan and the writing apart too; never
+fails on a time. TMPDIR picks where the repositories are built (the file system is part of what
+is measured: writing the files is most of an accept).
 
     python bench/merge.py [--files 5000] [--touched 100] [--dirty 30] [--repeat 7] [--real DIR]
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from orchard.vcs.apply_plan import apply_plan
 from orchard.vcs.merge import plan_merge
+from orchard.vcs.merge_plan import MergePlan
 from orchard.vcs.snapshot import create_snapshot
 from orchard.vcs.worktree import commit_worktree, create_worktree
 
@@ -116,18 +119,21 @@ def timed(action: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - start, _cpu() - cpu
 
 
-def orchard_accept(scenario: Scenario) -> tuple[float, float]:
-    """Plan the merge into the working tree and write it; then put the user's files back."""
+def orchard_accept(scenario: Scenario) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Plan the merge into the working tree and write it, timed apart; then put the user's
+    files back."""
+    plans: list[MergePlan] = []
 
-    def run() -> None:
-        plan = plan_merge(scenario.root, "bench", "agent", scenario.snapshot, scenario.agent)
-        assert plan.is_clean, [f.path for f in plan.conflicts]
-        apply_plan(scenario.root, plan)
+    def plan() -> None:
+        plans.append(plan_merge(scenario.root, "bench", "agent", scenario.snapshot,
+                                scenario.agent))  # fmt: skip
+        assert plans[0].is_clean, [f.path for f in plans[0].conflicts]
 
-    seconds = timed(run)
+    planned = timed(plan)
+    applied = timed(lambda: apply_plan(scenario.root, plans[0]))
     for rel, content in scenario.user_files.items():
         (scenario.root / rel).write_bytes(content)
-    return seconds
+    return planned, applied
 
 
 def plain_merge_tree(scenario: Scenario) -> tuple[float, float]:
@@ -139,18 +145,32 @@ def plain_merge_tree(scenario: Scenario) -> tuple[float, float]:
 def measure(scenario: Scenario, repeat: int, label: str) -> None:
     orchard_accept(scenario)  # warm the page cache and git's object lookups for both sides
     plain_merge_tree(scenario)
-    ours, theirs = [], []
+    plans, applies, totals, theirs = [], [], [], []
     for n in range(repeat):
-        pair = (orchard_accept, plain_merge_tree) if n % 2 else (plain_merge_tree, orchard_accept)
-        for method in pair:
-            (ours if method is orchard_accept else theirs).append(method(scenario))
-    wall = statistics.median(t[0] for t in ours), statistics.median(t[0] for t in theirs)
-    cpu = statistics.median(t[1] for t in ours), statistics.median(t[1] for t in theirs)
+        if n % 2:
+            theirs.append(plain_merge_tree(scenario))
+        planned, applied = orchard_accept(scenario)
+        plans.append(planned)
+        applies.append(applied)
+        totals.append((planned[0] + applied[0], planned[1] + applied[1]))
+        if not n % 2:
+            theirs.append(plain_merge_tree(scenario))
+    rows = {
+        "orchard plan_merge": plans,
+        "orchard apply_plan": applies,
+        "orchard plan_merge + apply_plan": totals,
+        "git merge-tree --write-tree": theirs,
+    }
+    medians = {name: tuple(statistics.median(t[i] for t in times) for i in (0, 1))
+               for name, times in rows.items()}  # fmt: skip
     print(f"\n{label}")
     print(f"  {'':<36}{'wall ms':>9}{'cpu ms':>9}")
-    print(f"  {'orchard plan_merge + apply_plan':<36}{wall[0] * 1000:>9.0f}{cpu[0] * 1000:>9.0f}")
-    print(f"  {'git merge-tree --write-tree':<36}{wall[1] * 1000:>9.0f}{cpu[1] * 1000:>9.0f}")
-    print(f"  ratio (target <= 1.5): {wall[0] / wall[1]:.2f}x wall, {cpu[0] / cpu[1]:.2f}x cpu")
+    for name, (wall, cpu) in medians.items():
+        print(f"  {name:<36}{wall * 1000:>9.0f}{cpu * 1000:>9.0f}")
+    ours, base = medians["orchard plan_merge + apply_plan"], medians["git merge-tree --write-tree"]
+    plan = medians["orchard plan_merge"]
+    print(f"  ratio (target <= 1.5): {ours[0] / base[0]:.2f}x wall, {ours[1] / base[1]:.2f}x cpu")
+    print(f"  the plan alone: {plan[0] / base[0]:.2f}x wall, {plan[1] / base[1]:.2f}x cpu")
 
 
 def real_scenario(source: Path, folder: Path, touched: int, dirty: int) -> Scenario:

@@ -1,6 +1,7 @@
 """Three-way merge plans: an agent's commit, taken against its task's snapshot, merged into the
-user's current state (files on disk, or unsaved buffer texts) with `git merge-file`.
-Computes a MergePlan and writes nothing: no index, no ref, no file of the user's.
+user's current state (files on disk, or unsaved buffer texts) with git's merge (one
+`git merge-tree` for all files, `git merge-file` when both sides created one). Computes a
+MergePlan and writes only unreferenced git objects: no index, no ref, no file of the user's.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ import subprocess
 import tempfile
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from orchard.errors import GitError, PathSafetyError
-from orchard.vcs.blobs import read_blobs
+from orchard.vcs.blobs import BlobReader
 from orchard.vcs.conflicts import parse_conflicts
 from orchard.vcs.environment import git_environment
 from orchard.vcs.git import NO_HOOKS, run_git, split_nul
 from orchard.vcs.merge_batch import TextMerge, merge_texts
+from orchard.vcs.merge_objects import SideFile, hash_algorithm, object_id
 from orchard.vcs.merge_plan import (
     ConflictRegion,
     FileChangeKind,
@@ -65,18 +67,16 @@ def plan_merge(
     """
     root = root.resolve()
     wanted = {buffer_path(raw): _as_bytes(text) for raw, text in buffers.items()}
-    changes = list_changes(root, base_commit, agent_commit)
-    blobs = read_blobs(root, [b for c in changes for b in (c.old_blob, c.new_blob)])
-    merger = _FileMerger(root, agent_id, wanted, blobs)
-    planned = [merger.plan(change) for change in changes]
-    pending = [p for p in planned if isinstance(p, _Pending)]
-    batch = [p for p in pending if p.batch]
-    merged = merge_texts(root, base_commit, agent_commit, [p.text_merge() for p in batch],
-                         agent_id)  # fmt: skip
-    files = tuple(
-        p if isinstance(p, FilePlan) else merger.finish(p, merged.get(p.change.path))
-        for p in planned
-    )
+    # cat-file starts while git diffs; it reads the agent's blobs while this thread reads the
+    # user's files and git merges the few files both sides changed.
+    with BlobReader(root) as reader:
+        changes = list_changes(root, base_commit, agent_commit)
+        reader.ask(c.new_blob for c in changes if c.new_mode != _ABSENT)
+        merger = _FileMerger(root, agent_id, wanted, reader)
+        merges = [m for m in map(merger.text_merge, changes) if m is not None]
+        reader.ask(m.base.blob for m in merges)  # for the binary check, while git merges
+        merger.merged = merge_texts(root, merges, agent_id, reader)
+        files = tuple(merger.plan(change) for change in changes)
     plan = MergePlan(task_id, agent_id, base_commit, agent_commit, files)
     log.info(
         "merge plan of %s/%s: %d files, %d with conflicts",
@@ -122,10 +122,14 @@ class PathGuard:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._top = str(self.root)
         self._plain: set[str] = set()
+        self._checked: dict[str, Path] = {}
 
     def target(self, path: str) -> Path:
         """Return `root / path`; raise PathSafetyError when it leads out of the root."""
+        if path in self._checked:
+            return self._checked[path]
         parts = path.split("/")
         if any(p.lower() == ".git" for p in parts) or ".." in parts or path.startswith("/"):
             raise PathSafetyError(f"{path!r} goes through .git or out of {self.root}")
@@ -133,70 +137,80 @@ class PathGuard:
         for part in parts[:-1]:
             prefix = f"{prefix}/{part}" if prefix else part
             if prefix not in self._plain:
-                self._check_link(self.root / prefix, path)
+                self._check_link(prefix, path)
                 self._plain.add(prefix)
-        leaf = self.root / path
-        self._check_link(leaf, path)
+        self._check_link(path, path)
+        self._checked[path] = leaf = self.root / path
         return leaf
 
-    def _check_link(self, candidate: Path, path: str) -> None:
-        if candidate.is_symlink() and not candidate.resolve().is_relative_to(self.root):
+    def _check_link(self, relative: str, path: str) -> None:
+        candidate = os.path.join(self._top, relative)
+        if os.path.islink(candidate) and not Path(candidate).resolve().is_relative_to(self.root):
             raise PathSafetyError(
                 f"{path!r} leads out of {self.root} through the symlink {candidate}"
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """A text file both sides changed: its three versions wait for one batched merge."""
-
-    change: Change
-    kind: FileChangeKind
-    ours: bytes
-    base: bytes
-    theirs: bytes
-    from_buffer: bool
-    batch: bool = True  # False: no snapshot file to merge from (both sides created the path)
-
-    def text_merge(self) -> TextMerge:
-        source = self.change.old_path or self.change.path
-        return TextMerge(source, self.change.path, self.change.old_mode, self.ours)
-
-
 class _FileMerger:
-    """Plans one changed path at a time; text merges both sides made wait for one batch."""
+    """Plans one changed path at a time; first names the text merges both sides made, which
+    git makes in one batch, then builds every path's plan with their results."""
 
     def __init__(
-        self, root: Path, agent_id: str, buffers: dict[str, bytes], blobs: dict[str, bytes]
+        self, root: Path, agent_id: str, buffers: dict[str, bytes], reader: BlobReader
     ) -> None:
         self.root = root
         self.guard = PathGuard(root)
         self.agent_id = agent_id
         self.buffers = buffers
-        self.blobs = blobs
+        self.reader = reader
+        self.merged: dict[str, tuple[bytes, bool]] = {}
+        self._read: dict[str, tuple[bytes | None, bool]] = {}
 
     def ours(self, path: str) -> tuple[bytes | None, bool]:
-        """Return the user's content of `path` (None when absent) and whether a buffer gave it."""
+        """Return the user's content of `path` (None when absent) and whether a buffer gave it;
+        read once, so the plan's `current` is what was merged."""
         if path in self.buffers:
             return self.buffers[path], True
-        target = self.guard.target(path)
-        try:
-            return target.read_bytes(), False
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            return None, False
+        if path not in self._read:
+            target = self.guard.target(path)
+            try:
+                with open(target, "rb") as handle:
+                    self._read[path] = handle.read(), False
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                self._read[path] = None, False
+        return self._read[path]
 
-    def plan(self, change: Change) -> FilePlan | _Pending:
-        """Return the plan of one changed path, or what its text merge needs."""
+    def text_merge(self, change: Change) -> TextMerge | None:
+        """Return the merge git must make when both sides changed this file's text, else None."""
         self.guard.target(change.path)
         source = change.old_path or change.path
         ours, from_buffer = self.ours(source)
-        base = self.blobs.get(change.old_blob) if change.old_mode != _ABSENT else None
-        theirs = self.blobs.get(change.new_blob) if change.new_mode != _ABSENT else None
+        modes = (change.old_mode, change.new_mode)
+        if ours is None or change.status not in ("M", "R") or not set(modes) <= set(_REGULAR):
+            return None
+        blob = _blob_id(ours, change)
+        if blob in (change.old_blob, change.new_blob) or change.old_blob == change.new_blob:
+            return None
+        if is_binary(ours):
+            return None
+        source_file = None if from_buffer else self.root / source
+        return TextMerge(
+            change.path,
+            base=SideFile(change.old_mode, change.old_blob),
+            ours=SideFile(change.old_mode, blob, ours, source_file),
+            theirs=SideFile(change.new_mode, change.new_blob),
+        )
+
+    def plan(self, change: Change) -> FilePlan:
+        """Return the plan of one changed path."""
+        self.guard.target(change.path)
+        source = change.old_path or change.path
+        ours, from_buffer = self.ours(source)
         if not _regular(change.old_mode) or not _regular(change.new_mode):
             return _unmergeable(change, ours, from_buffer)
         if change.status == "D":
-            return self.deleted(change, ours, base or b"", from_buffer)
-        assert theirs is not None
+            return self.deleted(change, ours, from_buffer)
+        theirs = self._blob(change.new_blob)
         if change.status == "A":
             return self.created(change, ours, theirs, from_buffer)
         if change.status == "R" and change.path != source:
@@ -209,14 +223,19 @@ class _FileMerger:
                 )  # fmt: skip
         kind = FileChangeKind.RENAMED if change.status == "R" else FileChangeKind.MODIFIED
         if ours is None:
-            return _gone_here(change, base or b"", theirs, from_buffer)
-        return self.merged(change, kind, ours, base or b"", theirs, from_buffer)
+            return _gone_here(change, self._blob(change.old_blob), theirs, from_buffer)
+        blob = _blob_id(ours, change)
+        if blob in (change.old_blob, change.new_blob):
+            return self._file(change, kind, ours, theirs, from_buffer)
+        if change.new_blob == change.old_blob:
+            return self._file(change, kind, ours, ours, from_buffer)
+        return self.merged_text(change, kind, ours, self._blob(change.old_blob), theirs,
+                                from_buffer)  # fmt: skip
 
-    def deleted(
-        self, change: Change, ours: bytes | None, base: bytes, from_buffer: bool
-    ) -> FilePlan:
-        if ours is None or ours == base:
+    def deleted(self, change: Change, ours: bytes | None, from_buffer: bool) -> FilePlan:
+        if ours is None or _blob_id(ours, change) == change.old_blob:
             return self._file(change, FileChangeKind.DELETED, ours, None, from_buffer)
+        base = self._blob(change.old_blob)
         region = ConflictRegion(  # no markers: the whole file is the user's
             0,
             0,
@@ -231,20 +250,17 @@ class _FileMerger:
         )
 
     def created(
-        self,
-        change: Change,
-        ours: bytes | None,
-        theirs: bytes,
-        from_buffer: bool,
-    ) -> FilePlan | _Pending:
+        self, change: Change, ours: bytes | None, theirs: bytes, from_buffer: bool
+    ) -> FilePlan:
         kind = FileChangeKind.CREATED
-        if ours is None or ours == theirs:
+        if ours is None or ours in (b"", theirs):
             return self._file(change, kind, ours, theirs, from_buffer)
+        if theirs == b"":
+            return self._file(change, kind, ours, ours, from_buffer)
         # Both sides made the path with different content: merge against an empty base.
-        merged = self.merged(change, kind, ours, b"", theirs, from_buffer)
-        return replace(merged, batch=False) if isinstance(merged, _Pending) else merged
+        return self.merged_text(change, kind, ours, b"", theirs, from_buffer)
 
-    def merged(
+    def merged_text(
         self,
         change: Change,
         kind: FileChangeKind,
@@ -252,33 +268,32 @@ class _FileMerger:
         base: bytes,
         theirs: bytes,
         from_buffer: bool,
-    ) -> FilePlan | _Pending:
-        if ours in (base, theirs):
-            return self._file(change, kind, ours, theirs, from_buffer)
-        if theirs == base:
-            return self._file(change, kind, ours, ours, from_buffer)
+    ) -> FilePlan:
+        """Return the plan of a text both sides changed (merged here when git's batch had not)."""
         if any(is_binary(side) for side in (ours, base, theirs)):
             note = "binary file changed on both sides; yours is kept"
             return FilePlan(
                 change.path, FileChangeKind.CONFLICT, ours, ours, change.old_path, binary=True,
                 from_buffer=from_buffer, conflicts=(_markerless(note),), mode=_mode(change),
             )  # fmt: skip
-        return _Pending(change, kind, ours, base, theirs, from_buffer)
-
-    def finish(self, pending: _Pending, merged: tuple[bytes, bool] | None) -> FilePlan:
-        """Return the plan of a merged text file (merged here by merge-file when not batched)."""
-        change = pending.change
+        merged = self.merged.get(change.path) if change.status != "A" else None
         if merged is None:
-            result, count = merge_file(pending.ours, pending.base, pending.theirs, self.agent_id)
+            result, count = merge_file(ours, base, theirs, self.agent_id)
             merged = (result, count > 0)
         result, conflicted = merged
         regions = parse_conflicts(result.decode("utf-8", "surrogateescape"), self.agent_id)
         if not conflicted or not regions:
-            return self._file(change, pending.kind, pending.ours, result, pending.from_buffer)
+            return self._file(change, kind, ours, result, from_buffer)
         return FilePlan(
-            change.path, FileChangeKind.CONFLICT, pending.ours, result, change.old_path,
-            from_buffer=pending.from_buffer, conflicts=regions, mode=_mode(change),
+            change.path, FileChangeKind.CONFLICT, ours, result, change.old_path,
+            from_buffer=from_buffer, conflicts=regions, mode=_mode(change),
         )  # fmt: skip
+
+    def _blob(self, blob: str) -> bytes:
+        content = self.reader.get(blob)
+        if content is None:
+            raise GitError(f"git has no blob {blob}")
+        return content
 
     def _file(
         self,
@@ -360,6 +375,11 @@ def _mode(change: Change) -> str | None:
 
 def _regular(mode: str) -> bool:
     return mode in _REGULAR or mode == _ABSENT
+
+
+def _blob_id(content: bytes, change: Change) -> str:
+    """Return the id git gives `content` as a blob in the repository of `change`."""
+    return object_id("blob", content, hash_algorithm(change.old_blob))
 
 
 def _text(content: bytes) -> str:
