@@ -41,7 +41,9 @@ def _worker() -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_lower_priority,
+            # os.nice itself: it runs before the worker imports anything
+            initializer=os.nice,
+            initargs=(WORKER_NICENESS,),
         )
     return _pool
 
@@ -74,7 +76,7 @@ class LargeBuffers:
         pool = _worker()
         if uri not in self._unsent:
             self._unsent[uri] = []  # edits from now on; the text as it is now goes in pieces
-            self._send_text(pool, uri, store.text(), encoding)
+            self._send_text(pool, uri, store.blocks(), encoding)
         sending = self._sending.get(uri)
         try:
             if sending is not None:
@@ -96,12 +98,21 @@ class LargeBuffers:
             self._unsent.pop(uri, None)  # the worker lost it: send the text again next time
         return found
 
-    def _send_text(self, pool: ProcessPoolExecutor, uri: str, text: str, encoding: str) -> None:
+    def _send_text(
+        self, pool: ProcessPoolExecutor, uri: str, blocks: list[str], encoding: str
+    ) -> None:
+        # The blocks are shared with the store (an edit replaces one, the rest stay shared),
+        # so holding them while the worker starts up costs little.
         async def send() -> None:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(pool, _start, uri, encoding)
-            for start in range(0, len(text), PIECE_CHARS):  # one at a time: one small copy
-                await loop.run_in_executor(pool, _append, uri, text[start : start + PIECE_CHARS])
+            while blocks:  # a piece at a time: one small copy
+                count, size = 1, len(blocks[0])
+                while count < len(blocks) and size + len(blocks[count]) <= PIECE_CHARS:
+                    count, size = count + 1, size + len(blocks[count])
+                piece = "".join(blocks[:count])
+                del blocks[:count]
+                await loop.run_in_executor(pool, _append, uri, piece)
 
         task = asyncio.ensure_future(send())
         self._sending[uri] = task
@@ -161,11 +172,6 @@ class _Copy:
 
 
 _copies: dict[str, _Copy] = {}
-
-
-def _lower_priority() -> None:
-    if hasattr(os, "nice"):
-        os.nice(WORKER_NICENESS)
 
 
 def _start(uri: str, encoding: str) -> None:

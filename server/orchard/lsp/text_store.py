@@ -51,6 +51,10 @@ class TextStore:
             self._breaks = None if self._breaks is None else [sum(self._breaks)]
         return self._blocks[0]
 
+    def blocks(self) -> list[str]:
+        """Return strs that join to the text: the store's own blocks (shared, not copied)."""
+        return list(self._cut_up()[0])
+
     def apply(self, change: Change) -> None:
         """Apply one edit in place."""
         self.revision += 1
