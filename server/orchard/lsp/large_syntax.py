@@ -38,13 +38,13 @@ def _worker() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn, not fork: the server has threads (stdin reader, index worker) at this point
-        _pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            # os.nice itself: it runs before the worker imports anything
-            initializer=os.nice,
-            initargs=(WORKER_NICENESS,),
-        )
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool.submit(int)  # starts the process now, so that it is lowered before it imports
+        for process in getattr(_pool, "_processes", {}).values():  # no public way to reach it
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid, WORKER_NICENESS)
+            except OSError as exc:
+                log.info("the large-buffer worker keeps its priority: %s", exc)
     return _pool
 
 
