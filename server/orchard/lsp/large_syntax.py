@@ -73,6 +73,9 @@ class LargeBuffers:
         self, uri: str, path: Path, store: TextStore, language: str | None, encoding: str
     ) -> types.PublishDiagnosticsParams | None:
         """Bring the worker's copy up to `store` and check it; None if the copy went away."""
+        if _pool is None:
+            _worker()  # ~10 ms: let the requests that queued meanwhile through before the rest
+            await asyncio.sleep(0)
         pool = _worker()
         if uri not in self._unsent:
             self._unsent[uri] = []  # edits from now on; the text as it is now goes in pieces
