@@ -4,8 +4,7 @@ Runs the same scenario twice in one run, with a 5 KB buffer (the baseline) and a
 and prints: latency of requests sent while the buffer opens and is edited (p50/p99), the
 cost of a keystroke (the round trip of a request sent right after each edit, p50/p95, and
 the server's CPU seconds per keystroke, all threads), and the server's peak memory over
-its idle start, and that net of the baseline run's (what the small scenario costs anyway:
-linters, imports, threads) as a multiple of the buffer's size.
+its idle start.
 
     python bench/lsp_large_buffer.py [MEGABYTES] [KEYSTROKES]
 """
@@ -169,8 +168,6 @@ def main() -> None:
         base, big = (results[label][key] for label in labels)
         ratio = big / base if base else float("nan")
         print(f"{key:30}{base:16.4f}{big:16.4f}{ratio:10.1f}")
-    net = results[labels[1]]["memory over idle (MB)"] - results[labels[0]]["memory over idle (MB)"]
-    print(f"{'memory over the baseline run / buffer':46}{net / megabytes:16.4f}")
 
 
 if __name__ == "__main__":
