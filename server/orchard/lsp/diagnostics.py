@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from orchard.config import Settings
 from orchard.lsp.convert import lsp_diagnostic, uri_to_path
 from orchard.lsp.documents import DocumentEvent, DocumentEventKind
-from orchard.lsp.large_syntax import check_large, forget_large
+from orchard.lsp.large_syntax import LargeBuffers
 
 if TYPE_CHECKING:
     from orchard.lint.diagnostic import Diagnostic
@@ -47,10 +47,12 @@ class DiagnosticsPublisher:
         self.syntax_tasks: dict[str, asyncio.Task[None]] = {}
         self.lint_tasks: dict[str, asyncio.Task[None]] = {}
         self.parses: dict[str, SyntaxDocument] = {}
+        self.large = LargeBuffers()
 
     def on_event(self, event: DocumentEvent) -> None:
         """Schedule the checks an event calls for; returns at once."""
         log.debug("lint %s %s (version %s)", event.kind, event.uri, event.version)
+        self.large.follow(event)
         if event.large and event.kind is not DocumentEventKind.CLOSED and event.path:
             self.on_large(event)
             return
@@ -89,10 +91,10 @@ class DiagnosticsPublisher:
         store = self.server.documents.store(event.uri)
         if store is None or event.path is None:
             return
-        text = store.text()  # joined here, on the loop: the store only changes on the loop
+        revision = store.revision
         encoding = self.server.documents.position_encoding
-        params = await check_large(event.uri, event.path, text, language, encoding)
-        if store.text() is text:  # not typed on meanwhile (a newer check is on its way)
+        params = await self.large.check(event.uri, event.path, store, language, encoding)
+        if params is not None and store.revision == revision:  # else a newer check is coming
             self.syntax[event.uri] = []
             board = self.server.diagnostic_board
             board.set(event.uri, LINT, list(params.diagnostics), params.version)
@@ -193,7 +195,7 @@ class DiagnosticsPublisher:
             if task is not None:
                 task.cancel()
         self.parses.pop(uri, None)
-        forget_large(uri)
+        self.large.forget(uri)
         had = self.syntax.pop(uri, None) is not None
         had = self.linted.pop(uri, None) is not None or had
         self.server.diagnostic_board.clear(uri, LINT)
@@ -203,9 +205,10 @@ class DiagnosticsPublisher:
         """Re-check every open document under new settings (or clear them when disabled)."""
         hub = self.server.documents
         for uri in hub.open_uris():
+            large = hub.is_large(uri)
             event = DocumentEvent(
-                DocumentEventKind.OPENED, uri, uri_to_path(uri), None, hub.text(uri),
-                language_id=hub.language_id(uri),
+                DocumentEventKind.OPENED, uri, uri_to_path(uri), None,
+                None if large else hub.text(uri), language_id=hub.language_id(uri), large=large,
             )  # fmt: skip
             self.on_event(event)
 

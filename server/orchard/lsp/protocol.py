@@ -80,43 +80,53 @@ class OrchardProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
-    def receive_body(self, body: bytes) -> None:
-        """Read one frame's body and dispatch it; answer whatever cannot be dispatched."""
+    def receive_body(self, body: bytes | bytearray) -> None:
+        """Read one frame's body and dispatch it; answer whatever cannot be dispatched.
+
+        A bytearray is emptied once decoded: the raw bytes of a 5 MB didOpen would otherwise
+        live on while its JSON is parsed.
+        """
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.answer_error(body, JsonRpcParseError.CODE, f"body is not UTF-8 ({exc.reason})")
             return
+        if isinstance(body, bytearray):
+            body.clear()
         try:
             message = json.loads(text, object_hook=self.structure_message)
         except json.JSONDecodeError as exc:
-            self.answer_error(body, JsonRpcParseError.CODE, f"not JSON: {exc.msg}")
+            self.answer_error(text.encode(), JsonRpcParseError.CODE, f"not JSON: {exc.msg}")
             return
         except RecursionError:
-            self.answer_error(body, JsonRpcInvalidRequest.CODE, "JSON nested too deeply")
+            self.answer_error(text.encode(), JsonRpcInvalidRequest.CODE, "JSON nested too deeply")
             return
         except JsonRpcException as exc:  # a notification whose params cannot be read
             log.warning("dropped an unreadable message: %s", _first_line(exc.__cause__ or exc))
             return
-        self._dispatch(body, message)
+        self._dispatch(text, message)
 
-    def _dispatch(self, body: bytes, message: Any) -> None:
+    def _dispatch(self, text: str, message: Any) -> None:
         if isinstance(message, dict) or not hasattr(message, "jsonrpc"):
-            self.answer_error(body, JsonRpcInvalidRequest.CODE, "not a JSON-RPC 2.0 message")
+            self.answer_error(
+                text.encode(), JsonRpcInvalidRequest.CODE, "not a JSON-RPC 2.0 message"
+            )
             return
         if message.jsonrpc != self.VERSION:
-            self.answer_error(body, JsonRpcInvalidRequest.CODE, 'jsonrpc must be "2.0"')
+            self.answer_error(text.encode(), JsonRpcInvalidRequest.CODE, 'jsonrpc must be "2.0"')
             return
         method = getattr(message, "method", None)
         if self._shutdown and method is not None and method != types.EXIT:
             if getattr(message, "id", None) is not None:
-                self.answer_error(body, JsonRpcInvalidRequest.CODE, "the server is shut down")
+                self.answer_error(
+                    text.encode(), JsonRpcInvalidRequest.CODE, "the server is shut down"
+                )
             else:
                 log.info("ignored %s after shutdown", method)
             return
         self.handle_message(message)
 
-    def answer_error(self, body: bytes, code: int, reason: str) -> None:
+    def answer_error(self, body: bytes | bytearray, code: int, reason: str) -> None:
         """Log a malformed message and, when it is a request or unreadable, answer `code`."""
         msg_id = sniff_request_id(body)
         log.warning("malformed message (id %s): %s", msg_id, reason)
@@ -137,7 +147,7 @@ _CODE_NAMES = {
 }
 
 
-def _looks_like_notification(body: bytes) -> bool:
+def _looks_like_notification(body: bytes | bytearray) -> bool:
     """A readable object with a method and no id is a notification: JSON-RPC answers none."""
     try:
         data = json.loads(body)

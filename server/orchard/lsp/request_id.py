@@ -13,7 +13,7 @@ SNIFF_BYTES = 4096
 _NUMBER = re.compile(r"-?\d+")
 
 
-def sniff_request_id(body: bytes) -> int | str | None:
+def sniff_request_id(body: bytes | bytearray) -> int | str | None:
     """Return the id of the top-level object in `body`, or None when it cannot be found."""
     text = body[:SNIFF_BYTES].decode("utf-8", errors="replace")
     depth = 0

@@ -1,13 +1,20 @@
-"""One open buffer's text as a list of lines, so an edit costs the lines it touches, not the file.
+"""One open buffer's text in blocks of whole lines, so an edit copies one block, not the file.
 
-A keystroke in a 5 MB buffer replaces one line of the list; the whole text is joined only when
-someone asks for it (and kept until the next edit), and split into lines only at the first edit
-(opening a buffer costs nothing). Positions are in the client's encoding.
+A block is one str of about `BLOCK_CHARS` code points that ends at a line break (the last one
+may not), so the store costs about the text itself. `text()` joins the blocks into one (which
+then is the only block, so no second copy is kept) and the next edit cuts it up again; a buffer
+is cut only at its first edit (opening one costs nothing). Positions are in the client's
+encoding; lines end at "\\n", "\\r\\n" or "\\r" only, as in LSP.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from itertools import islice
+
+BLOCK_CHARS = 1 << 16
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,66 +30,88 @@ class Change:
 
 
 class TextStore:
-    """The lines of a buffer, each with its line ending (the last one may have none)."""
+    """The blocks of a buffer and the number of line breaks in each."""
 
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.encoding = encoding
-        self._split: list[str] | None = None  # the lines, once an edit needed them
+        self.revision = 0  # counts edits: a text read at revision r is current while it holds
+        self._blocks = [text]
+        self._breaks: list[int] | None = None  # per block; counted when an edit needs them
         self._size = len(text)
-        self._text: str | None = text
-
-    @property
-    def _lines(self) -> list[str]:
-        if self._split is None:
-            self._split = _split(self._text or "")
-        return self._split
-
-    @_lines.setter
-    def _lines(self, lines: list[str]) -> None:
-        self._split = lines
 
     def __len__(self) -> int:
         """The length of the text in code points."""
         return self._size
 
     def text(self) -> str:
-        """Return the whole text (joined once per version)."""
-        if self._text is None:
-            self._text = "".join(self._lines)
-        return self._text
+        """Return the whole text (joined once per version; the join replaces the blocks)."""
+        if len(self._blocks) > 1:
+            joined = "".join(self._blocks)
+            self._blocks = [joined]
+            self._breaks = None if self._breaks is None else [sum(self._breaks)]
+        return self._blocks[0]
+
+    def blocks(self) -> list[str]:
+        """Return strs that join to the text: the store's own blocks (shared, not copied)."""
+        return list(self._cut_up()[0])
 
     def apply(self, change: Change) -> None:
         """Apply one edit in place."""
+        self.revision += 1
         if change.whole:
-            self._lines, self._size, self._text = _split(change.text), len(change.text), None
+            self._blocks, self._breaks, self._size = [change.text], None, len(change.text)
             return
-        lines = self._lines
-        if not lines:
-            lines.append("")
-        start_line = min(max(change.start_line, 0), len(lines) - 1)
-        end_line = min(max(change.end_line, start_line), len(lines) - 1)
-        first, last = lines[start_line], lines[end_line]
-        start = self._column(first, change.start_character)
-        end = self._column(last, change.end_character)
-        if change.start_line >= len(lines):  # past the end: the end of the text
-            start = len(first)
-        if change.end_line >= len(lines):
-            end = len(last)
-        replaced = first[:start] + change.text + last[end:]
-        old = sum(len(line) for line in lines[start_line : end_line + 1])
-        pieces = _split_raw(replaced)
-        if end_line == len(lines) - 1 and (not pieces or pieces[-1].endswith(("\n", "\r"))):
-            pieces.append("")  # the last line of a text is the one without an ending
-        lines[start_line : end_line + 1] = pieces
-        # A "\r" that now meets a "\n" across the edit's edges is one line break, not two.
-        _join_crlf(lines, start_line + len(pieces) - 1)
-        _join_crlf(lines, start_line - 1)
-        self._size += len(replaced) - old
-        self._text = None
+        blocks, breaks = self._cut_up()
+        lo = self._locate(change.start_line, change.start_character)
+        hi = max(lo, self._locate(change.end_line, change.end_character))
+        first, last = lo[0], hi[0]
+        piece = blocks[first][: lo[1]] + change.text + blocks[last][hi[1] :]
+        # A "\r" ending the block before and a "\n" starting this one are one line break.
+        if first > 0 and piece.startswith("\n") and blocks[first - 1].endswith("\r"):
+            first -= 1
+            piece = blocks[first] + piece
+        if len(piece) < BLOCK_CHARS // 4 and last + 1 < len(blocks):  # keep blocks from crumbling
+            last += 1
+            piece += blocks[last]
+        self._size += len(piece) - sum(len(block) for block in blocks[first : last + 1])
+        cut = _cut(piece)
+        blocks[first : last + 1] = cut
+        breaks[first : last + 1] = [_count_breaks(block) for block in cut]
+        if not blocks:
+            blocks.append("")
+            breaks.append(0)
 
-    def _column(self, line: str, character: int) -> int:
-        """Turn a client character offset into a code-point index within `line`."""
-        body = line.rstrip("\r\n")
+    def _cut_up(self) -> tuple[list[str], list[int]]:
+        """Return the blocks and their break counts, cutting a long single block first."""
+        if len(self._blocks) == 1 and (
+            self._breaks is None or len(self._blocks[0]) > 2 * BLOCK_CHARS
+        ):
+            self._blocks = _cut(self._blocks[0]) or [""]
+            self._breaks = [_count_breaks(block) for block in self._blocks]
+        assert self._breaks is not None
+        return self._blocks, self._breaks
+
+    def _locate(self, line: int, character: int) -> tuple[int, int]:
+        """Turn a client position into (block index, code-point offset in that block)."""
+        blocks, breaks = self._blocks, self._breaks
+        assert breaks is not None
+        line = max(line, 0)
+        before = 0
+        index = 0
+        for index, count in enumerate(breaks):
+            if line < before + count or index == len(breaks) - 1:
+                break
+            before += count
+        block, local = blocks[index], line - before
+        if local > breaks[index]:  # past the last line: the end of the text
+            return index, len(block)
+        start = _line_start(block, local)
+        found = _BREAK.search(block, start)
+        end = found.start() if found is not None else len(block)
+        return index, start + self._column(block[start:end], character)
+
+    def _column(self, body: str, character: int) -> int:
+        """Turn a client character offset into a code-point index within a line's `body`."""
         if character <= 0:
             return 0
         if self.encoding == "utf-32" or body.isascii():
@@ -97,49 +126,49 @@ class TextStore:
         return len(body)
 
 
-def _join_crlf(lines: list[str], index: int) -> None:
-    """Merge line `index` with the next when the first ends with "\r" and the next starts with
-    "\n" (they became one "\r\n")."""
-    if 0 <= index < len(lines) - 1 and lines[index].endswith("\r"):
-        following = lines[index + 1]
-        if following.startswith("\n"):
-            merged = _split_raw(lines[index] + following)
-            if index + 1 == len(lines) - 1 and (not merged or merged[-1].endswith(("\n", "\r"))):
-                merged.append("")  # the last line keeps being the one without an ending
-            lines[index : index + 2] = merged
+def _count_breaks(text: str) -> int:
+    if "\r" not in text:
+        return text.count("\n")
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _split(text: str) -> list[str]:
-    lines = _split_raw(text)
-    if not lines or lines[-1].endswith(("\n", "\r")):
-        lines.append("")
-    return lines
+def _line_start(block: str, line: int) -> int:
+    """Return the offset in `block` where its line number `line` starts (it has that many)."""
+    if not line:
+        return 0
+    if "\r" in block and block.count("\r") != block.count("\r\n"):  # lone "\r"s: rare
+        return next(islice(_BREAK.finditer(block), line - 1, None)).end()
+    # Every break ends in "\n": bisect on counts (C speed, about one pass over the block).
+    low, high, before = 0, len(block), 0  # "\n"s in block[:low]; block[:high] has >= `line`
+    while high - low > 1:
+        middle = (low + high) // 2
+        found = block.count("\n", low, middle)
+        if before + found >= line:
+            high = middle
+        else:
+            low, before = middle, before + found
+    return high
 
 
-def _split_raw(text: str) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    # splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028, \u2029: LSP lines end only at
-    # \n, \r\n or \r, so glue the others back. Counting (C speed) tells whether any did.
-    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-    lsp_count = breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
-    if len(lines) != lsp_count:
-        lines = _split_lsp(text)
-    return lines
-
-
-def _split_lsp(text: str) -> list[str]:
-    lines: list[str] = []
+def _cut(text: str) -> list[str]:
+    """Split `text` into blocks of at least `BLOCK_CHARS` (if it has that many) at line ends."""
+    blocks: list[str] = []
     start = 0
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
-            i += 1
-            char = "\n"
-        if char in "\r\n":
-            lines.append(text[start : i + 1])
-            start = i + 1
-        i += 1
+    while len(text) - start > 2 * BLOCK_CHARS:
+        end = _line_end(text, start + BLOCK_CHARS)
+        if end < 0:
+            break  # one very long line: it stays one block
+        blocks.append(text[start:end])
+        start = end
     if start < len(text):
-        lines.append(text[start:])
-    return lines
+        blocks.append(text[start:])
+    return blocks
+
+
+def _line_end(text: str, position: int) -> int:
+    """Return the offset just past the first line break at or after `position`, or -1."""
+    newline = text.find("\n", position)
+    carriage = text.find("\r", position, newline if newline >= 0 else len(text))
+    if carriage >= 0:  # before the first "\n": a lone "\r", or the "\r" of "\r\n"
+        return carriage + 2 if carriage + 1 == newline else carriage + 1
+    return newline + 1 if newline >= 0 else -1

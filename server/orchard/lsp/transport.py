@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from pygls.io_ import StdoutWriter
 
-from orchard.lsp.framing import NEXT_FRAME, FrameReader, stdin_chunks
+from orchard.lsp.framing import FrameReader, stdin_chunks
 from orchard.lsp.protocol import OrchardProtocol
 
 if TYPE_CHECKING:
@@ -32,19 +32,15 @@ async def serve_frames(
         if frame.body is None:
             protocol.answer_error(frame.head, -32600, frame.problem)
         else:
-            _receive(reader, protocol, frame.body)
+            _receive(protocol, frame.body)
         if stop.is_set():
             return
         await asyncio.sleep(0)  # let the handlers this frame started run before the next
 
 
-def _receive(reader: FrameReader, protocol: OrchardProtocol, body: bytes) -> None:
-    cut = NEXT_FRAME.search(body)
-    if cut is not None:  # the Content-Length was too long: the next frame starts inside
-        reader.unread(body[cut.start() :])
-        body = body[: cut.start()]
+def _receive(protocol: OrchardProtocol, body: bytearray) -> None:
     try:
-        protocol.receive_body(body)
+        protocol.receive_body(body)  # empties `body` once decoded
     except Exception:
         log.exception("a message could not be handled")
 

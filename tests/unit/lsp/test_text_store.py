@@ -7,6 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orchard.lsp import text_store
 from orchard.lsp.text_store import Change, TextStore
 
 ALPHABET = st.sampled_from(["a", "b", " ", "\n", "\r", "\r\n", "\u2028", "\x0c", "é", "😀"])
@@ -18,8 +19,12 @@ def lsp_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
-def utf16_offset(line: str, character: int) -> int:
-    """The code-point index of a UTF-16 offset into `line` (clamped to the line)."""
+def column(line: str, character: int, encoding: str = "utf-16") -> int:
+    """The code-point index of an offset in `encoding` into `line` (clamped to the line)."""
+    if encoding == "utf-32":
+        return min(max(character, 0), len(line))
+    if encoding == "utf-8":
+        return len(line.encode()[: max(character, 0)].decode("utf-8", "ignore"))
     units = 0
     for index, char in enumerate(line):
         if units >= character:
@@ -28,14 +33,14 @@ def utf16_offset(line: str, character: int) -> int:
     return len(line)
 
 
-def offset_of(text: str, line: int, character: int) -> int:
+def offset_of(text: str, line: int, character: int, encoding: str = "utf-16") -> int:
     """The code-point offset in `text` of an LSP position (past the end clamps to the end)."""
     ends = [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
     starts = [0, *ends]
     if line >= len(starts):
         return len(text)
     body = lsp_lines(text)[line]
-    return starts[line] + utf16_offset(body, character)
+    return starts[line] + column(body, character, encoding)
 
 
 @st.composite
@@ -55,10 +60,10 @@ def edits(draw: st.DrawFn) -> tuple[str, list[Change]]:
     return text, changes
 
 
-def model(text: str, changes: list[Change]) -> str:
+def model(text: str, changes: list[Change], encoding: str = "utf-16") -> str:
     for change in changes:
-        lo = offset_of(text, change.start_line, change.start_character)
-        hi = offset_of(text, change.end_line, change.end_character)
+        lo = offset_of(text, change.start_line, change.start_character, encoding)
+        hi = offset_of(text, change.end_line, change.end_character, encoding)
         text = text[:lo] + change.text + text[max(lo, hi) :]
     return text
 
@@ -93,3 +98,70 @@ def test_an_edit_that_makes_a_crlf_across_lines_joins_them() -> None:
     store.apply(Change(2, 0, 2, 0, "\n"))  # "\n\r\n": the \r and the new \n are one break
     store.apply(Change(0, 0, 2, 0, ""))
     assert store.text() == ""
+
+
+LONG_TEXTS = st.lists(ALPHABET, max_size=200).map("".join)
+
+
+@st.composite
+def block_edits(draw: st.DrawFn) -> tuple[str, list[Change]]:
+    """Longer texts and edits, with blocks of a few characters so edits cross their edges."""
+    text = draw(LONG_TEXTS)
+    changes = []
+    for _ in range(draw(st.integers(1, 12))):
+        lines = lsp_lines(model(text, changes))
+        a = (draw(st.integers(0, len(lines))), draw(st.integers(0, 8)))
+        b = (draw(st.integers(0, len(lines))), draw(st.integers(0, 8)))
+        start, end = sorted([a, b])
+        changes.append(Change(start[0], start[1], end[0], end[1], draw(LONG_TEXTS)))
+    return text, changes
+
+
+@settings(max_examples=1500, deadline=None)
+@given(block_edits(), st.integers(1, 6), st.sampled_from(["utf-16", "utf-8", "utf-32"]))
+def test_edits_across_block_edges_give_the_text_the_protocol_describes(
+    case: tuple[str, list[Change]], block_chars: int, encoding: str
+) -> None:
+    text, changes = case
+    original = text_store.BLOCK_CHARS
+    text_store.BLOCK_CHARS = block_chars
+    try:
+        store = TextStore(text, encoding)
+        expected = text
+        for number, change in enumerate(changes):
+            store.apply(change)
+            expected = model(expected, [change], encoding)
+            if number % 3 == 0:  # reading the text joins the blocks; later edits cut them again
+                assert store.text() == expected
+            assert len(store) == len(expected)
+        assert store.text() == expected
+    finally:
+        text_store.BLOCK_CHARS = original
+
+
+def test_an_edit_in_a_large_text_keeps_it_in_blocks() -> None:
+    text = "".join(f"line {n} é😀\r\n" for n in range(20_000))
+    store = TextStore(text)
+    store.apply(Change(10_000, 11, 10_000, 12, "ü"))  # "line 10000 é"
+    store.apply(Change(19_999, 0, 20_000, 0, ""))
+    expected_lines = text.split("\r\n")[:-1]
+    expected_lines[10_000] = expected_lines[10_000].replace("é", "ü")
+    del expected_lines[19_999]
+    assert len(store._blocks) > 1 and max(map(len, store._blocks)) <= 2 * text_store.BLOCK_CHARS
+    assert store.text() == "".join(line + "\r\n" for line in expected_lines)
+
+
+def test_edits_to_an_empty_text_and_back() -> None:
+    store = TextStore("")
+    store.apply(Change(3, 9, 3, 9, "a\r"))  # past the end: appended
+    store.apply(Change(1, 0, 1, 0, "\nb"))  # the "\r" and the new "\n" are one line break
+    assert store.text() == "a\r\nb"
+    store.apply(Change(0, 0, 1, 1, ""))
+    assert store.text() == "" and len(store) == 0
+
+
+def test_every_edit_moves_the_revision_on() -> None:
+    store = TextStore("a\nb")
+    store.apply(Change(0, 0, 0, 0, "x"))
+    store.apply(Change(text="new", whole=True))
+    assert store.revision == 2
