@@ -51,8 +51,10 @@ class AcceptFeature:
         hub = self.server.documents
         for uri in hub.open_uris():
             path = _relative(uri, root)
+            if path is None or hub.is_large(uri):  # before text(): it would join the blocks
+                continue
             text = hub.text(uri)
-            if path is None or text is None or hub.is_large(uri):
+            if text is None:
                 continue
             texts[path] = text
             version = hub.version(uri)

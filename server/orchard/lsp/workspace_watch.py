@@ -7,6 +7,8 @@ rules are applied by the index, `.git/` is never reported.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ def _outside_git(root: Path):  # type: ignore[no-untyped-def]
 
 async def watch_workspace(root: Path) -> AsyncIterator[DiskChanges]:
     """Yield batches of changes under `root` until cancelled."""
+    # watchfiles brings anyio: import it on a thread, not on the language server's loop
+    await asyncio.to_thread(importlib.import_module, "watchfiles")
     from watchfiles import Change, awatch
 
     root = root.resolve()
