@@ -53,8 +53,11 @@ async def worker() -> AsyncIterator[ModelWorker]:
 async def test_a_streamed_call_runs_in_the_worker_and_streams_its_deltas_back(
     model_server: ModelServer, worker: ModelWorker
 ) -> None:
-    text = "quinces ripen late and smell of honey in the cold barn"
-    model_server.script("gpt-test", reply(text, prompt_tokens=30, completion_tokens=12))
+    text = "quinces ripen late, smell of honey"
+    model_server.script(
+        "gpt-test",
+        reply(text, prompt_tokens=30, completion_tokens=12, chunk_chars=7, chunk_delay=0.3),
+    )
     progress: list[tuple[int, str]] = []
 
     done = await make_client(model_server).complete(
@@ -63,11 +66,28 @@ async def test_a_streamed_call_runs_in_the_worker_and_streams_its_deltas_back(
 
     assert worker.pid is not None and worker.pid != os.getpid()
     assert done.text == text and done.finish_reason == "stop"
-    assert len(progress) > 3
+    assert len(progress) >= 2  # five chunks, well apart: the first goes on at once
+    assert [p[0] for p in progress] == sorted(p[0] for p in progress)
     assert "".join(piece for _, piece in progress) == text
     assert progress[-1][0] == (len(text) + 3) // 4
     assert (done.usage.prompt_tokens, done.usage.completion_tokens) == (30, 12)
     assert done.usage.tokens_reported
+
+
+async def test_a_fast_stream_reaches_the_server_in_fewer_deltas_than_chunks(
+    model_server: ModelServer, worker: ModelWorker
+) -> None:
+    text = "".join(f"w{n:03d} " for n in range(200))  # litellm ends a stream of repeats
+    model_server.script("gpt-test", reply(text, chunk_chars=5))
+    progress: list[tuple[int, str]] = []
+
+    done = await make_client(model_server).complete(
+        "openai/gpt-test", MESSAGES, on_progress=lambda *seen: progress.append(seen)
+    )
+
+    assert done.text == text == "".join(piece for _, piece in progress)
+    assert 1 <= len(progress) < 200  # 200 chunks streamed
+    assert progress[-1][0] == (len(text) + 3) // 4
 
 
 async def test_a_plain_call_runs_in_the_worker(
