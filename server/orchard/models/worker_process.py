@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import os
 import pickle
@@ -123,7 +124,8 @@ class ModelWorker:
             return await future
         except asyncio.CancelledError:
             if self.calls.pop(call_id, None) is not None:
-                self._send(process, ("cancel", call_id, None))
+                with contextlib.suppress(ModelWorkerDied, OSError):  # a dead child holds no stream
+                    self._send(process, ("cancel", call_id, None))
             raise
         finally:
             self.calls.pop(call_id, None)
