@@ -7,7 +7,11 @@ Prints p50/p99 per request and the ratio to the baseline measured in the same ru
 <= 50 ms and <= 2x idle). Syntax checks run with `lint.debounce_ms = 0`, so the diagnostics
 round trip is the check itself, not the typing pause. Never fails on a time.
 
-    python bench/lsp_latency.py [--agents 8] [--samples 150]
+Model calls run in the server's model worker process, as under `orchard serve`; pass
+`--model-calls thread` for the in-process path (ORCHARD_MODEL_CALLS=thread). The server's pid
+goes to stderr, for a profiler (`py-spy record --pid`).
+
+    python bench/lsp_latency.py [--agents 8] [--samples 150] [--model-calls process|thread]
 """
 
 from __future__ import annotations
@@ -181,7 +185,7 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(clean, n=100)[q - 1] if len(clean) > 1 else float("nan")
 
 
-def run(api_base: str, agents: int, samples: int) -> None:
+def run(api_base: str, agents: int, samples: int, model_calls: str) -> None:
     with tempfile.TemporaryDirectory(prefix="orchard-bench-") as tmp:
         root = Path(tmp) / "repo"
         config = (
@@ -193,8 +197,10 @@ def run(api_base: str, agents: int, samples: int) -> None:
         init_repo(root, initial={"src/util.py": "def add(a, b):\n    return a + b\n",
                          ".orchard.toml": config})  # fmt: skip
         env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-               "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "sk-bench")}  # fmt: skip
+               "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "sk-bench"),
+               "ORCHARD_MODEL_CALLS": model_calls}  # fmt: skip
         server = Server(root, env)
+        print(f"orchard serve pid {server.process.pid}", file=sys.stderr, flush=True)
         measured, typed = (
             (root / "src" / "measured.py").as_uri(),
             (root / "src" / "typed.py").as_uri(),
@@ -220,6 +226,7 @@ def run(api_base: str, agents: int, samples: int) -> None:
                 break
             time.sleep(0.5)
         setup = time.perf_counter() - waited
+        print("busy sampling starts", file=sys.stderr, flush=True)
         busy = sample(server, measured, task, samples, 2 + samples)
         view = server.command("orchard.showTask", {"task": busy_task["task"]})[1]
         typist.stop.set()
@@ -229,7 +236,8 @@ def run(api_base: str, agents: int, samples: int) -> None:
         server.close()
     print(
         f"{agents} agents, {setup:.1f} s until all streamed; {typist.sent} didChange typed at"
-        f" 50/s; {samples} samples each; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+        f" 50/s; {samples} samples each; model calls in a {model_calls};"
+        f" {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
     print(f"agents at the end: {states}")  # fmt: skip
     print(f"{'round trip (ms)':18}{'idle p50':>10}{'idle p99':>10}{'busy p50':>10}"
@@ -244,6 +252,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=8)
     parser.add_argument("--samples", type=int, default=150)
+    parser.add_argument("--model-calls", choices=("process", "thread"), default="process")
     parser.add_argument("--serve-model", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_model:
@@ -256,7 +265,7 @@ def main() -> None:
     )  # fmt: skip
     try:
         assert child.stdout is not None
-        run(child.stdout.readline().strip(), args.agents, args.samples)
+        run(child.stdout.readline().strip(), args.agents, args.samples, args.model_calls)
     finally:
         child.kill()
         child.wait()

@@ -36,7 +36,11 @@ def parse_address(text: str) -> tuple[str, int]:
 def run(args: argparse.Namespace) -> int:
     """Serve until the client says exit."""
     from orchard.lsp.server import create_server
+    from orchard.models.worker_process import use_worker_process
 
+    # Model calls run in a worker process, off the interpreter that answers the editor;
+    # ORCHARD_MODEL_CALLS=thread keeps them on a thread here (one-shot CLI commands always do).
+    use_worker_process(os.environ.get("ORCHARD_MODEL_CALLS", "process") != "thread")
     address = None
     if args.tcp:
         try:

@@ -1,4 +1,4 @@
-"""Orchard's one door to model providers, and the only module that imports litellm (lazily).
+"""Orchard's one door to model providers; litellm is imported (lazily) here and in `attempt.py`.
 
 It owns completions (streamed, with progress), retries with backoff, a circuit breaker and a
 concurrency limit per model, timeouts, token counting, model facts, usage records and
@@ -8,17 +8,19 @@ embeddings. It must not know about git, agents, prompts or the editor.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
-import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from orchard.config import ModelSettings, Settings
-from orchard.errors import ModelError, ModelUnavailable, ReplyDeadlineExceeded, ReplyTooLarge
+from orchard.errors import ModelError, ModelUnavailable
+from orchard.models.attempt import ProgressCallback, run_attempt
+from orchard.models.attempt import field_of as _get
+from orchard.models.attempt import load_litellm as load_litellm
+from orchard.models.attempt import load_litellm_async as load_litellm_async
 from orchard.models.bounds import CallBounds, call_bounds
 from orchard.models.loop import on_caller_loop, on_model_loop
 from orchard.models.retry import (
@@ -29,42 +31,22 @@ from orchard.models.retry import (
     failure_from_attributes,
 )
 from orchard.models.usage import Completion, Embeddings, ModelInfo, RetryNotice, Usage
+from orchard.models.worker_process import (
+    AttemptRequest,
+    WorkerCallFailed,
+    model_worker,
+    worker_default,
+)
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
-ProgressCallback = Callable[[int, str], None]
 RetryCallback = Callable[[RetryNotice], None]
 UsageCallback = Callable[[Usage], None]
 T = TypeVar("T")
 
 TIMEOUT_SECONDS_PER_1K_PROMPT_TOKENS = 1.0
 EMBEDDING_BATCH = 128
-YIELD_EVERY_CHUNKS = 32  # let other agents run even when a stream's chunks arrive back to back
-
-_litellm: Any = None
-_import_lock = threading.Lock()
-
-
-def load_litellm() -> Any:
-    """Import litellm once, offline-safe (local cost map) and quiet; return the module."""
-    global _litellm
-    if _litellm is None:
-        with _import_lock:
-            if _litellm is None:
-                os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-                import litellm
-
-                litellm.suppress_debug_info = True
-                _litellm = litellm
-    return _litellm
-
-
-async def load_litellm_async() -> Any:
-    """Import litellm in a worker thread, so the first call never stalls the event loop."""
-    if _litellm is not None:
-        return _litellm
-    return await asyncio.to_thread(load_litellm)
 
 
 def estimate_tokens(text: str) -> int:
@@ -96,8 +78,10 @@ class ModelClient:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        worker_process: bool | None = None,
     ) -> None:
         self.settings = settings
+        self.worker_process = worker_process  # None: the process-wide default (worker_default)
         self.policy = BackoffPolicy.from_settings(settings.retry)
         self._rng = rng or random.Random()
         self._clock = clock
@@ -191,12 +175,14 @@ class ModelClient:
         if response_format is not None:
             options["response_format"] = dict(response_format)
 
+        call = AttemptRequest(model, list(messages), options, bounds, stream)
         progress = on_caller_loop(on_progress)
+        in_worker = self.worker_process if self.worker_process is not None else worker_default()
 
         async def attempt() -> tuple[str, str | None, Any]:
-            if stream:
-                return await on_model_loop(self._stream(model, messages, options, progress, bounds))
-            return await on_model_loop(self._plain(model, messages, options, bounds))
+            if in_worker:
+                return await model_worker().call(call, on_progress)
+            return await on_model_loop(run_attempt(call, progress))
 
         (text, finish, raw_usage), attempts, waited = await self._with_retries(
             model, attempt, on_retry
@@ -300,6 +286,8 @@ class ModelClient:
             waited += wait
 
     def _classify(self, error: Exception) -> Failure:
+        if isinstance(error, WorkerCallFailed):  # classified in the worker, where it happened
+            return error.failure
         status, headers = failure_from_attributes(error)
         return classify(error, status, headers)
 
@@ -328,51 +316,6 @@ class ModelClient:
         if entry.temperature is not None:
             options["temperature"] = entry.temperature
         return options
-
-    # -- one attempt
-
-    async def _plain(
-        self,
-        model: str,
-        messages: Sequence[Message],
-        options: Mapping[str, Any],
-        bounds: CallBounds,
-    ) -> tuple[str, str | None, Any]:
-        litellm = load_litellm()
-        deadline = asyncio.timeout(bounds.deadline_seconds)
-        try:
-            async with deadline:
-                response = await litellm.acompletion(
-                    model=model, messages=list(messages), **options
-                )
-        except TimeoutError as exc:
-            if deadline.expired():
-                raise ReplyDeadlineExceeded(bounds.deadline_message(0)) from exc
-            raise
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        if len(text) > bounds.max_reply_chars:
-            raise ReplyTooLarge(bounds.size_message(len(text)))
-        return text, choice.finish_reason, getattr(response, "usage", None)
-
-    async def _stream(
-        self,
-        model: str,
-        messages: Sequence[Message],
-        options: Mapping[str, Any],
-        on_progress: ProgressCallback | None,
-        bounds: CallBounds,
-    ) -> tuple[str, str | None, Any]:
-        reader = _StreamReader(bounds, on_progress)
-        deadline = asyncio.timeout(bounds.deadline_seconds)
-        try:
-            async with deadline:
-                await reader.read(model, messages, options)
-        except TimeoutError as exc:
-            if deadline.expired():
-                raise ReplyDeadlineExceeded(bounds.deadline_message(reader.chars)) from exc
-            raise
-        return "".join(reader.pieces), reader.finish, reader.raw_usage
 
     def _usage(
         self,
@@ -407,73 +350,6 @@ class ModelClient:
             cost_known=info.known,
             tokens_reported=reported,
         )
-
-
-class _StreamReader:
-    """Reads one streamed reply: pieces kept in a list (never re-joined per chunk), the size cap
-    checked on every chunk, and the event loop given back every few chunks."""
-
-    def __init__(self, bounds: CallBounds, on_progress: ProgressCallback | None) -> None:
-        self.bounds = bounds
-        self.on_progress = on_progress
-        self.pieces: list[str] = []
-        self.chars = 0
-        self.finish: str | None = None
-        self.raw_usage: Any = None
-
-    async def read(
-        self, model: str, messages: Sequence[Message], options: Mapping[str, Any]
-    ) -> None:
-        litellm = load_litellm()
-        response = await litellm.acompletion(
-            model=model,
-            messages=list(messages),
-            stream=True,
-            stream_options={"include_usage": True},
-            **options,
-        )
-        count = 0
-        async with _closing(response) as chunks:
-            async for chunk in chunks:
-                self.raw_usage = getattr(chunk, "usage", None) or self.raw_usage
-                count += 1
-                if count % YIELD_EVERY_CHUNKS == 0:
-                    await asyncio.sleep(0)
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                self.finish = choice.finish_reason or self.finish
-                piece = getattr(choice.delta, "content", None) or ""
-                if piece:
-                    self._add(piece)
-
-    def _add(self, piece: str) -> None:
-        self.pieces.append(piece)
-        self.chars += len(piece)
-        if self.chars > self.bounds.max_reply_chars:
-            raise ReplyTooLarge(self.bounds.size_message(self.chars))
-        if self.on_progress is not None:
-            self.on_progress((self.chars + 3) // 4, piece)
-
-
-@contextlib.asynccontextmanager
-async def _closing(stream: Any) -> AsyncIterator[Any]:
-    """Close the HTTP stream however the iteration ends (cancellation included)."""
-    try:
-        yield stream
-    finally:
-        close = getattr(stream, "aclose", None)
-        if close is not None:
-            try:
-                await close()
-            except Exception as exc:  # a failed close must not hide why the stream ended
-                log.debug("closing a model stream failed: %s", exc)
-
-
-def _get(obj: Any, name: str, default: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 def _final_message(model: str, failure: Failure, attempts: int) -> str:

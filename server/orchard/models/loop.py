@@ -1,6 +1,7 @@
-"""litellm's own event loop: every model call runs there, on a daemon thread, so litellm's
-per-chunk parsing, logging and cost bookkeeping never hold the caller's loop (the language
-server's) for longer than the interpreter's switch interval. Cancelling the caller cancels the
+"""litellm's own event loop: every model call made in process (the one-shot CLI; `orchard serve`
+uses the worker process of `worker_process.py`) runs there, on a daemon thread, so litellm's
+per-chunk parsing, logging and cost bookkeeping never hold the caller's loop for longer than the
+interpreter's switch interval. Cancelling the caller cancels the
 call there (its HTTP stream closes); callbacks hop back to the caller's loop.
 """
 
