@@ -19,7 +19,8 @@ from orchard.models.client import ModelClient
 from orchard.vcs.snapshot import Snapshot
 
 MapSource = Callable[[Path, "Assignment"], Awaitable[MapRenderer | None]]
-MemorySource = Callable[[str, Sequence[str]], Sequence[str]]  # (request, editable) -> hits
+# (request, editable) -> hits; reads SQLite off the loop itself
+MemorySource = Callable[[str, Sequence[str]], Awaitable[Sequence[str]]]
 PastFindings = Callable[[Sequence[str]], Sequence[str]]  # files -> past review findings on them
 
 

@@ -180,12 +180,8 @@ class AgentLoop:
             renderer = None
             if self.env.repo_map is not None:
                 renderer = await self.env.repo_map(self.worktree_path, self.assignment)
-            hits = (  # memory reads SQLite: off the loop
-                tuple(
-                    await asyncio.to_thread(
-                        self.env.memory_hits, self.assignment.request, self.assignment.editable
-                    )
-                )
+            hits = (
+                tuple(await self.env.memory_hits(self.assignment.request, self.assignment.editable))
                 if self.env.memory_hits
                 else ()
             )

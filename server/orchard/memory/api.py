@@ -40,7 +40,6 @@ class Memory:
         self.history = FileHistory(store)
         self.embedder = embedder
         self.settings = settings
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     async def open(
@@ -51,7 +50,6 @@ class Memory:
 
         store = await asyncio.to_thread(MemoryStore, db_path)
         memory = cls(root, store, embedder or embedder_for(settings), settings)
-        memory._loop = asyncio.get_running_loop()
         return memory
 
     async def close(self) -> None:
@@ -102,18 +100,25 @@ class Memory:
             log.warning("could not embed the query (%s); full-text search only", exc)
             return None
 
-    def prompt_hits(self, request: str, editable: Sequence[str] = ()) -> list[str]:
-        """Return memory hits for an agent's prompt, best first (called on a worker thread).
+    async def prompt_hits(self, request: str, editable: Sequence[str] = ()) -> list[str]:
+        """Return memory hits for an agent's prompt, best first.
 
         Past outcomes on the files the request names or edits come first, then related chunks
-        of other files. The prompt assembler drops hits from the end to fit its budget.
+        of other files. The prompt assembler drops hits from the end to fit its budget. The
+        query is embedded here, on the loop, and SQLite is read on a worker thread: a thread
+        that waited on the loop for the vector could starve the executor the embedder needs.
         """
         limit = self.settings.memory.prompt_hits
         if limit == 0 or not self.settings.memory.enabled:
             return []
+        vector = await self._query_vector(request)
+        return await asyncio.to_thread(self._prompt_hits, request, editable, vector, limit)
+
+    def _prompt_hits(
+        self, request: str, editable: Sequence[str], vector: Vector | None, limit: int
+    ) -> list[str]:
         files = self.named_files(request, editable)
         hits = [describe_event(e) for e in self.history.for_files(files, limit)]
-        vector = self._query_vector_from_thread(request)
         space = self.store.space(self.embedder.space)
         for hit in hybrid_search(self.store, request, vector, space, limit * 2, tasks=False):
             if len(hits) >= limit:
@@ -121,16 +126,6 @@ class Memory:
             if hit.rel_path not in files:
                 hits.append(describe_chunk(hit))
         return hits[:limit]
-
-    def _query_vector_from_thread(self, text: str) -> Vector | None:
-        loop = self._loop
-        if loop is None or loop.is_closed() or _on_loop_thread(loop):
-            return None  # waiting here would block the loop the embedder needs
-        try:
-            return asyncio.run_coroutine_threadsafe(self._query_vector(text), loop).result(60)
-        except Exception as exc:  # no vector: the full-text half still answers
-            log.warning("no query vector for memory hits: %s", exc)
-            return None
 
     def named_files(self, request: str, editable: Sequence[str] = ()) -> list[str]:
         """Return the known files a request names (by path or file name), plus `editable`."""
@@ -212,13 +207,6 @@ class Memory:
         figures = await asyncio.to_thread(self.store.stats)
         figures["embedder"] = self.embedder.space
         return figures
-
-
-def _on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
 
 
 def describe_event(event: FileEvent) -> str:
