@@ -56,6 +56,8 @@ class RepoMapFeature:
         self.queued = asyncio.Event()  # set once the first build is on the index thread
         self.live: LiveRepoMap | None = None  # the same map, shared with the agents' service
         self._disk_watch: asyncio.Task[None] | None = None
+        # an open buffer's relative path, worked out once (resolve() costs two syscall walks)
+        self._document_paths: dict[tuple[Path | None, Path], str | None] = {}
 
     def run(self, job: Callable[[], T]) -> asyncio.Future[T]:
         """Queue `job` on the index thread; jobs run in the order they were queued."""
@@ -180,9 +182,20 @@ class RepoMapFeature:
             return None
         return None if rel == ".git" or rel.startswith(".git/") else rel
 
+    def _document_path(self, event: DocumentEvent) -> str | None:
+        if event.path is None:
+            return None
+        key = (self.server.root, event.path)
+        if event.kind is DocumentEventKind.CLOSED:
+            self._document_paths.pop(key, None)
+            return self.relative(event.path)
+        if key not in self._document_paths:
+            self._document_paths[key] = self.relative(event.path)
+        return self._document_paths[key]
+
     def on_document(self, event: DocumentEvent) -> None:
         """Feed a buffer event to the index (returns at once)."""
-        rel = self.relative(event.path)
+        rel = self._document_path(event)
         if rel is None or (rel in self.ignored and event.kind is not DocumentEventKind.OPENED):
             return
         if event.kind is DocumentEventKind.CLOSED:
