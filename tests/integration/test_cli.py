@@ -10,6 +10,7 @@ import pytest
 from orchard import __version__
 from orchard.cli import main
 from orchard.cli.serve import parse_address
+from orchard.models.worker_process import worker_default
 
 
 def test_version_is_printed() -> None:
@@ -30,6 +31,7 @@ def test_tcp_address_is_checked() -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_address("2087")
     assert main(["serve", "--tcp", "nohost"]) == 2
+    assert worker_default() is False  # a refused command line left model calls where they were
 
 
 def test_only_the_chosen_subcommand_is_imported() -> None:

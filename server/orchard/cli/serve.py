@@ -38,9 +38,6 @@ def run(args: argparse.Namespace) -> int:
     from orchard.lsp.server import create_server
     from orchard.models.worker_process import use_worker_process
 
-    # Model calls run in a worker process, off the interpreter that answers the editor;
-    # ORCHARD_MODEL_CALLS=thread keeps them on a thread here (one-shot CLI commands always do).
-    use_worker_process(os.environ.get("ORCHARD_MODEL_CALLS", "process") != "thread")
     address = None
     if args.tcp:
         try:
@@ -48,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"orchard serve: {exc}", file=sys.stderr)
             return 2
+    # Model calls run in a worker process, off the interpreter that answers the editor;
+    # ORCHARD_MODEL_CALLS=thread keeps them on a thread here (one-shot CLI commands always do).
+    # Set only once the server really starts: a refused command line changes nothing.
+    use_worker_process(os.environ.get("ORCHARD_MODEL_CALLS", "process") != "thread")
     server = create_server()
     if address:
         server.start_tcp(*address)
