@@ -58,21 +58,7 @@ def test_scoped_context_matches_grep_ast_tree_context(shop_repo: GitRepo) -> Non
     tree = default_extractor().parser("python").parse(code.encode())
     for lines in ({4}, {10, 14}, {1, 13}):
         ours = ScopedContext(code, tree).show(lines)
-        theirs = TreeContext(
-            "x.py",
-            code,
-            color=False,
-            line_number=False,
-            child_context=False,
-            last_line=False,
-            margin=0,
-            mark_lois=False,
-            loi_pad=0,
-            show_top_of_file_parent_scope=False,
-        )
-        theirs.add_lines_of_interest(lines)
-        theirs.add_context()
-        assert ours == theirs.format()
+        assert ours == grep_ast_context(code, lines)
 
 
 def test_scoped_context_matches_tree_context_on_a_real_file_at_random_lines() -> None:
@@ -84,21 +70,7 @@ def test_scoped_context_matches_tree_context_on_a_real_file_at_random_lines() ->
     samples = [{0}, {count - 1}, {count - 2, count - 1}, set(range(0, count, 2))]
     samples += [set(chooser.sample(range(count), chooser.randint(1, 12))) for _ in range(40)]
     for lines in samples:
-        theirs = TreeContext(
-            "x.py",
-            code,
-            color=False,
-            line_number=False,
-            child_context=False,
-            last_line=False,
-            margin=0,
-            mark_lois=False,
-            loi_pad=0,
-            show_top_of_file_parent_scope=False,
-        )
-        theirs.add_lines_of_interest(lines)
-        theirs.add_context()
-        assert ScopedContext(code, tree).show(lines) == theirs.format(), sorted(lines)
+        assert ScopedContext(code, tree).show(lines) == grep_ast_context(code, lines), sorted(lines)
 
 
 def test_map_text_is_identical_across_processes(make_repo: Callable[..., GitRepo]) -> None:
@@ -119,3 +91,22 @@ def test_map_text_is_identical_across_processes(make_repo: Callable[..., GitRepo
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1] and "module_7" in runs[0]
+
+
+def grep_ast_context(code: str, lines: set[int]) -> str:
+    """grep-ast's TreeContext rendering of `lines`, set up as the map renders (the reference)."""
+    theirs = TreeContext(
+        "x.py",
+        code,
+        color=False,
+        line_number=False,
+        child_context=False,
+        last_line=False,
+        margin=0,
+        mark_lois=False,
+        loi_pad=0,
+        show_top_of_file_parent_scope=False,
+    )
+    theirs.add_lines_of_interest(lines)
+    theirs.add_context()
+    return str(theirs.format())
