@@ -10,7 +10,7 @@ import collections
 import os
 import selectors
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from orchard.errors import GitError
@@ -21,11 +21,11 @@ from orchard.vcs.git import NO_HOOKS
 class BlobReader:
     """One `git cat-file --batch` process in `root`: ask for names, then get their contents."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
         self._process = subprocess.Popen(
             ["git", *NO_HOOKS, "cat-file", "--batch"],
             cwd=root,
-            env=git_environment(None),
+            env=git_environment(env),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -1,7 +1,8 @@
 """Three-way merge plans: an agent's commit, taken against its task's snapshot, merged into the
 user's current state (files on disk, or unsaved buffer texts) with git's merge (one
 `git merge-tree` for all files, `git merge-file` when both sides created one). Computes a
-MergePlan and writes only unreferenced git objects: no index, no ref, no file of the user's.
+MergePlan and writes nothing: git's objects go to a scratch store removed afterwards; no index,
+no ref, no object of the repository's, no file of the user's.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from orchard.vcs.conflicts import parse_conflicts
 from orchard.vcs.environment import git_environment
 from orchard.vcs.git import NO_HOOKS, run_git, split_nul
 from orchard.vcs.merge_batch import TextMerge, merge_texts
-from orchard.vcs.merge_objects import SideFile, hash_algorithm, object_id
+from orchard.vcs.merge_objects import SideFile
 from orchard.vcs.merge_plan import (
     ConflictRegion,
     FileChangeKind,
@@ -29,6 +30,7 @@ from orchard.vcs.merge_plan import (
     MergePlan,
     is_binary,
 )
+from orchard.vcs.scratch_objects import ScratchObjects, hash_algorithm, object_id
 from orchard.vcs.snapshot import buffer_path
 
 log = logging.getLogger(__name__)
@@ -69,13 +71,16 @@ def plan_merge(
     wanted = {buffer_path(raw): _as_bytes(text) for raw, text in buffers.items()}
     # cat-file starts while git diffs; it reads the agent's blobs while this thread reads the
     # user's files and git merges the few files both sides changed.
-    with BlobReader(root) as reader:
+    with (
+        ScratchObjects(root, hash_algorithm(base_commit)) as store,
+        BlobReader(root, store.env) as reader,
+    ):
         changes = list_changes(root, base_commit, agent_commit)
         reader.ask(c.new_blob for c in changes if c.new_mode != _ABSENT)
         merger = _FileMerger(root, agent_id, wanted, reader)
         merges = [m for m in map(merger.text_merge, changes) if m is not None]
         reader.ask(m.base.blob for m in merges)  # for the binary check, while git merges
-        merger.merged = merge_texts(root, merges, agent_id, reader)
+        merger.merged = merge_texts(root, merges, agent_id, reader, store)
         files = tuple(merger.plan(change) for change in changes)
     plan = MergePlan(task_id, agent_id, base_commit, agent_commit, files)
     log.info(
@@ -184,7 +189,7 @@ class _FileMerger:
         """Return the merge git must make when both sides changed this file's text, else None."""
         self.guard.target(change.path)
         source = change.old_path or change.path
-        ours, from_buffer = self.ours(source)
+        ours, _ = self.ours(source)
         modes = (change.old_mode, change.new_mode)
         if ours is None or change.status not in ("M", "R") or not set(modes) <= set(_REGULAR):
             return None
@@ -193,11 +198,10 @@ class _FileMerger:
             return None
         if is_binary(ours):
             return None
-        source_file = None if from_buffer else self.root / source
         return TextMerge(
             change.path,
             base=SideFile(change.old_mode, change.old_blob),
-            ours=SideFile(change.old_mode, blob, ours, source_file),
+            ours=SideFile(change.old_mode, blob, ours),
             theirs=SideFile(change.new_mode, change.new_blob),
         )
 

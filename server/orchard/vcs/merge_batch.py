@@ -1,7 +1,7 @@
 """Many text merges in one `git merge-tree --write-tree` (merge-ort, diff3 markers) on three small
 commits holding only the files to merge (`merge_objects.py`), so git's merge costs what those
-files cost, not what the repository does; the merged blobs are read back. Leaves only
-unreferenced git objects behind: never the user's index, refs or files.
+files cost, not what the repository does; the merged blobs are read back. Every object goes to a
+scratch store (`scratch_objects.py`): nothing is left in the repository, its index, refs or files.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from orchard.vcs.blobs import BlobReader
 from orchard.vcs.git import run_git
 from orchard.vcs.merge_objects import SideFile, write_merge_commits
 from orchard.vcs.merge_plan import MARKER_BASE, MARKER_OURS, MARKER_SEPARATOR, MARKER_THEIRS_PREFIX
+from orchard.vcs.scratch_objects import ScratchObjects
 
 _CONFLICT_STYLE = ("-c", "merge.conflictStyle=diff3")
 
@@ -32,10 +33,15 @@ class TextMerge:
 
 
 def merge_texts(
-    root: Path, merges: Sequence[TextMerge], agent_id: str, reader: BlobReader
+    root: Path,
+    merges: Sequence[TextMerge],
+    agent_id: str,
+    reader: BlobReader,
+    store: ScratchObjects,
 ) -> dict[str, tuple[bytes, bool]]:
     """Merge each file's user text with the agent's; return path -> (text, has conflicts).
 
+    git runs in `store` (which `reader` must read too), so the objects land there only.
     Markers are relabelled as `git merge-file -L yours -L snapshot -L <agent>` writes them.
     A path whose result git did not produce where expected is left out (the caller falls back).
     """
@@ -43,17 +49,18 @@ def merge_texts(
     if not merges:
         return {}
     commits = write_merge_commits(
-        root,
+        store,
         {m.path: m.base for m in merges},
         {m.path: m.ours for m in merges},
         {m.path: m.theirs for m in merges},
     )
     out = run_git(root, *_CONFLICT_STYLE, "merge-tree", "--write-tree", "-z", "--no-messages",
-                  commits.ours, commits.theirs, check=False)  # fmt: skip
+                  commits.ours, commits.theirs, env=store.env, check=False)  # fmt: skip
     tree, _, rest = out.partition(b"\0")
     tree_id = tree.decode("ascii").strip()
     if not re.fullmatch(r"[0-9a-f]{40,64}", tree_id):
-        run_git(root, "merge-tree", "--write-tree", commits.ours, commits.theirs)  # GitError
+        run_git(root, "merge-tree", "--write-tree", commits.ours, commits.theirs,
+                env=store.env)  # raises GitError with git's message  # fmt: skip
     conflicted = {
         os.fsdecode(entry.split(b"\t", 1)[1]) for entry in rest.split(b"\0") if b"\t" in entry
     }

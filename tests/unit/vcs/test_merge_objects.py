@@ -1,9 +1,11 @@
-"""What a batched merge reads and writes in git: the cat-file reader a plan asks as it goes, and
-the three small commits git merges (ids computed by Orchard, checked against git's), on real
-repositories; planning leaves no ref and, planned again, no new object."""
+"""What a batched merge reads and writes in git: the cat-file reader a plan asks as it goes, the
+scratch object store, and the three small commits git merges (written by Orchard, read and
+checked by git itself), on real repositories; planning leaves no object, ref or file behind."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +15,11 @@ from orchard.errors import GitError
 from orchard.vcs.blobs import BlobReader, read_blobs
 from orchard.vcs.merge import plan_merge
 from orchard.vcs.merge_batch import TextMerge, merge_texts
-from orchard.vcs.merge_objects import SideFile, hash_algorithm, object_id, write_merge_commits
+from orchard.vcs.merge_objects import SideFile, write_merge_commits
+from orchard.vcs.scratch_objects import ScratchObjects, hash_algorithm, object_id
 from orchard.vcs.snapshot import create_snapshot
 from orchard.vcs.worktree import commit_worktree, create_worktree
-from tests.support.gitrepo import GitRepo
+from tests.support.gitrepo import GIT_ENV, GitRepo
 from tests.unit.vcs.userstate import user_state
 
 
@@ -41,6 +44,15 @@ def test_the_reader_answers_more_than_a_pipe_holds_in_any_order(
         assert reader.get("0" * 40) is None
 
 
+def in_store(repo: GitRepo, store: ScratchObjects, *args: str) -> str:
+    """Run git in `repo` reading (and writing) objects through `store`."""
+    env = {**os.environ, **GIT_ENV, **store.env}
+    done = subprocess.run(
+        ["git", *args], cwd=repo.root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
 def test_read_blobs_refuses_a_missing_name_unless_told_it_may_be(
     make_repo: Callable[..., GitRepo],
 ) -> None:
@@ -52,7 +64,7 @@ def test_read_blobs_refuses_a_missing_name_unless_told_it_may_be(
         read_blobs(repo.root, ["HEAD:b.txt"])
 
 
-def test_merge_commits_hold_only_the_files_at_their_paths_with_gits_own_ids(
+def test_merge_commits_hold_only_the_files_at_their_paths_and_git_reads_them(
     make_repo: Callable[..., GitRepo],
 ) -> None:
     repo = make_repo({"README.md": "# demo\n"})
@@ -60,40 +72,44 @@ def test_merge_commits_hold_only_the_files_at_their_paths_with_gits_own_ids(
     ours = b"user\none\n"
     ours_id = object_id("blob", ours, "sha1")
     paths = ["src/deep/a.py", "src/b.py", "src-x.py", "c"]  # "src-x.py" sorts before "src/"
-    commits = write_merge_commits(
-        repo.root,
-        {p: SideFile("100644", base) for p in paths},
-        {p: SideFile("100644", ours_id, ours) for p in paths},
-        {p: SideFile("100755", theirs) for p in paths},
-    )
-    listing = repo.git("ls-tree", "-r", commits.ours).splitlines()
-    assert sorted(line.split("\t")[1] for line in listing) == sorted(paths)
-    assert {line.split()[2] for line in listing} == {ours_id}
-    assert repo.git("cat-file", "blob", ours_id).encode() == ours
-    assert repo.git("ls-tree", "-r", commits.theirs).split()[0] == "100755"
-    merge_base = repo.git("merge-base", commits.ours, commits.theirs).strip()
-    assert repo.git("ls-tree", "-r", "--object-only", merge_base).split() == [base] * len(paths)
-    repo.git("fsck", "--strict", "--no-dangling")  # well-formed trees and commits
+    with ScratchObjects(repo.root) as store:
+        commits = write_merge_commits(
+            store,
+            {p: SideFile("100644", base) for p in paths},
+            {p: SideFile("100644", ours_id, ours) for p in paths},
+            {p: SideFile("100755", theirs) for p in paths},
+        )
+        listing = in_store(repo, store, "ls-tree", "-r", commits.ours).splitlines()
+        assert sorted(line.split("\t")[1] for line in listing) == sorted(paths)
+        assert {line.split()[2] for line in listing} == {ours_id}
+        assert in_store(repo, store, "cat-file", "blob", ours_id).encode() == ours
+        assert in_store(repo, store, "ls-tree", "-r", commits.theirs).split()[0] == "100755"
+        merge_base = in_store(repo, store, "merge-base", commits.ours, commits.theirs).strip()
+        bases = in_store(repo, store, "ls-tree", "-r", "--object-only", merge_base).split()
+        assert bases == [base] * len(paths)
+        for oid in (commits.ours, commits.theirs, merge_base):  # well-formed, git's own ids
+            kind = in_store(repo, store, "cat-file", "-t", oid).strip()
+            content = subprocess.run(
+                ["git", "cat-file", kind, oid], cwd=repo.root, capture_output=True, check=True,
+                env={**os.environ, **GIT_ENV, **store.env},
+            ).stdout  # fmt: skip
+            assert object_id(kind, content, "sha1") == oid
+        folder = Path(store.folder)
+        assert folder.is_dir()
+        with pytest.raises(RuntimeError):  # the repository itself never got them
+            repo.git("cat-file", "-t", commits.ours)
+    assert not folder.exists()
 
 
-def test_a_users_file_changed_after_it_was_read_is_written_as_read(
-    make_repo: Callable[..., GitRepo],
-) -> None:
+def test_an_object_written_twice_is_stored_once(make_repo: Callable[..., GitRepo]) -> None:
     repo = make_repo({"a.txt": "a\n"})
-    read = b"what the plan read\n"
-    source = repo.write("a.txt", "changed since\n")
-    blob = object_id("blob", read, "sha1")
-    base = stored_blob(repo, b"a\n")
-    write_merge_commits(
-        repo.root,
-        {"a.txt": SideFile("100644", base)},
-        {"a.txt": SideFile("100644", blob, read, source)},
-        {"a.txt": SideFile("100644", base)},
-    )
-    assert repo.git("cat-file", "blob", blob).encode() == read
+    with ScratchObjects(repo.root) as store:
+        first = store.write("blob", b"same\n")
+        assert store.write("blob", b"same\n") == first == stored_blob(repo, b"same\n")
+        assert in_store(repo, store, "cat-file", "blob", first) == "same\n"
 
 
-def test_planning_writes_no_ref_nor_file_and_planning_again_no_new_object(
+def test_planning_writes_no_object_ref_nor_file(
     make_repo: Callable[..., GitRepo],
 ) -> None:
     lines = "".join(f"line {n}\n" for n in range(1, 21))
@@ -107,8 +123,8 @@ def test_planning_writes_no_ref_nor_file_and_planning_again_no_new_object(
     for path in ("pkg/a.txt", "pkg/deep/b.txt"):
         (repo.root / path).write_text(lines + "user\n")
     refs, before = repo.git("for-each-ref"), user_state(repo)
-    first = plan_merge(repo.root, "t1", "a1", snapshot.commit, commit)
     objects = repo.git("count-objects", "-v")
+    first = plan_merge(repo.root, "t1", "a1", snapshot.commit, commit)
     second = plan_merge(repo.root, "t1", "a1", snapshot.commit, commit)
     assert repo.git("count-objects", "-v") == objects
     assert repo.git("for-each-ref") == refs and user_state(repo) == before
@@ -132,7 +148,7 @@ def test_a_sha256_repository_gets_sha256_ids_and_its_merge(tmp_path: Path) -> No
         ours=SideFile("100644", object_id("blob", ours, hash_algorithm(base)), ours),
         theirs=SideFile("100644", theirs),
     )
-    with BlobReader(root) as reader:
-        merged = merge_texts(root, [merge], "a1", reader)
+    with ScratchObjects(root, hash_algorithm(base)) as store, BlobReader(root, store.env) as reader:
+        merged = merge_texts(root, [merge], "a1", reader, store)
     assert len(base) == 64
     assert merged == {"pkg/a.txt": (("agent\n" + lines + "user\n").encode(), False)}
