@@ -6,7 +6,9 @@ edits 100 files off a snapshot, and a user who meanwhile edited other lines of 3
 working tree. `--real DIR` runs the same on a clone of a real repository too (its tracked
 .py files). Prints medians of wall and CPU time, of the plan and the writing apart too; never
 fails on a time. TMPDIR picks where the repositories are built (the file system is part of what
-is measured: writing the files is most of an accept).
+is measured: writing the files is most of an accept). Two parts any accept needs are timed
+alone too, as a floor: git's diff of the agent's commit against the snapshot (what changed), and
+writing the touched files atomically.
 
     python bench/merge.py [--files 5000] [--touched 100] [--dirty 30] [--repeat 7] [--real DIR]
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from orchard.vcs.apply_plan import apply_plan
+from orchard.vcs.apply_plan import apply_plan, write_atomically
 from orchard.vcs.merge import plan_merge
 from orchard.vcs.merge_plan import MergePlan
 from orchard.vcs.snapshot import create_snapshot
@@ -142,10 +144,29 @@ def plain_merge_tree(scenario: Scenario) -> tuple[float, float]:
                              scenario.agent))  # fmt: skip
 
 
+def changed_paths(scenario: Scenario) -> tuple[float, float]:
+    """A part every plan needs: what the agent changed since the snapshot (git's rename-aware
+    diff of the two commits, the input merge-tree works out for itself)."""
+    return timed(lambda: git(scenario.root, "diff", "--raw", "-z", "-M", "--no-abbrev",
+                             scenario.snapshot, scenario.agent))  # fmt: skip
+
+
+def bare_writes(scenario: Scenario) -> tuple[float, float]:
+    """Another: writing the touched files atomically (temporary file, then rename), with
+    nothing else; then the user's files are put back."""
+    targets = [(scenario.root / rel, content + b"# merged\n")
+               for rel, content in scenario.user_files.items()]  # fmt: skip
+    result = timed(lambda: [write_atomically(target, content, 0o644)
+                            for target, content in targets])  # fmt: skip
+    for rel, content in scenario.user_files.items():
+        (scenario.root / rel).write_bytes(content)
+    return result
+
+
 def measure(scenario: Scenario, repeat: int, label: str) -> None:
     orchard_accept(scenario)  # warm the page cache and git's object lookups for both sides
     plain_merge_tree(scenario)
-    plans, applies, totals, theirs = [], [], [], []
+    plans, applies, totals, theirs, diffs, writes = [], [], [], [], [], []
     for n in range(repeat):
         if n % 2:
             theirs.append(plain_merge_tree(scenario))
@@ -155,11 +176,17 @@ def measure(scenario: Scenario, repeat: int, label: str) -> None:
         totals.append((planned[0] + applied[0], planned[1] + applied[1]))
         if not n % 2:
             theirs.append(plain_merge_tree(scenario))
+        diffs.append(changed_paths(scenario))
+        writes.append(bare_writes(scenario))
+    floors = [(d[0] + w[0], d[1] + w[1]) for d, w in zip(diffs, writes, strict=True)]
     rows = {
         "orchard plan_merge": plans,
         "orchard apply_plan": applies,
         "orchard plan_merge + apply_plan": totals,
         "git merge-tree --write-tree": theirs,
+        "part: git diff --raw -M alone": diffs,
+        "part: atomic writes alone": writes,
+        "parts: diff + writes": floors,
     }
     medians = {name: tuple(statistics.median(t[i] for t in times) for i in (0, 1))
                for name, times in rows.items()}  # fmt: skip
@@ -168,9 +195,11 @@ def measure(scenario: Scenario, repeat: int, label: str) -> None:
     for name, (wall, cpu) in medians.items():
         print(f"  {name:<36}{wall * 1000:>9.0f}{cpu * 1000:>9.0f}")
     ours, base = medians["orchard plan_merge + apply_plan"], medians["git merge-tree --write-tree"]
-    plan = medians["orchard plan_merge"]
+    plan, parts = medians["orchard plan_merge"], medians["parts: diff + writes"]
     print(f"  ratio (target <= 1.5): {ours[0] / base[0]:.2f}x wall, {ours[1] / base[1]:.2f}x cpu")
     print(f"  the plan alone: {plan[0] / base[0]:.2f}x wall, {plan[1] / base[1]:.2f}x cpu")
+    print(f"  two parts any accept needs, without merging anything: "
+          f"{parts[0] / base[0]:.2f}x wall, {parts[1] / base[1]:.2f}x cpu")  # fmt: skip
 
 
 def real_scenario(source: Path, folder: Path, touched: int, dirty: int) -> Scenario:
