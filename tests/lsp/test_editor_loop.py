@@ -324,6 +324,32 @@ async def test_a_stale_version_is_refused_and_the_retry_against_the_newer_text_s
 
 
 @pytest.mark.slow
+async def test_a_large_buffers_unsaved_text_is_what_the_accept_merges_into(
+    client: LanguageClient, buffers: Buffers, repo: GitRepo, model_server: ModelServer
+) -> None:
+    model_server.set_default(reply(ADD_REPLY), model="gpt-test")
+    options = {"lint": {"largeBufferChars": 2_000}}
+    await initialize(client, repo.root, initialization_options=options)
+    util = buffers.open(repo.root / "src" / "util.py", UTIL)
+    started = await command(
+        client, "orchard.startTask", {"request": "convert", "models": ["openai/gpt-test"]}
+    )
+    await wait_until(lambda: final_change(buffers, started["task"]), "taskChanged done")
+    padding = "".join(f"def unsaved_{n}(value):\n    return value\n\n\n" for n in range(80))
+    typed = "# the user's unsaved note\n" + padding + UTIL
+    assert len(typed) > options["lint"]["largeBufferChars"]
+    buffers.type_text(util, typed)  # now a large buffer, never saved
+
+    accepted = await command(client, "orchard.acceptAgent", {"task": started["task"]})
+
+    assert accepted["applied"] is True
+    text = buffers.text(util)
+    assert "int(a) + int(b)" in text
+    assert text.startswith("# the user's unsaved note\n" + padding)
+    assert (repo.root / "src" / "util.py").read_text() == UTIL  # the disk was never the base
+
+
+@pytest.mark.slow
 async def test_a_progress_cancel_cancels_only_its_agent(
     client: LanguageClient, buffers: Buffers, repo: GitRepo, model_server: ModelServer
 ) -> None:

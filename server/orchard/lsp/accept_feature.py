@@ -44,14 +44,19 @@ class AcceptFeature:
         """Call `listener(task_id)` after a task's result was taken into the editor."""
         self._accepted.append(listener)
 
-    def buffers(self, root: Path) -> tuple[dict[str, str], dict[str, int]]:
-        """The open buffers' text and client version, by repo-relative path (taken together)."""
+    def buffers(
+        self, root: Path, large: frozenset[str] = frozenset()
+    ) -> tuple[dict[str, str], dict[str, int]]:
+        """The open buffers' text and client version, by repo-relative path (taken together).
+
+        Large buffers are left out (their text would be joined from its blocks) unless their
+        path is in `large`: the paths a plan touches."""
         texts: dict[str, str] = {}
         versions: dict[str, int] = {}
         hub = self.server.documents
         for uri in hub.open_uris():
             path = _relative(uri, root)
-            if path is None or hub.is_large(uri):  # before text(): it would join the blocks
+            if path is None or (hub.is_large(uri) and path not in large):
                 continue
             text = hub.text(uri)
             if text is None:
@@ -68,7 +73,8 @@ class AcceptFeature:
         agent = arguments.text("agent") or None
         service = await self._service()
         if not get_capability(self.server.client_capabilities, "workspace.apply_edit", False):
-            accepted = await service.accept(task, agent, self._texts(service))
+            texts = self.buffers(service.root, await self._large_touched(service, task, agent))[0]
+            accepted = await service.accept(task, agent, texts)
             await self._tell(task)
             return {"applied": True, "written_to_disk": True, **accepted.to_json()}
         request = (await service.show_task(task))["request"]
@@ -77,6 +83,10 @@ class AcceptFeature:
         for attempt in range(1, ATTEMPTS + 1):
             texts, versions = self.buffers(service.root)
             plan = await service.plan(task, agent, texts)
+            large = self._large_paths(plan, service.root)
+            if large:  # merged against the disk: again against what the user typed there
+                texts, versions = self.buffers(service.root, large)
+                plan = await service.plan(task, agent, texts)
             built = build_edit(
                 plan, service.root, versions, support, self.server.documents.position_encoding
             )
@@ -93,11 +103,24 @@ class AcceptFeature:
             log.info("accept of %s attempt %d refused: %s", task, attempt, reason)
         return {"applied": False, "task": task, "agent": agent, "conflicts": [], "reason": reason}
 
-    def _texts(self, service: OrchardService) -> dict[str, str]:
-        return self.buffers(service.root)[0]
+    async def _large_touched(
+        self, service: OrchardService, task: str, agent: str | None
+    ) -> frozenset[str]:
+        if not any(map(self.server.documents.is_large, self.server.documents.open_uris())):
+            return frozenset()
+        plan = await service.plan(task, agent, self.buffers(service.root)[0])
+        return self._large_paths(plan, service.root)
+
+    def _large_paths(self, plan: MergePlan, root: Path) -> frozenset[str]:
+        """The plan's paths that are open in large buffers (left out of its texts so far)."""
+        hub = self.server.documents
+        open_large = {_relative(uri, root) for uri in hub.open_uris() if hub.is_large(uri)}
+        touched = {f.path for f in plan.files} | {f.old_path for f in plan.files if f.old_path}
+        return frozenset(p for p in touched & open_large if p is not None)
 
     def _moved(self, versions: dict[str, int], root: Path) -> bool:
-        now = self.buffers(root)[1]
+        hub = self.server.documents
+        now = {_relative(uri, root): hub.version(uri) for uri in hub.open_uris()}
         return any(now.get(path) != version for path, version in versions.items())
 
     async def _apply(self, built: BuiltEdit, label: str) -> types.ApplyWorkspaceEditResult:
