@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 from orchard.config import RepoMapSettings
 from orchard.repomap.index import BuildStats, RepoIndex, open_store
+from orchard.repomap.links import MAX_DEFINERS
 from orchard.repomap.parsing import Progress
 from orchard.repomap.rank import (
-    MAX_DEFINERS,
     RANK_VERSION,
     Ranker,
     Ranking,
