@@ -34,6 +34,7 @@ class _Linked:
     edges: tuple[Edge, ...]
     kept: list[Contribution]  # the exact strongest len(kept) contributions, sorted
     complete: bool  # kept holds every contribution
+    others: list[tuple[float, list[Edge]]]  # co-change and pairing: names do not move them
 
 
 class Links:
@@ -60,11 +61,12 @@ class Links:
         """
         graph = self.graph
         changed_files = set(graph.changed_files)
-        by_file: dict[str, list[str]] = {}
+        linked = self._linked
+        by_file: dict[str, list[tuple[str, int]]] = {}
         for name in sorted(graph.changed_names):
-            for rel_path in graph.referencers.get(name, ()):
-                if rel_path not in changed_files and rel_path in self._linked:
-                    by_file.setdefault(rel_path, []).append(name)
+            for rel_path, count in graph.referencers.get(name, {}).items():
+                if rel_path in linked and rel_path not in changed_files:
+                    by_file.setdefault(rel_path, []).append((name, count))
         before = {name: self._names.pop(name, None) for name in graph.changed_names}
         graph.changed_names.clear()
         graph.changed_files.clear()
@@ -106,21 +108,23 @@ class Links:
             every.extend(self._contributions(rel_path, name, count, self.targets(name)))
         complete = len(every) <= _KEPT
         kept = sorted(every) if complete else heapq.nsmallest(_KEPT, every)
-        found = _Linked(self._normalized(rel_path, kept), kept, complete)
+        others = self._other_kinds(rel_path)
+        found = _Linked(_normalized(kept, others), kept, complete, others)
         self._linked[rel_path] = found
         return found
 
-    def _patch(self, rel_path: str, names: list[str], before: dict[str, Targets | None]) -> bool:
-        # Only `names` changed definers, and the file's own references did not change: take
-        # their old contributions out of the kept ones and put the new ones in.
+    def _patch(
+        self, rel_path: str, names: list[tuple[str, int]], before: dict[str, Targets | None]
+    ) -> bool:
+        # Only `names` (referenced `count` times) changed definers, and the file's own
+        # references did not change: their old contributions go out of the kept ones and the
+        # new ones come in.
         linked = self._linked[rel_path]
         kept = linked.kept
         strongest = kept[:MAX_EDGES]
-        counts = dict(self.graph.references(rel_path))
-        for name in names:
-            count = counts.get(name)
+        for name, count in names:
             old = before.get(name)
-            if count is None or old is None:  # not linked through this name as cached
+            if old is None:  # not linked through this name as cached
                 self._linked.pop(rel_path)
                 return self._link(rel_path).edges != linked.edges
             for item in self._contributions(rel_path, name, count, old):
@@ -138,28 +142,41 @@ class Links:
             linked.complete = False
         if kept[:MAX_EDGES] == strongest:
             return False
-        edges = self._normalized(rel_path, kept)
+        edges = _normalized(kept, linked.others)
         if edges == linked.edges:
             return False
         linked.edges = edges
         return True
 
-    def _normalized(self, rel_path: str, kept: list[Contribution]) -> tuple[Edge, ...]:
-        graph = self.graph
+    def _other_kinds(self, rel_path: str) -> list[tuple[float, list[Edge]]]:
+        files = self.graph.files
         kinds: list[tuple[float, list[Edge]]] = []
-        if kept:
-            symbol = [(target, -negative, name) for negative, target, name in kept[:MAX_EDGES]]
-            kinds.append((_KIND_WEIGHTS["symbol"], symbol))
-        co = [(t, w, "") for t, w in self.cochange.partners(rel_path) if t in graph.files]
+        co = [(t, w, "") for t, w in self.cochange.partners(rel_path) if t in files]
         if co:
             kinds.append((_KIND_WEIGHTS["cochange"], co))
-        paired = [(t, 1.0, "") for t in self.pairs.partners(rel_path) if t in graph.files]
+        paired = [(t, 1.0, "") for t in self.pairs.partners(rel_path) if t in files]
         if paired:
             kinds.append((_KIND_WEIGHTS["pair"], paired))
-        total_kind = sum(weight for weight, _ in kinds)
-        edges: list[Edge] = []
-        for kind_weight, entries in kinds:
-            total = sum(w for _, w, _ in entries)
-            for target, w, name in entries:
-                edges.append((target, kind_weight / total_kind * w / total, name))
-        return tuple(sorted(edges))
+        return kinds
+
+
+def _normalized(
+    kept: list[Contribution], others: list[tuple[float, list[Edge]]]
+) -> tuple[Edge, ...]:
+    # Each kind gets its weight's part of the walk, shared by its links as their weights are.
+    symbol = kept[:MAX_EDGES]
+    kind_weights = [weight for weight, _ in others]
+    if symbol:
+        kind_weights.insert(0, _KIND_WEIGHTS["symbol"])
+    total_kind = sum(kind_weights)
+    edges: list[Edge] = []
+    if symbol:
+        part = _KIND_WEIGHTS["symbol"] / total_kind
+        total = sum(-negative for negative, _, _ in symbol)
+        edges = [(target, part * -negative / total, name) for negative, target, name in symbol]
+    for kind_weight, entries in others:
+        part = kind_weight / total_kind
+        total = sum(w for _, w, _ in entries)
+        edges.extend((target, part * w / total, name) for target, w, name in entries)
+    edges.sort()
+    return tuple(edges)

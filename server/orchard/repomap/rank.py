@@ -15,6 +15,7 @@ import marshal
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from orchard.repomap.cochange import CoChange
 from orchard.repomap.graph import FileSymbols, SymbolGraph
@@ -70,7 +71,6 @@ class Ranker:
         self.cochange = cochange
         self.pairs = pairs
         self.links = Links(graph, cochange, pairs)
-        self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
         # The push works on file numbers: lists and bytearrays instead of dicts and sets.
         self._ids: dict[str, int] = {}
         self._paths: list[str] = []
@@ -93,7 +93,6 @@ class Ranker:
         self.cochange = cochange or self.cochange
         self.pairs = pairs or self.pairs
         self.links = Links(self.graph, self.cochange, self.pairs)
-        self._walk.clear()
         self._id_walk = [None] * len(self._paths)
         self._global = None
         self._pushes.clear()
@@ -109,7 +108,6 @@ class Ranker:
             return
         changed = self.links.sync()
         for rel_path in changed:
-            self._walk.pop(rel_path, None)
             node = self._ids.get(rel_path)
             if node is not None:
                 self._id_walk[node] = None
@@ -120,17 +118,6 @@ class Ranker:
     def edges(self, rel_path: str) -> tuple[Edge, ...]:
         """Return where a walk from `rel_path` goes, with shares summing to 1 (or nothing)."""
         return self.links.edges(rel_path)
-
-    def _steps(self, rel_path: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
-        # The walk's view of edges: one share per target file, as two flat tuples.
-        found = self._walk.get(rel_path)
-        if found is None:
-            merged: dict[str, float] = {}
-            for target, share, _name in self.edges(rel_path):
-                merged[target] = merged.get(target, 0.0) + share
-            found = (tuple(merged), tuple(merged.values()))
-            self._walk[rel_path] = found
-        return found
 
     def rank(
         self,
@@ -195,8 +182,15 @@ class Ranker:
         return found
 
     def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        targets, shares = self._steps(self._paths[node])
-        found = (tuple(self._id(t) for t in targets), shares)
+        # The walk's view of edges: one share per target file, as two flat tuples.
+        merged: dict[int, float] = {}
+        ids, number = self._ids, self._id
+        for target, share, _name in self.links.edges(self._paths[node]):
+            at = ids.get(target)
+            if at is None:
+                at = number(target)
+            merged[at] = merged.get(at, 0.0) + share
+        found = (tuple(merged), tuple(merged.values()))
         self._id_walk[node] = found
         return found
 
@@ -320,13 +314,19 @@ class Ranker:
         found = self._orders.get(rel_path)
         if found is not None and found[0] is symbols and found[1] == mark:
             return found[2]
-        ordered = tuple(
-            heapq.nsmallest(
-                FILE_ENTRIES,
-                (name for name in symbols.defines if (rel_path, name) not in taken),
-                key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
-            )
-        )
+        # Reached names by rounded reach, then the rest by name (`defines` is sorted): the
+        # order of every definition by (-reach, name) without weighing the unreached ones.
+        defines = symbols.defines
+        skipped = {name for path, name in taken if path == rel_path}
+        reached = []
+        for name, value in by_name.items():
+            rounded = round(value, _DIGITS)
+            if rounded > 0 and name not in skipped and _holds(defines, name):
+                reached.append((-rounded, name))
+        first = [name for _, name in heapq.nsmallest(FILE_ENTRIES, reached)]
+        skipped.update(name for _, name in reached)
+        rest = (name for name in defines if name not in skipped)
+        ordered = (*first, *islice(rest, FILE_ENTRIES - len(first)))
         self._orders[rel_path] = (symbols, mark, ordered)
         return ordered
 
@@ -351,6 +351,11 @@ class Ranker:
                 if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
                     found.append(RankedEntry(rel_path, name, round(score, _DIGITS)))
         return found
+
+
+def _holds(ordered: tuple[str, ...], name: str) -> bool:
+    at = bisect.bisect_left(ordered, name)
+    return at < len(ordered) and ordered[at] == name
 
 
 class _Listed:
