@@ -182,15 +182,19 @@ class Ranker:
         return found
 
     def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        # The walk's view of edges: one share per target file, as two flat tuples.
-        merged: dict[int, float] = {}
-        ids, number = self._ids, self._id
+        # The walk's view of edges: one share per target file, as two flat tuples. Edges are
+        # sorted by target, so the edges to one file are next to each other.
+        targets: list[str] = []
+        shares: list[float] = []
         for target, share, _name in self.links.edges(self._paths[node]):
-            at = ids.get(target)
-            if at is None:
-                at = number(target)
-            merged[at] = merged.get(at, 0.0) + share
-        found = (tuple(merged), tuple(merged.values()))
+            if targets and targets[-1] == target:
+                shares[-1] += share
+            else:
+                targets.append(target)
+                shares.append(share)
+        ids = self._ids
+        nodes = tuple(ids[t] if t in ids else self._id(t) for t in targets)
+        found = (nodes, tuple(shares))
         self._id_walk[node] = found
         return found
 
