@@ -210,29 +210,31 @@ class Ranker:
         scores: dict[int, float] = {}
         queue = deque(jump[0])
         pushes = 0
-        id_walk, id_steps = self._id_walk, self._id_steps
+        id_walk, id_steps, paths = self._id_walk, self._id_steps, self._paths
+        epsilon, keep, damping = EPSILON, 1.0 - DAMPING, DAMPING
+        pop, append = queue.popleft, queue.append
         while queue and pushes < MAX_PUSHES:
-            node = queue.popleft()
+            node = pop()
             queued[node] = 0
             mass = residual[node]
-            if mass < EPSILON:
+            if mass < epsilon:
                 continue
             pushes += 1
             residual[node] = 0.0
-            scores[node] = scores.get(node, 0.0) + (1.0 - DAMPING) * mass
-            spread = DAMPING * mass
+            scores[node] = scores.get(node, 0.0) + keep * mass
+            spread = damping * mass
             targets, shares = id_walk[node] or id_steps(node)
             if not targets:  # a dead end: the walk jumps back to the seeds
                 targets, shares = jump
-            elif len(residual) < len(self._paths):  # files met for the first time
-                grown = len(self._paths) - len(residual)
+            elif len(residual) < len(paths):  # files met for the first time
+                grown = len(paths) - len(residual)
                 residual.extend([0.0] * grown)
                 queued.extend(bytes(grown))
-            for target, share in zip(targets, shares, strict=True):
+            for target, share in zip(targets, shares, strict=False):  # equal: no check per push
                 left = residual[target] + spread * share
                 residual[target] = left
-                if left >= EPSILON and not queued[target]:
-                    queue.append(target)
+                if left >= epsilon and not queued[target]:
+                    append(target)
                     queued[target] = 1
         paths = self._paths
         return {paths[node]: score for node, score in scores.items()}
