@@ -190,3 +190,29 @@ def test_a_map_of_an_unchanged_tree_is_read_back_and_follows_changes(shop_repo: 
         "def refund" in changed.text
         and changed.text == _plain(shop_repo).render(request, tokens=300).text
     )
+
+
+def test_maps_after_definitions_move_equal_a_fresh_index(shop_repo: GitRepo) -> None:
+    # Files linked through a definition that goes, comes back or moves have their cached
+    # links patched, not recomputed: the maps still equal those of a new index.
+    live = _stored(shop_repo)
+    requests = [
+        MapRequest(active_file="shop/checkout.py", tokens=400),
+        MapRequest(active_file="shop/billing.py", tokens=400),
+    ]
+    for request in requests:
+        live.render(request)
+    billing = (shop_repo.root / "shop" / "billing.py").read_text()
+    texts = [
+        billing.replace("def compute_invoice_total", "def compute_invoice_total_v2"),
+        "def Money(cents):\n    return cents\n\n\n" + billing,  # a second definer of Money
+        billing.replace("def compute_invoice_total(lines):", "def"),  # half typed: it hides
+        billing,
+    ]
+    for text in texts:
+        live.index.update_document("shop/billing.py", text, defer_tags=True)
+        fresh = _plain(shop_repo)
+        fresh.index.update_document("shop/billing.py", text)
+        for request in requests:
+            assert live.rank(request) == fresh.rank(request)
+            assert live.render(request).text == fresh.render(request).text
