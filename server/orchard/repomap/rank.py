@@ -184,14 +184,18 @@ class Ranker:
     def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
         # The walk's view of edges: one share per target file, as two flat tuples. Edges are
         # sorted by target, so the edges to one file are next to each other.
-        targets: list[str] = []
-        shares: list[float] = []
-        for target, share, _name in self.links.edges(self._paths[node]):
-            if targets and targets[-1] == target:
-                shares[-1] += share
-            else:
-                targets.append(target)
-                shares.append(share)
+        edges = self.links.edges(self._paths[node])
+        targets = [target for target, _, _ in edges]
+        if len(set(targets)) == len(targets):  # the usual case: one link per file
+            shares = [share for _, share, _ in edges]
+        else:
+            targets, shares = [], []
+            for target, share, _name in edges:
+                if targets and targets[-1] == target:
+                    shares[-1] += share
+                else:
+                    targets.append(target)
+                    shares.append(share)
         ids = self._ids
         nodes = tuple(ids[t] if t in ids else self._id(t) for t in targets)
         found = (nodes, tuple(shares))
