@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +101,7 @@ class RepoIndex:
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
         self._fingerprint: tuple[tuple[int, int], str] | None = None
         self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
+        self._pause_listeners: list[Callable[[], None]] = []
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -119,7 +120,7 @@ class RepoIndex:
         (in another process or work tree). Cached until rank_version changes.
         """
         with self.lock:
-            self.flush()
+            self.link_deferred()
             version = self.rank_version
             if self._fingerprint is not None and self._fingerprint[0] == version:
                 return self._fingerprint[1]
@@ -216,13 +217,31 @@ class RepoIndex:
             self._link_document(document)
 
     def flush(self) -> None:
-        """Bring the graph up to date with every buffer whose tags were deferred."""
+        """Bring the graph up to date at a pause in typing, then let listeners use the pause.
+
+        Listeners (`on_pause`) run only when deferred tags reached the graph: the idle time
+        after typing is theirs (a map ranks its last request again, off the next map's path).
+        """
         with self.lock:
+            if self.link_deferred():
+                for listener in self._pause_listeners:
+                    listener()
+
+    def link_deferred(self) -> bool:
+        """Bring the graph up to date with every buffer whose tags were deferred; tell if any."""
+        with self.lock:
+            linked = False
             for rel_path in sorted(self._stale):
                 document = self.documents.get(rel_path)
                 if document is not None and document.refresh_tags(default_extractor()):
                     self._link_document(document)
+                    linked = True
             self._stale.clear()
+            return linked
+
+    def on_pause(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (under the index's lock) after each flush() that linked new tags."""
+        self._pause_listeners.append(listener)
 
     def _link_document(self, document: LiveDocument) -> None:
         is_new = document.rel_path not in self.graph
