@@ -40,7 +40,7 @@ from orchard.repomap.scan import (
     read_content,
 )
 from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
-from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
+from orchard.repomap.tags import TAGS_VERSION, Tag, TagKind, default_extractor
 from orchard.vcs.repository import state_db_path
 
 log = logging.getLogger(__name__)
@@ -305,7 +305,7 @@ class RepoIndex:
             "buffer:" + content_sha(document.data),
             document.text,
             document.tree,
-            _def_lines((t.name, t.kind, t.line) for t in document.tags),
+            _def_lines(document.tags),
         )
         self._buffer_views[document.rel_path] = (document.tree, document.tags, found)
         return found
@@ -319,12 +319,11 @@ class RepoIndex:
         extractor = default_extractor()
         tree = extractor.parser(record.language).parse(content.data)
         if blob is not None:
-            rows = ((t.name, t.kind, t.line) for t in decode_tags(record.rel_path, blob))
+            tags = decode_tags(record.rel_path, blob)
         else:  # changed on disk since it was indexed and no event yet: show what is there
             tags = extractor.extract_tree(record.rel_path, tree, content.data, record.language)
-            rows = ((t.name, t.kind, t.line) for t in tags)
         text = content.data.decode("utf-8", errors="replace")
-        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(rows))
+        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(tags))
 
     def _tags_blob(self, record: ParsedFile) -> bytes | None:
         assert record.language is not None
@@ -488,9 +487,10 @@ class RepoIndex:
             self.store.put_many(entries)
 
 
-def _def_lines(rows: Iterable[tuple[str, TagKind, int]]) -> dict[str, tuple[int, ...]]:
+def _def_lines(tags: Iterable[Tag]) -> dict[str, tuple[int, ...]]:
     lines: dict[str, list[int]] = {}
-    for name, kind, line in rows:
-        if kind is TagKind.DEFINITION:
-            lines.setdefault(name, []).append(line)
+    definition = TagKind.DEFINITION
+    for tag in tags:
+        if tag.kind is definition:
+            lines.setdefault(tag.name, []).append(tag.line)
     return {name: tuple(sorted(set(found))) for name, found in lines.items()}

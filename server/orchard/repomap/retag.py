@@ -90,8 +90,9 @@ def retag(
     for index, (unit_start, unit_end, rows, keys, tags) in enumerate(kept):
         gap: list[_Row] = []
         queried += _query_gap(compiled, root, source, (start, unit_start), loose, gap)
-        segments.append(_segment(rel_path, gap))
-        queried_rows.extend(gap)
+        if gap:
+            segments.append(_segment(rel_path, gap))
+            queried_rows.extend(gap)
         if tags is None:  # moved to other lines, or kept for the first time
             tags = _made(rel_path, keys)
             kept[index] = (unit_start, unit_end, rows, keys, tags)
