@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 from orchard.config import RepoMapSettings
 from orchard.repomap.index import BuildStats, RepoIndex, open_store
+from orchard.repomap.links import MAX_DEFINERS
 from orchard.repomap.parsing import Progress
 from orchard.repomap.rank import (
-    MAX_DEFINERS,
     RANK_VERSION,
     Ranker,
     Ranking,
@@ -85,6 +85,8 @@ class RepoMap:
         self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
         self._ranked: tuple[tuple[object, ...], Ranking] | None = None
         self._tail: tuple[tuple[int, int], list[str]] | None = None
+        self._last_request: MapRequest | None = None
+        index.on_pause(self._rank_last)
 
     @classmethod
     def open(
@@ -111,7 +113,7 @@ class RepoMap:
         request = replace(request or MapRequest(), **kwargs)  # type: ignore[arg-type]
         budget = request.tokens or self.index.settings.map_tokens
         with self.index.lock:
-            self.index.flush()
+            self.index.link_deferred()
             key = (self.index.version, _normalize(request, self.index.root), budget)
             cached = self._maps.get(key)
             if cached is not None:
@@ -144,7 +146,8 @@ class RepoMap:
     def rank(self, request: MapRequest) -> Ranking:
         """Rank the files and definitions for `request` (no rendering)."""
         with self.index.lock:
-            self.index.flush()
+            self.index.link_deferred()
+            self._last_request = request
             self._sync_layout()
             key = (self.index.rank_version, _normalize(request, self.index.root))
             if self._ranked is not None and self._ranked[0] == key:
@@ -158,6 +161,12 @@ class RepoMap:
                 ranking = self._global_ranking(exclude, named)
             self._ranked = (key, ranking)
             return ranking
+
+    def _rank_last(self) -> None:
+        # A pause in typing: rank the last request again now, so that the next map after an
+        # edit that moved links finds the walk done (the same ranking it would compute).
+        if self._last_request is not None:
+            self.rank(self._last_request)
 
     def _global_ranking(self, exclude: frozenset[str], named: frozenset[str]) -> Ranking:
         store = self.index.store

@@ -27,13 +27,10 @@ class FileSymbols:
     @classmethod
     def from_tags(cls, tags: Iterable[Tag]) -> FileSymbols:
         """Summarize a file's tags into distinct definitions and counted references."""
-        defines: set[str] = set()
-        refs: Counter[str] = Counter()
-        for tag in tags:
-            if tag.kind is TagKind.DEFINITION:
-                defines.add(tag.name)
-            else:
-                refs[tag.name] += 1
+        definition = TagKind.DEFINITION
+        tags = tags if isinstance(tags, list | tuple) else list(tags)
+        defines = {tag.name for tag in tags if tag.kind is definition}
+        refs = Counter([tag.name for tag in tags if tag.kind is not definition])
         return cls(tuple(sorted(defines)), tuple(sorted(refs.items())))
 
 

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from orchard.repomap.scan import (
     read_content,
 )
 from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
-from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
+from orchard.repomap.tags import TAGS_VERSION, Tag, TagKind, default_extractor
 from orchard.vcs.repository import state_db_path
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ class RepoIndex:
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
         self._fingerprint: tuple[tuple[int, int], str] | None = None
         self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
+        self._pause_listeners: list[Callable[[], None]] = []
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -119,7 +120,7 @@ class RepoIndex:
         (in another process or work tree). Cached until rank_version changes.
         """
         with self.lock:
-            self.flush()
+            self.link_deferred()
             version = self.rank_version
             if self._fingerprint is not None and self._fingerprint[0] == version:
                 return self._fingerprint[1]
@@ -216,13 +217,31 @@ class RepoIndex:
             self._link_document(document)
 
     def flush(self) -> None:
-        """Bring the graph up to date with every buffer whose tags were deferred."""
+        """Bring the graph up to date at a pause in typing, then let listeners use the pause.
+
+        Listeners (`on_pause`) run only when deferred tags reached the graph: the idle time
+        after typing is theirs (a map ranks its last request again, off the next map's path).
+        """
         with self.lock:
+            if self.link_deferred():
+                for listener in self._pause_listeners:
+                    listener()
+
+    def link_deferred(self) -> bool:
+        """Bring the graph up to date with every buffer whose tags were deferred; tell if any."""
+        with self.lock:
+            linked = False
             for rel_path in sorted(self._stale):
                 document = self.documents.get(rel_path)
                 if document is not None and document.refresh_tags(default_extractor()):
                     self._link_document(document)
+                    linked = True
             self._stale.clear()
+            return linked
+
+    def on_pause(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (under the index's lock) after each flush() that linked new tags."""
+        self._pause_listeners.append(listener)
 
     def _link_document(self, document: LiveDocument) -> None:
         is_new = document.rel_path not in self.graph
@@ -286,7 +305,7 @@ class RepoIndex:
             "buffer:" + content_sha(document.data),
             document.text,
             document.tree,
-            _def_lines((t.name, t.kind, t.line) for t in document.tags),
+            _def_lines(document.tags),
         )
         self._buffer_views[document.rel_path] = (document.tree, document.tags, found)
         return found
@@ -300,12 +319,11 @@ class RepoIndex:
         extractor = default_extractor()
         tree = extractor.parser(record.language).parse(content.data)
         if blob is not None:
-            rows = ((t.name, t.kind, t.line) for t in decode_tags(record.rel_path, blob))
+            tags = decode_tags(record.rel_path, blob)
         else:  # changed on disk since it was indexed and no event yet: show what is there
             tags = extractor.extract_tree(record.rel_path, tree, content.data, record.language)
-            rows = ((t.name, t.kind, t.line) for t in tags)
         text = content.data.decode("utf-8", errors="replace")
-        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(rows))
+        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(tags))
 
     def _tags_blob(self, record: ParsedFile) -> bytes | None:
         assert record.language is not None
@@ -469,9 +487,10 @@ class RepoIndex:
             self.store.put_many(entries)
 
 
-def _def_lines(rows: Iterable[tuple[str, TagKind, int]]) -> dict[str, tuple[int, ...]]:
+def _def_lines(tags: Iterable[Tag]) -> dict[str, tuple[int, ...]]:
     lines: dict[str, list[int]] = {}
-    for name, kind, line in rows:
-        if kind is TagKind.DEFINITION:
-            lines.setdefault(name, []).append(line)
+    definition = TagKind.DEFINITION
+    for tag in tags:
+        if tag.kind is definition:
+            lines.setdefault(tag.name, []).append(tag.line)
     return {name: tuple(sorted(set(found))) for name, found in lines.items()}

@@ -12,21 +12,19 @@ from __future__ import annotations
 import bisect
 import heapq
 import marshal
-import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from orchard.repomap.cochange import CoChange
 from orchard.repomap.graph import FileSymbols, SymbolGraph
+from orchard.repomap.links import MAX_DEFINERS, Edge, Links
 from orchard.repomap.pairing import TestPairs
 
 DAMPING = 0.8  # chance the walk follows an edge rather than jumping back to a seed
 EPSILON = 1e-4  # residual below which a file is not pushed further
 MAX_PUSHES = 3_000
-MAX_DEFINERS = 40  # a name defined in more files than this says nothing about where to look
-MAX_EDGES = 64  # a file's strongest symbol links; the rest carry too little of the walk to matter
-_KIND_WEIGHTS = {"symbol": 1.0, "cochange": 0.6, "pair": 0.5}
 ENTRY_FILES = 150  # files whose definitions are ranked one by one; the rest are listed by path
 FILE_ENTRIES = 24  # most definitions of one file that can be shown
 ENTRY_SOURCES = 200  # strongest files whose links decide which definitions matter
@@ -34,8 +32,6 @@ _DIGITS = 12  # scores are rounded before sorting so float noise never reorders 
 # Part of a stored ranking's key: change it whenever a change here would give other rankings.
 RANK_VERSION = "rank-1"
 _PUSHES_KEPT = 8
-
-Edge = tuple[str, float, str]  # (target file, share of the walk, name; "" for non-symbol edges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +70,7 @@ class Ranker:
         self.graph = graph
         self.cochange = cochange
         self.pairs = pairs
-        self._edges: dict[str, tuple[Edge, ...]] = {}
-        self._names: dict[str, tuple[tuple[str, ...], float]] = {}
-        self._walk: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
+        self.links = Links(graph, cochange, pairs)
         # The push works on file numbers: lists and bytearrays instead of dicts and sets.
         self._ids: dict[str, int] = {}
         self._paths: list[str] = []
@@ -98,10 +92,8 @@ class Ranker:
         """Forget every cached edge (the set of files or the history changed)."""
         self.cochange = cochange or self.cochange
         self.pairs = pairs or self.pairs
-        self._edges.clear()
-        self._walk.clear()
+        self.links = Links(self.graph, self.cochange, self.pairs)
         self._id_walk = [None] * len(self._paths)
-        self._names.clear()
         self._global = None
         self._pushes.clear()
         self._orders.clear()
@@ -114,86 +106,18 @@ class Ranker:
         graph = self.graph
         if not graph.changed_names and not graph.changed_files:
             return
-        stale = set(graph.changed_files)
-        for name in graph.changed_names:
-            stale.update(graph.referencers.get(name, ()))
-        for name in graph.changed_names:
-            self._names.pop(name, None)
-        changed = False
-        for rel_path in sorted(stale):
-            before = self._edges.pop(rel_path, None)
-            walked = self._walk.pop(rel_path, None)
-            if walked is not None:
-                self._id_walk[self._ids[rel_path]] = None
-            if before is None and walked is None:
-                continue  # no cached walk went through it
-            if before is None or self.edges(rel_path) != before:
-                changed = True
-        graph.changed_names.clear()
-        graph.changed_files.clear()
+        changed = self.links.sync()
+        for rel_path in changed:
+            node = self._ids.get(rel_path)
+            if node is not None:
+                self._id_walk[node] = None
         if changed:
             self._epoch += 1
             self._pushes.clear()
 
     def edges(self, rel_path: str) -> tuple[Edge, ...]:
         """Return where a walk from `rel_path` goes, with shares summing to 1 (or nothing)."""
-        found = self._edges.get(rel_path)
-        if found is None:
-            found = self._compute_edges(rel_path)
-            self._edges[rel_path] = found
-        return found
-
-    def _steps(self, rel_path: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
-        # The walk's view of edges: one share per target file, as two flat tuples.
-        found = self._walk.get(rel_path)
-        if found is None:
-            merged: dict[str, float] = {}
-            for target, share, _name in self.edges(rel_path):
-                merged[target] = merged.get(target, 0.0) + share
-            found = (tuple(merged), tuple(merged.values()))
-            self._walk[rel_path] = found
-        return found
-
-    def _targets(self, name: str) -> tuple[tuple[str, ...], float]:
-        found = self._names.get(name)
-        if found is None:
-            holders = self.graph.definers.get(name, ())
-            if not holders or len(holders) > MAX_DEFINERS + 1:
-                found = ((), 0.0)
-            else:
-                found = (tuple(sorted(holders)), self.graph.name_weight(name))
-            self._names[name] = found
-        return found
-
-    def _compute_edges(self, rel_path: str) -> tuple[Edge, ...]:
-        graph = self.graph
-        symbol: dict[tuple[str, str], float] = defaultdict(float)
-        for name, count in graph.references(rel_path):
-            targets, name_weight = self._targets(name)
-            others = len(targets) - (rel_path in targets)
-            if others <= 0:
-                continue
-            weight = name_weight * math.sqrt(count) / others
-            for target in targets:
-                if target != rel_path:
-                    symbol[(target, name)] += weight
-        kinds: list[tuple[float, list[Edge]]] = []
-        if symbol:
-            strongest = sorted(symbol.items(), key=lambda item: (-item[1], item[0]))[:MAX_EDGES]
-            kinds.append((_KIND_WEIGHTS["symbol"], [(t, w, n) for (t, n), w in strongest]))
-        co = [(t, w, "") for t, w in self.cochange.partners(rel_path) if t in graph.files]
-        if co:
-            kinds.append((_KIND_WEIGHTS["cochange"], co))
-        paired = [(t, 1.0, "") for t in self.pairs.partners(rel_path) if t in graph.files]
-        if paired:
-            kinds.append((_KIND_WEIGHTS["pair"], paired))
-        total_kind = sum(weight for weight, _ in kinds)
-        edges: list[Edge] = []
-        for kind_weight, entries in kinds:
-            total = sum(w for _, w, _ in entries)
-            for target, w, name in entries:
-                edges.append((target, kind_weight / total_kind * w / total, name))
-        return tuple(sorted(edges))
+        return self.links.edges(rel_path)
 
     def rank(
         self,
@@ -258,8 +182,23 @@ class Ranker:
         return found
 
     def _id_steps(self, node: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        targets, shares = self._steps(self._paths[node])
-        found = (tuple(self._id(t) for t in targets), shares)
+        # The walk's view of edges: one share per target file, as two flat tuples. Edges are
+        # sorted by target, so the edges to one file are next to each other.
+        edges = self.links.edges(self._paths[node])
+        targets = [target for target, _, _ in edges]
+        if len(set(targets)) == len(targets):  # the usual case: one link per file
+            shares = [share for _, share, _ in edges]
+        else:
+            targets, shares = [], []
+            for target, share, _name in edges:
+                if targets and targets[-1] == target:
+                    shares[-1] += share
+                else:
+                    targets.append(target)
+                    shares.append(share)
+        ids = self._ids
+        nodes = tuple(ids[t] if t in ids else self._id(t) for t in targets)
+        found = (nodes, tuple(shares))
         self._id_walk[node] = found
         return found
 
@@ -275,29 +214,31 @@ class Ranker:
         scores: dict[int, float] = {}
         queue = deque(jump[0])
         pushes = 0
-        id_walk, id_steps = self._id_walk, self._id_steps
+        id_walk, id_steps, paths = self._id_walk, self._id_steps, self._paths
+        epsilon, keep, damping = EPSILON, 1.0 - DAMPING, DAMPING
+        pop, append = queue.popleft, queue.append
         while queue and pushes < MAX_PUSHES:
-            node = queue.popleft()
+            node = pop()
             queued[node] = 0
             mass = residual[node]
-            if mass < EPSILON:
+            if mass < epsilon:
                 continue
             pushes += 1
             residual[node] = 0.0
-            scores[node] = scores.get(node, 0.0) + (1.0 - DAMPING) * mass
-            spread = DAMPING * mass
+            scores[node] = scores.get(node, 0.0) + keep * mass
+            spread = damping * mass
             targets, shares = id_walk[node] or id_steps(node)
             if not targets:  # a dead end: the walk jumps back to the seeds
                 targets, shares = jump
-            elif len(residual) < len(self._paths):  # files met for the first time
-                grown = len(self._paths) - len(residual)
+            elif len(residual) < len(paths):  # files met for the first time
+                grown = len(paths) - len(residual)
                 residual.extend([0.0] * grown)
                 queued.extend(bytes(grown))
-            for target, share in zip(targets, shares, strict=True):
+            for target, share in zip(targets, shares, strict=False):  # equal: no check per push
                 left = residual[target] + spread * share
                 residual[target] = left
-                if left >= EPSILON and not queued[target]:
-                    queue.append(target)
+                if left >= epsilon and not queued[target]:
+                    append(target)
                     queued[target] = 1
         paths = self._paths
         return {paths[node]: score for node, score in scores.items()}
@@ -383,13 +324,19 @@ class Ranker:
         found = self._orders.get(rel_path)
         if found is not None and found[0] is symbols and found[1] == mark:
             return found[2]
-        ordered = tuple(
-            heapq.nsmallest(
-                FILE_ENTRIES,
-                (name for name in symbols.defines if (rel_path, name) not in taken),
-                key=lambda name: (-round(by_name.get(name, 0.0), _DIGITS), name),
-            )
-        )
+        # Reached names by rounded reach, then the rest by name (`defines` is sorted): the
+        # order of every definition by (-reach, name) without weighing the unreached ones.
+        defines = symbols.defines
+        skipped = {name for path, name in taken if path == rel_path}
+        reached = []
+        for name, value in by_name.items():
+            rounded = round(value, _DIGITS)
+            if rounded > 0 and name not in skipped and _holds(defines, name):
+                reached.append((-rounded, name))
+        first = [name for _, name in heapq.nsmallest(FILE_ENTRIES, reached)]
+        skipped.update(name for _, name in reached)
+        rest = (name for name in defines if name not in skipped)
+        ordered = (*first, *islice(rest, FILE_ENTRIES - len(first)))
         self._orders[rel_path] = (symbols, mark, ordered)
         return ordered
 
@@ -414,6 +361,11 @@ class Ranker:
                 if score > 0 and rel_path not in exclude and name in self.graph.defines(rel_path):
                     found.append(RankedEntry(rel_path, name, round(score, _DIGITS)))
         return found
+
+
+def _holds(ordered: tuple[str, ...], name: str) -> bool:
+    at = bisect.bisect_left(ordered, name)
+    return at < len(ordered) and ordered[at] == name
 
 
 class _Listed:

@@ -176,30 +176,26 @@ class MapRenderer:
         """
         if len(self._chunks) > 20_000:
             self._chunks.clear()
+        share = int(budget * DEFINITION_SHARE)
         best = self._most_entries(
-            entries,
-            view,
-            lambda n: self._estimate(entries[:n], view),
-            int(budget * DEFINITION_SHARE),
+            entries, lambda n: self._estimate(entries[:n], view, share) <= share
         )
         parts, shown, _, listed_all = self._compose(entries[:best], more_files, view, budget)
         if listed_all and best < len(entries):
 
-            def total(count: int) -> int:
+            def fits(count: int) -> bool:
                 chosen = _group(entries[:count])
                 paths = sum(self._path_cost(p) for p in more_files if p not in chosen)
-                return self._estimate(entries[:count], view) + paths
+                return self._estimate(entries[:count], view, budget - paths) + paths <= budget
 
-            best = self._most_entries(entries, view, total, budget, start=best)
+            best = self._most_entries(entries, fits, start=best)
             parts, shown, _, _ = self._compose(entries[:best], more_files, view, budget)
         return self._fit(parts, shown, budget)
 
     def _most_entries(
         self,
         entries: Sequence[RankedEntry],
-        view: Callable[[str], FileView | None],
-        cost: Callable[[int], int],
-        limit: int,
+        fits: Callable[[int], bool],
         start: int = 0,
     ) -> int:
         low, high, best = start, len(entries), start
@@ -207,14 +203,14 @@ class MapRenderer:
         # render files that can never fit.
         probe = max(16, 2 * start)
         while probe < high:
-            if cost(probe) > limit:
+            if not fits(probe):
                 high = probe
                 break
             low = best = probe
             probe *= 2
         while low <= high:
             middle = (low + high) // 2
-            if cost(middle) <= limit:
+            if fits(middle):
                 best, low = middle, middle + 1
             else:
                 high = middle - 1
@@ -264,9 +260,20 @@ class MapRenderer:
         return Rendered("", (), 0)
 
     def _estimate(
-        self, entries: Sequence[RankedEntry], view: Callable[[str], FileView | None]
+        self,
+        entries: Sequence[RankedEntry],
+        view: Callable[[str], FileView | None],
+        limit: int,
     ) -> int:
-        return sum(self._chunk(p, n, view)[1] for p, n in _group(entries).items())
+        # The chunks' tokens, or a sum past `limit` as soon as they cannot fit: a probe that
+        # cannot fit never views (parses) the files of its last entries, which after an edit
+        # are often big files that no map has shown yet.
+        used = 0
+        for path, names in _group(entries).items():
+            used += self._chunk(path, names, view)[1]
+            if used > limit:
+                break
+        return used
 
     def _chunk(
         self, rel_path: str, names: frozenset[str], view: Callable[[str], FileView | None]

@@ -2,8 +2,10 @@
 
 A buffer's tree is cut into units (top-level statements, and the members of big ones). A unit
 whose text and place in the tree (its ancestors' types and fields) are unchanged keeps its tags,
-moved to its new line; the tags query runs only over the bytes outside such units. The result is
-the tags a full query gives (tests hold it to that). It must not read files or know about editors.
+moved to its new line; the tags query runs only over the bytes outside such units, and the tags
+are the units' sorted tags joined in order (sorted again only where two units share a line), not
+every tag of the file sorted anew. The result is the tags a full query gives (tests hold it to
+that). It must not read files or know about editors.
 """
 
 from __future__ import annotations
@@ -32,26 +34,31 @@ MAX_DEPTH = 4
 _Row = tuple[
     int, int, str, str, str
 ]  # (start byte of the captured node, line, name, kind, category)
+_Key = tuple[int, str, str, str]  # one tag: (line, name, kind, category), how tags sort
 _UnitKey = tuple[tuple[tuple[str, str], ...], str, str, bytes]  # (ancestors, field, type, text)
+# A unit's start byte and line, its rows, and its tags' keys (sorted, distinct) and the tags
+# (None until the unit is first kept).
+_Unit = tuple[int, int, tuple[_Row, ...], tuple[_Key, ...], tuple[Tag, ...] | None]
+# A kept unit in the new text: start and end byte, rows, keys, tags (None: made when kept).
+_Kept = tuple[int, int, tuple[_Row, ...], tuple[_Key, ...], tuple[Tag, ...] | None]
 
 
 @dataclass(slots=True)
 class UnitTags:
-    """What the last extraction of one buffer left for the next: each unit's rows, by key."""
+    """What the last extraction of one buffer left for the next: each unit's rows and tags."""
 
     language: str = ""
-    units: dict[_UnitKey, tuple[int, int, tuple[_Row, ...]]] = field(default_factory=dict)
+    units: dict[_UnitKey, _Unit] = field(default_factory=dict)
     reused_units: int = 0  # of the last extraction (for tests and benchmarks)
     queried_bytes: int = 0
     rel_path: str = ""
-    made: dict[tuple[int, str, str, str], Tag] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class _Walk:
     source: bytes
-    memory: dict[_UnitKey, tuple[int, int, tuple[_Row, ...]]]
-    kept: list[tuple[int, int, tuple[_Row, ...]]] = field(default_factory=list)  # start, end, rows
+    memory: dict[_UnitKey, _Unit]
+    kept: list[_Kept] = field(default_factory=list)
     # (key, start byte, end byte, line) of every unit looked at
     units: list[tuple[_UnitKey, int, int, int]] = field(default_factory=list)
     # Where the nodes start that are neither kept nor cut up: only bytes holding one are queried.
@@ -70,30 +77,63 @@ def retag(
     compiled = extractor.compiled(language)
     if compiled is None:
         return [], UnitTags(language)
-    memory = last.units if last is not None and last.language == language else {}
+    same = last is not None and last.language == language and last.rel_path == rel_path
+    memory = last.units if last is not None and same else {}
     root = tree.root_node
     walk = _Walk(source, memory, loose=[root.start_byte])
     _visit(walk, root, (("", root.type),), 0)
     loose = sorted(walk.loose)
-    rows: list[_Row] = []
+    queried_rows: list[_Row] = []  # of the bytes outside kept units
+    segments: list[tuple[tuple[_Key, ...], tuple[Tag, ...]]] = []  # in byte order
     start, queried = 0, 0
-    for unit_start, unit_end, unit_rows in sorted(walk.kept):
-        queried += _query_gap(compiled, root, source, (start, unit_start), loose, rows)
-        rows.extend(unit_rows)
+    kept = sorted(walk.kept, key=lambda unit: unit[0])
+    for index, (unit_start, unit_end, rows, keys, tags) in enumerate(kept):
+        gap: list[_Row] = []
+        queried += _query_gap(compiled, root, source, (start, unit_start), loose, gap)
+        if gap:
+            segments.append(_segment(rel_path, gap))
+            queried_rows.extend(gap)
+        if tags is None:  # moved to other lines, or kept for the first time
+            tags = _made(rel_path, keys)
+            kept[index] = (unit_start, unit_end, rows, keys, tags)
+        segments.append((keys, tags))
         start = unit_end
-    queried += _query_gap(compiled, root, source, (start, len(source) + 1), loose, rows)
-    rows.sort()
-    # Rows come in byte order, so nearly in line order: sorting is close to linear.
-    distinct = list(dict.fromkeys(sorted([row[1:] for row in rows])))
-    # Most tags are where they were: the last extraction's objects are used again.
-    made = last.made if last is not None and last.rel_path == rel_path else {}
-    tags = [
-        made.get(row) or Tag(rel_path, row[1], KINDS[row[2]], row[0], row[3]) for row in distinct
-    ]
-    remembered = UnitTags(language, _assign(walk.units, rows), len(walk.kept), queried)
-    remembered.rel_path = rel_path
-    remembered.made = dict(zip(distinct, tags, strict=True))
-    return tags, remembered
+    gap = []
+    queried += _query_gap(compiled, root, source, (start, len(source) + 1), loose, gap)
+    segments.append(_segment(rel_path, gap))
+    queried_rows.extend(gap)
+    queried_rows.sort()
+    units = _assign(walk.units, kept, queried_rows)
+    return _joined(segments), UnitTags(language, units, len(walk.kept), queried, rel_path)
+
+
+def _segment(rel_path: str, rows: list[_Row]) -> tuple[tuple[_Key, ...], tuple[Tag, ...]]:
+    keys = tuple(sorted({row[1:] for row in rows}))
+    return keys, _made(rel_path, keys)
+
+
+def _made(rel_path: str, keys: tuple[_Key, ...]) -> tuple[Tag, ...]:
+    return tuple(
+        Tag(rel_path, name, KINDS[kind], line, category) for line, name, kind, category in keys
+    )
+
+
+def _joined(segments: list[tuple[tuple[_Key, ...], tuple[Tag, ...]]]) -> list[Tag]:
+    # Each segment is sorted and distinct; when every one ends before the next begins (units
+    # rarely share a line) the tags are their concatenation, else they are sorted together.
+    last: _Key | None = None
+    for keys, _ in segments:
+        if keys:
+            if last is not None and not last < keys[0]:
+                break
+            last = keys[-1]
+    else:
+        return [tag for _, tags in segments for tag in tags]
+    every: dict[_Key, Tag] = {}
+    for keys, tags in segments:
+        for key, tag in zip(keys, tags, strict=True):
+            every.setdefault(key, tag)
+    return [every[key] for key in sorted(every)]
 
 
 def _visit(walk: _Walk, node: Node, chain: tuple[tuple[str, str], ...], depth: int) -> None:
@@ -113,13 +153,17 @@ def _visit(walk: _Walk, node: Node, chain: tuple[tuple[str, str], ...], depth: i
         walk.units.append((key, start, end, line))
         known = memory.get(key)
         if known is not None:
-            old_start, old_line, old_rows = known
+            old_start, old_line, old_rows, old_keys, old_tags = known
             shift, lines = start - old_start, line - old_line
             if shift == 0 and lines == 0:  # before the edit: nothing moved
-                walk.kept.append((start, end, old_rows))
+                walk.kept.append((start, end, old_rows, old_keys, old_tags))
+            elif lines == 0:  # moved along its line: the same tags
+                moved = tuple((b + shift, ln, n, k, c) for b, ln, n, k, c in old_rows)
+                walk.kept.append((start, end, moved, old_keys, old_tags))
             else:
                 moved = tuple((b + shift, ln + lines, n, k, c) for b, ln, n, k, c in old_rows)
-                walk.kept.append((start, end, moved))
+                keys = tuple((ln + lines, n, k, c) for ln, n, k, c in old_keys)
+                walk.kept.append((start, end, moved, keys, None))
         elif end - start > SPLIT_BYTES and depth < MAX_DEPTH and child.child_count:
             _visit(walk, child, (*chain, (field_name, child.type)), depth + 1)
         else:
@@ -167,12 +211,25 @@ def _query_gap(
 
 
 def _assign(
-    units: list[tuple[_UnitKey, int, int, int]], rows: list[_Row]
-) -> dict[_UnitKey, tuple[int, int, tuple[_Row, ...]]]:
-    # Each unit keeps the rows whose captured node starts inside it (rows sorted by start byte).
-    starts = [row[0] for row in rows]
-    found: dict[_UnitKey, tuple[int, int, tuple[_Row, ...]]] = {}
+    units: list[tuple[_UnitKey, int, int, int]], kept: list[_Kept], queried_rows: list[_Row]
+) -> dict[_UnitKey, _Unit]:
+    # What the next extraction may reuse. A kept unit stays as it is now; any other unit gets
+    # the rows whose captured node starts inside it: queried ones, and its kept members' when
+    # it was cut up (rows sorted by start byte). Its tags are made if it is ever kept.
+    by_start = {unit[0]: unit for unit in kept}
+    kept_starts = [unit[0] for unit in kept]  # kept is sorted by start
+    starts = [row[0] for row in queried_rows]
+    found: dict[_UnitKey, _Unit] = {}
     for key, start, end, line in units:
+        unit = by_start.get(start)
+        if unit is not None and unit[1] == end:
+            found[key] = (start, line, unit[2], unit[3], unit[4])
+            continue
         low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
-        found[key] = (start, line, tuple(rows[low:high]))
+        rows = queried_rows[low:high]
+        first, last = bisect.bisect_left(kept_starts, start), bisect.bisect_left(kept_starts, end)
+        if first < last:
+            rows = sorted([*rows, *(row for member in kept[first:last] for row in member[2])])
+        keys = tuple(sorted({row[1:] for row in rows}))
+        found[key] = (start, line, tuple(rows), keys, None)
     return found

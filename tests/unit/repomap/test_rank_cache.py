@@ -190,3 +190,48 @@ def test_a_map_of_an_unchanged_tree_is_read_back_and_follows_changes(shop_repo: 
         "def refund" in changed.text
         and changed.text == _plain(shop_repo).render(request, tokens=300).text
     )
+
+
+def test_maps_after_definitions_move_equal_a_fresh_index(shop_repo: GitRepo) -> None:
+    # Files linked through a definition that goes, comes back or moves have their cached
+    # links patched, not recomputed: the maps still equal those of a new index.
+    live = _stored(shop_repo)
+    requests = [
+        MapRequest(active_file="shop/checkout.py", tokens=400),
+        MapRequest(active_file="shop/billing.py", tokens=400),
+    ]
+    for request in requests:
+        live.render(request)
+    billing = (shop_repo.root / "shop" / "billing.py").read_text()
+    texts = [
+        billing.replace("def compute_invoice_total", "def compute_invoice_total_v2"),
+        "def Money(cents):\n    return cents\n\n\n" + billing,  # a second definer of Money
+        billing.replace("def compute_invoice_total(lines):", "def"),  # half typed: it hides
+        billing,
+    ]
+    for text in texts:
+        live.index.update_document("shop/billing.py", text, defer_tags=True)
+        fresh = _plain(shop_repo)
+        fresh.index.update_document("shop/billing.py", text)
+        for request in requests:
+            assert live.rank(request) == fresh.rank(request)
+            assert live.render(request).text == fresh.render(request).text
+
+
+def test_a_pause_in_typing_ranks_the_last_request_again(shop_repo: GitRepo) -> None:
+    live = _stored(shop_repo)
+    request = MapRequest(active_file="shop/checkout.py", tokens=400)
+    live.render(request)
+    billing = (shop_repo.root / "shop" / "billing.py").read_text()
+    text = billing.replace("def compute_invoice_total(lines):", "def")  # links move
+    live.index.update_document("shop/billing.py", text, defer_tags=True)
+    before = live.index.rank_version  # the tags wait for the pause
+    live.index.flush()  # the pause after typing: its idle time ranks the last request
+    ranked = live._ranked
+    assert live.index.rank_version != before
+    assert ranked is not None and ranked[0][0] == live.index.rank_version
+    fresh = _plain(shop_repo)
+    fresh.index.update_document("shop/billing.py", text)
+    assert ranked[1] == fresh.rank(request)
+    assert live.rank(request) is ranked[1]  # the next map finds it done
+    assert live.render(request).text == fresh.render(request).text

@@ -88,3 +88,19 @@ def test_a_big_buffer_keeps_the_tags_of_a_full_query_while_typing() -> None:
         document.update(text, None, extractor, True)
         assert document.units is not None and document.units.reused_units > 0
         assert document.tags == extractor.extract("index.py", text.encode(), "python")
+
+
+def test_units_sharing_a_line_keep_the_full_query_order() -> None:
+    # Two statements on one line are two units whose tags interleave by name: kept and moved
+    # together they must still come out in the order (and without the repeats) a full query gives.
+    extractor = default_extractor()
+    parser = extractor.parser("python")
+    block = b"".join(b"zed_%d = Alpha(1); alpha_%d = Zed(2)\n" % (i, i) for i in range(400))
+    data = block + b"\n\ndef tail():\n    return Alpha(Zed)\n"
+    _, units = retag(extractor, "m.py", parser.parse(data), data, "python", None)
+    for edit in (b"\n\n", b"import os\n", b""):
+        data = edit + data + b"\ndef more():\n    return Zed()\n"
+        tree = parser.parse(data)
+        tags, units = retag(extractor, "m.py", tree, data, "python", units)
+        assert units.reused_units > 400
+        assert tags == extractor.extract_tree("m.py", tree, data, "python")
