@@ -285,8 +285,10 @@ class _FileMerger:
             result, count = merge_file(ours, base, theirs, self.agent_id)
             merged = (result, count > 0)
         result, conflicted = merged
+        if not conflicted:  # git merged it cleanly: no region to look for
+            return self._file(change, kind, ours, result, from_buffer)
         regions = parse_conflicts(result.decode("utf-8", "surrogateescape"), self.agent_id)
-        if not conflicted or not regions:
+        if not regions:
             return self._file(change, kind, ours, result, from_buffer)
         return FilePlan(
             change.path, FileChangeKind.CONFLICT, ours, result, change.old_path,

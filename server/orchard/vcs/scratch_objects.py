@@ -18,7 +18,7 @@ from pathlib import Path
 from orchard.vcs.repository import git_common_dir
 
 _MEMORY = "/dev/shm"
-_LEVEL = 1  # git's own default for loose objects (core.looseCompression)
+_LEVEL = 0  # stored, not compressed: the store lives for one plan, in memory
 
 
 def hash_algorithm(object_id: str) -> str:
