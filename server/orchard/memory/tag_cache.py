@@ -114,6 +114,14 @@ class TagStore:
                     found[(sha, language)] = CachedTags(decode_symbols(symbols), tags)
         return {key: found[key] for key in wanted if key in found}
 
+    def holds_tags(self) -> bool:
+        """Tell whether any tags of this version are stored (False: a first, cold build)."""
+        with self._lock:
+            row = self._db.execute(
+                "select 1 from repomap_tags where version = ? limit 1", [self.version]
+            ).fetchone()
+        return row is not None
+
     def tags_blob(self, sha: str, language: str) -> bytes | None:
         """Return the stored tags blob of one content, if any."""
         with self._lock:

@@ -27,7 +27,14 @@ from orchard.repomap.document import LiveDocument, TextEdit
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
 from orchard.repomap.languages import language_for
 from orchard.repomap.pairing import TestPairs
-from orchard.repomap.parsing import ParsedFile, Progress, identify, parse_files, taggable
+from orchard.repomap.parsing import (
+    ParsedFile,
+    ParseJob,
+    Progress,
+    identify,
+    parse_files,
+    taggable,
+)
 from orchard.repomap.render import FileView
 from orchard.repomap.scan import (
     ORCHARDIGNORE,
@@ -332,24 +339,34 @@ class RepoIndex:
     ) -> BuildStats:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
-        known, contents, stats, missing = self._identify(paths, stored)
-        listed = len(known)
+        # With no tags cached, a changed file's sha would find nothing: the workers read, hash
+        # and tag it, and this process only stats it (each file is read once, in parallel).
+        read_here = self._holds_tags()
+        known, contents, stats, missing, unread = self._identify(paths, stored, read=read_here)
+        listed = len(known) + len(unread)
         snapshot_used = full and self._adopt_snapshot(known)
         if snapshot_used:
             known = [p for p in known if p.rel_path not in self.records]
+        adopted = listed - len(known) - len(unread)
         hits = self._cached_symbols(known)
-        work = [
-            (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path))
+        work: list[ParseJob] = [
+            (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path), 0)
             for p in known
             if taggable(p.status, p.language) and (p.sha, p.language) not in hits
         ]
         max_bytes = self.settings.max_file_bytes
+        work.extend(
+            (rel_path, None, stat.st_size if stat.st_size <= max_bytes else 0)
+            for rel_path, stat in unread.items()
+        )
         parsed = {
             p.rel_path: p
             for p in parse_files(
                 self.root, work, max_bytes, workers=self.workers, progress=progress
             )
         }
+        if unread:
+            known = _with_worker_identities(paths, known, unread, parsed, stats, missing)
         self._remember(parsed.values())
         self.content_version += 1
         self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
@@ -381,8 +398,9 @@ class RepoIndex:
         relinked = any(p.status is not FileStatus.BINARY for p in known)
         if full and (not snapshot_used or relinked or missing):
             self._save_snapshot()
-        reused = len(hits) + (listed - len(known))
-        return BuildStats(listed, len(parsed), reused, time.perf_counter() - started)
+        reused = len(hits) + adopted
+        tagged = sum(1 for p in parsed.values() if taggable(p.status, p.language))
+        return BuildStats(listed, tagged, reused, time.perf_counter() - started)
 
     def _adopt_snapshot(self, known: Sequence[ParsedFile]) -> bool:
         # A first build adopts the stored graph whole and keeps the records whose content is
@@ -414,13 +432,27 @@ class RepoIndex:
     def _read(self, rel_path: str) -> FileContent:
         return read_content(self.root / rel_path, self.settings.max_file_bytes)
 
+    def _holds_tags(self) -> bool:
+        if self.store is None:
+            return bool(self._memory)
+        return self.store.holds_tags()
+
     def _identify(
-        self, paths: Sequence[str], stored: dict[str, FileStat]
-    ) -> tuple[list[ParsedFile], dict[str, FileContent], dict[str, FileStat], list[str]]:
+        self, paths: Sequence[str], stored: dict[str, FileStat], *, read: bool = True
+    ) -> tuple[
+        list[ParsedFile],
+        dict[str, FileContent],
+        dict[str, FileStat],
+        list[str],
+        dict[str, os.stat_result],
+    ]:
+        """Identify each path by its stored stat, else by reading it (or, without `read`, list
+        it among the unread with its stat, for the workers to read)."""
         known: list[ParsedFile] = []
         contents: dict[str, FileContent] = {}
         stats: dict[str, FileStat] = {}
         missing: list[str] = []
+        unread: dict[str, os.stat_result] = {}
         root = str(self.root)
         for rel_path in paths:
             try:
@@ -433,6 +465,9 @@ class RepoIndex:
                 identity = ParsedFile(
                     rel_path, FileStatus(before.status), before.sha, before.language
                 )
+            elif not read:
+                unread[rel_path] = stat
+                continue
             else:
                 content = self._read(rel_path)
                 if content.status is FileStatus.MISSING:
@@ -448,7 +483,7 @@ class RepoIndex:
                 identity.status.value,
                 identity.language,
             )
-        return known, contents, stats, missing
+        return known, contents, stats, missing, unread
 
     def _cached_symbols(self, known: Sequence[ParsedFile]) -> dict[tuple[str, str], FileSymbols]:
         keys = {(p.sha, p.language) for p in known if p.language and taggable(p.status, p.language)}
@@ -467,6 +502,28 @@ class RepoIndex:
                 self._memory[(sha, language)] = (symbols, blob)
         else:
             self.store.put_many(entries)
+
+
+def _with_worker_identities(
+    paths: Sequence[str],
+    known: list[ParsedFile],
+    unread: dict[str, os.stat_result],
+    parsed: dict[str, ParsedFile],
+    stats: dict[str, FileStat],
+    missing: list[str],
+) -> list[ParsedFile]:
+    """Add the files the workers read to `known` (in `paths` order), their stats and the gone."""
+    for rel_path, stat in unread.items():
+        record = parsed.get(rel_path)
+        if record is None or record.status is FileStatus.MISSING:
+            missing.append(rel_path)
+            continue
+        known.append(record)
+        stats[rel_path] = FileStat(
+            stat.st_size, stat.st_mtime_ns, record.sha, record.status.value, record.language
+        )
+    position = {rel_path: index for index, rel_path in enumerate(paths)}
+    return sorted(known, key=lambda identity: position[identity.rel_path])
 
 
 def _def_lines(rows: Iterable[tuple[str, TagKind, int]]) -> dict[str, tuple[int, ...]]:

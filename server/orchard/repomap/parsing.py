@@ -1,7 +1,8 @@
 """Reading and tagging files in bulk: in this process for a few, in a process pool for many.
 
-Workers read the files themselves (cheaper than shipping bytes), compile each language's query
-once, and send back compact summaries. It must not touch the cache or the graph.
+Workers read the files themselves (cheaper than shipping bytes), identify those the caller has
+not read (a cold build reads each file once), compile each language's query once, and send back
+compact summaries. It must not touch the cache or the graph.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchard.repomap.cache import content_sha, encode_tags
+from orchard.repomap.cache import content_sha, encode_rows, symbols_of_rows
 from orchard.repomap.graph import EMPTY, FileSymbols
 from orchard.repomap.languages import language_for, languages_with_tags
 from orchard.repomap.scan import FileContent, FileStatus, read_content
@@ -28,6 +29,9 @@ _CHUNK_BYTES = 400_000
 _CHUNK_FILES = 200
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
+# A file to tag: its path, its content when already read (None: read it where it is tagged), and
+# its size when not read (for planning the work).
+ParseJob = tuple[str, FileContent | None, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +66,16 @@ def tag_content(
 ) -> ParsedFile:
     """Identify and tag one file's content."""
     known = identify(rel_path, content)
-    if not taggable(known.status, known.language) or content.data is None:
+    if known.language is None or not taggable(known.status, known.language) or content.data is None:
         return known
     extractor = extractor or default_extractor()
     try:
-        tags = extractor.extract(rel_path, content.data, known.language)
+        rows = extractor.rows(content.data, known.language)
     except (ValueError, RuntimeError) as exc:
         log.warning("could not tag %s: %s; listed by path only", rel_path, exc)
         return known
     return ParsedFile(
-        rel_path,
-        known.status,
-        known.sha,
-        known.language,
-        FileSymbols.from_tags(tags),
-        encode_tags(tags),
+        rel_path, known.status, known.sha, known.language, symbols_of_rows(rows), encode_rows(rows)
     )
 
 
@@ -87,18 +86,20 @@ def _parse_chunk(root: str, rel_paths: list[str], max_bytes: int) -> list[Parsed
 
 def parse_files(
     root: Path,
-    work: Sequence[tuple[str, FileContent]],
+    work: Sequence[ParseJob],
     max_bytes: int,
     *,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> list[ParsedFile]:
-    """Tag these files (already read once), in a process pool when there is enough to do."""
-    total_bytes = sum(len(content.data or b"") for _, content in work)
+    """Identify and tag these files, in a process pool when there is enough to do."""
+    total_bytes = sum(_job_bytes(job) for job in work)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or total_bytes < POOL_MIN_BYTES:
         done: list[ParsedFile] = []
-        for index, (rel_path, content) in enumerate(work, start=1):
+        for index, (rel_path, content, _) in enumerate(work, start=1):
+            if content is None:
+                content = read_content(root / rel_path, max_bytes)
             done.append(tag_content(rel_path, content))
             if progress and (index % 50 == 0 or index == len(work)):
                 progress(index, len(work))
@@ -111,13 +112,18 @@ def parse_files(
         return parse_files(root, work, max_bytes, workers=1, progress=progress)
 
 
-def _chunks(work: Sequence[tuple[str, FileContent]]) -> list[list[str]]:
+def _job_bytes(job: ParseJob) -> int:
+    content = job[1]
+    return job[2] if content is None else len(content.data or b"")
+
+
+def _chunks(work: Sequence[ParseJob]) -> list[list[str]]:
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
-    for rel_path, content in work:
-        current.append(rel_path)
-        size += len(content.data or b"")
+    for job in work:
+        current.append(job[0])
+        size += _job_bytes(job)
         if size >= _CHUNK_BYTES or len(current) >= _CHUNK_FILES:
             chunks.append(current)
             current, size = [], 0
@@ -128,7 +134,7 @@ def _chunks(work: Sequence[tuple[str, FileContent]]) -> list[list[str]]:
 
 def _parse_in_pool(
     root: Path,
-    work: Sequence[tuple[str, FileContent]],
+    work: Sequence[ParseJob],
     max_bytes: int,
     workers: int,
     progress: Progress | None,
@@ -146,4 +152,4 @@ def _parse_in_pool(
                 results[parsed.rel_path] = parsed
             if progress:
                 progress(len(results), len(work))
-    return [results[rel_path] for rel_path, _ in work if rel_path in results]
+    return [results[job[0]] for job in work if job[0] in results]
