@@ -79,12 +79,19 @@ class RepoMap:
 
     def __init__(self, index: RepoIndex) -> None:
         self.index = index
-        self._ranker = Ranker(index.graph, index.cochange, index.pairs)
+        self._made_ranker: Ranker | None = None  # made on first use: a stored map needs none
         self._layout = index.layout_version
         self._renderer = MapRenderer()
         self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
         self._ranked: tuple[tuple[object, ...], Ranking] | None = None
         self._tail: tuple[tuple[int, int], list[str]] | None = None
+
+    @property
+    def _ranker(self) -> Ranker:
+        if self._made_ranker is None:
+            index = self.index
+            self._made_ranker = Ranker(index.graph, index.cochange, index.pairs)
+        return self._made_ranker
 
     @classmethod
     def open(

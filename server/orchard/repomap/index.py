@@ -53,6 +53,7 @@ from orchard.vcs.repository import state_db_path
 log = logging.getLogger(__name__)
 
 _VIEW_CACHE = 256
+_STATUSES = {status.value: status for status in FileStatus}
 _RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
 
 
@@ -93,7 +94,9 @@ class RepoIndex:
         self.workers = workers
         self.history_limit = history_limit
         self.lock = threading.RLock()
-        self.graph = SymbolGraph()
+        self._graph = SymbolGraph()
+        # An adopted snapshot's graph, decoded on first use (see `graph`), and its files.
+        self._deferred: tuple[bytes, tuple[str, ...], frozenset[str]] | None = None
         self.records: dict[str, ParsedFile] = {}
         self.documents: dict[str, LiveDocument] = {}
         self.cochange = CoChange()
@@ -110,14 +113,32 @@ class RepoIndex:
         self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
 
     @property
+    def graph(self) -> SymbolGraph:
+        """The symbol graph of every file (an adopted snapshot's is decoded on first use)."""
+        if self._deferred is not None:
+            with self.lock:
+                if self._deferred is not None:
+                    install(self._graph, self._deferred[0])
+                    self._deferred = None
+        return self._graph
+
+    @property
     def version(self) -> tuple[int, int, int]:
         """Change whenever anything a map depends on changes (flush() first)."""
-        return (self.graph.version, self.layout_version, self.content_version)
+        return (self._graph.version, self.layout_version, self.content_version)
 
     @property
     def rank_version(self) -> tuple[int, int]:
         """Change whenever anything a ranking depends on changes (names, files, history)."""
-        return (self.graph.version, self.layout_version)
+        return (self._graph.version, self.layout_version)
+
+    def _graph_files(self) -> Iterable[str]:
+        # The graph's files, in its order, without decoding a deferred graph.
+        return self._deferred[1] if self._deferred is not None else self._graph.files
+
+    def _in_graph(self, rel_path: str) -> bool:
+        deferred = self._deferred
+        return rel_path in deferred[2] if deferred is not None else rel_path in self._graph
 
     def fingerprint(self) -> str:
         """Digest everything a ranking depends on: each file's content, buffers, history.
@@ -132,7 +153,7 @@ class RepoIndex:
                 return self._fingerprint[1]
             digest = hashlib.sha1(usedforsecurity=False)
             records, documents = self.records, self.documents
-            for rel_path in sorted(self.graph.files):
+            for rel_path in sorted(self._graph_files()):
                 document = documents.get(rel_path)
                 if document is not None:
                     key = "buffer:" + content_sha(document.data)
@@ -257,7 +278,7 @@ class RepoIndex:
     def files(self) -> list[str]:
         """Return every file in the map, sorted."""
         with self.lock:
-            return sorted(self.graph.files)
+            return sorted(self._graph_files())
 
     def view(self, rel_path: str) -> FileView | None:
         """Return what rendering needs of a file (buffer text first), or None if untagged."""
@@ -322,7 +343,7 @@ class RepoIndex:
         return self.store.tags_blob(*key) if self.store is not None else None
 
     def _forget(self, rel_paths: Iterable[str]) -> None:
-        gone = [rel for rel in rel_paths if rel in self.records or rel in self.graph]
+        gone = [rel for rel in rel_paths if rel in self.records or self._in_graph(rel)]
         for rel_path in gone:
             self.records.pop(rel_path, None)
             if rel_path in self.documents:
@@ -386,12 +407,12 @@ class RepoIndex:
                 symbols = hits.get((record.sha, record.language or ""), record.symbols)
             self.graph.set_file(record.rel_path, symbols)
         if added:
-            self.pairs = TestPairs(self.graph.files)
+            self.pairs = TestPairs(self._graph_files())
             self.layout_version += 1
         if snapshot_used:
             added = True  # the graph was swapped whole: pairs and ranker start afresh
         if added:
-            self.pairs = TestPairs(self.graph.files)
+            self.pairs = TestPairs(self._graph_files())
             self.layout_version += 1
         if self.store is not None and (stats != stored if full else stats):
             self.store.put_stats(self._root_key, stats, replace_all=full)
@@ -405,19 +426,20 @@ class RepoIndex:
     def _adopt_snapshot(self, known: Sequence[ParsedFile]) -> bool:
         # A first build adopts the stored graph whole and keeps the records whose content is
         # unchanged; the caller then re-links only the other files.
-        if self.store is None or self.graph.files or self.documents:
+        if self.store is None or self._deferred or self._graph.files or self.documents:
             return False
         blob = self.store.graph(self._root_key)
         snapshot = decode_snapshot(blob) if blob is not None else None
         if snapshot is None:
             return False
-        install(self.graph, snapshot)
+        self._deferred = (snapshot.body, snapshot.files, frozenset(snapshot.files))
+        self._graph.version += 1  # as installing it does; installing later bumps it again
         identities = snapshot.identities
         for identity in known:
             if identities.get(identity.rel_path) == (identity.sha, identity.language):
                 self.records[identity.rel_path] = identity
         listed = {p.rel_path for p in known}
-        for rel_path in [rel for rel in self.graph.files if rel not in listed]:
+        for rel_path in [rel for rel in snapshot.files if rel not in listed]:
             self.graph.remove_file(rel_path)
         return True
 
@@ -453,28 +475,28 @@ class RepoIndex:
         stats: dict[str, FileStat] = {}
         missing: list[str] = []
         unread: dict[str, os.stat_result] = {}
-        root = str(self.root)
+        root = str(self.root) + os.sep  # paths are relative, posix: joined by hand, 7k at a time
         for rel_path in paths:
             try:
-                stat = os.stat(os.path.join(root, rel_path))
+                stat = os.stat(root + rel_path)
             except OSError:
                 missing.append(rel_path)
                 continue
             before = stored.get(rel_path)
-            if before and (before.size, before.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                identity = ParsedFile(
-                    rel_path, FileStatus(before.status), before.sha, before.language
-                )
-            elif not read:
+            if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
+                status = _STATUSES.get(before.status) or FileStatus(before.status)
+                known.append(ParsedFile(rel_path, status, before.sha, before.language))
+                stats[rel_path] = before  # unchanged: the very row read, so comparing is cheap
+                continue
+            if not read:
                 unread[rel_path] = stat
                 continue
-            else:
-                content = self._read(rel_path)
-                if content.status is FileStatus.MISSING:
-                    missing.append(rel_path)
-                    continue
-                identity = identify(rel_path, content)
-                contents[rel_path] = content
+            content = self._read(rel_path)
+            if content.status is FileStatus.MISSING:
+                missing.append(rel_path)
+                continue
+            identity = identify(rel_path, content)
+            contents[rel_path] = content
             known.append(identity)
             stats[rel_path] = FileStat(
                 stat.st_size,
