@@ -29,7 +29,7 @@ from orchard.repomap.rank import (
     encode_ranking,
 )
 from orchard.repomap.render import MapRenderer
-from orchard.repomap.tokens import tokenizer_table_present
+from orchard.repomap.tokens import load_tokenizer, tokenizer_table_present
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class RepoMap:
         """Index the work tree at `root` (warm from the shared cache when possible)."""
         store = open_store(root) if use_cache else None
         index = RepoIndex(root, settings, store=store, workers=workers)
-        index.build(progress)
+        index.build(progress, meanwhile=load_tokenizer)  # needed by the first map after it
         return cls(index)
 
     def build(self, progress: Progress | None = None) -> BuildStats:

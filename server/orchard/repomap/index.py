@@ -14,7 +14,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,23 +167,34 @@ class RepoIndex:
             self._fingerprint = found
             return found[1]
 
-    def build(self, progress: Progress | None = None) -> BuildStats:
-        """Scan the work tree and index every file (cached tags reused), then mine history."""
+    def build(
+        self, progress: Progress | None = None, *, meanwhile: Callable[[], object] | None = None
+    ) -> BuildStats:
+        """Scan the work tree and index every file (cached tags reused), then mine history.
+
+        `meanwhile` is called while worker processes parse, if they do (work of the caller's
+        that this thread would otherwise wait to do).
+        """
         started = time.perf_counter()
-        paths = list_files(self.root, self.settings.exclude)
-        with self.lock:
-            stats = self._refresh(paths, progress, full=True)
-            listed = set(paths)
-            gone = [rel for rel in self.records if rel not in listed]
-            self._forget(gone)
-            self.refresh_history()
+        # History is mined by git and read from SQLite on a helper thread meanwhile.
+        with ThreadPoolExecutor(1, thread_name_prefix="orchard-history") as helper:
+            history = helper.submit(mine_history, self.root, self.store, limit=self.history_limit)
+            paths = list_files(self.root, self.settings.exclude)
+            with self.lock:
+                stats = self._refresh(paths, progress, full=True, meanwhile=meanwhile)
+                listed = set(paths)
+                gone = [rel for rel in self.records if rel not in listed]
+                self._forget(gone)
+                self._take_history(history.result())
         return BuildStats(
             stats.files, stats.parsed, stats.from_cache, time.perf_counter() - started
         )
 
     def refresh_history(self) -> None:
         """Read commits that arrived since the last look (bounded) and update co-change."""
-        commits = mine_history(self.root, self.store, limit=self.history_limit)
+        self._take_history(mine_history(self.root, self.store, limit=self.history_limit))
+
+    def _take_history(self, commits: list[tuple[str, ...]]) -> None:
         with self.lock:
             if commits != self.cochange.commits:
                 self.cochange = CoChange(commits)
@@ -356,7 +368,12 @@ class RepoIndex:
                 self.store.forget_stats(self._root_key, gone)
 
     def _refresh(
-        self, paths: Sequence[str], progress: Progress | None, *, full: bool
+        self,
+        paths: Sequence[str],
+        progress: Progress | None,
+        *,
+        full: bool,
+        meanwhile: Callable[[], object] | None = None,
     ) -> BuildStats:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
@@ -380,15 +397,18 @@ class RepoIndex:
             (rel_path, None, stat.st_size if stat.st_size <= max_bytes else 0)
             for rel_path, stat in unread.items()
         )
-        parsed = {
-            p.rel_path: p
-            for p in parse_files(
-                self.root, work, max_bytes, workers=self.workers, progress=progress
-            )
-        }
+        found = parse_files(
+            self.root,
+            work,
+            max_bytes,
+            workers=self.workers,
+            progress=progress,
+            on_parsed=self._remember,  # stored as chunks arrive, while the workers go on
+            meanwhile=meanwhile,
+        )
+        parsed = {p.rel_path: p for p in found}
         if unread:
             known = _with_worker_identities(paths, known, unread, parsed, stats, missing)
-        self._remember(parsed.values())
         self.content_version += 1
         self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
         added = False

@@ -91,8 +91,14 @@ def parse_files(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    on_parsed: Callable[[Sequence[ParsedFile]], object] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[ParsedFile]:
-    """Identify and tag these files, in a process pool when there is enough to do."""
+    """Identify and tag these files, in a process pool when there is enough to do.
+
+    `on_parsed` gets the results a batch at a time, as they come; `meanwhile` is called once
+    while the pool's workers parse (not at all without a pool).
+    """
     total_bytes = sum(_job_bytes(job) for job in work)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or total_bytes < POOL_MIN_BYTES:
@@ -103,13 +109,16 @@ def parse_files(
             done.append(tag_content(rel_path, content))
             if progress and (index % 50 == 0 or index == len(work)):
                 progress(index, len(work))
+        if on_parsed:
+            on_parsed(done)
         return done
     try:
-        return _parse_in_pool(root, work, max_bytes, workers, progress)
+        return _parse_in_pool(root, work, max_bytes, workers, progress, on_parsed, meanwhile)
     except (BrokenProcessPool, OSError) as exc:
         # e.g. a script without `if __name__ == "__main__":` cannot be re-imported by spawn.
+        # Batches already given to on_parsed are given again: storing them twice is harmless.
         log.warning("parsing in a process pool failed (%s); parsing in this process", exc)
-        return parse_files(root, work, max_bytes, workers=1, progress=progress)
+        return parse_files(root, work, max_bytes, workers=1, progress=progress, on_parsed=on_parsed)
 
 
 def _job_bytes(job: ParseJob) -> int:
@@ -138,6 +147,8 @@ def _parse_in_pool(
     max_bytes: int,
     workers: int,
     progress: Progress | None,
+    on_parsed: Callable[[Sequence[ParsedFile]], object] | None,
+    meanwhile: Callable[[], object] | None,
 ) -> list[ParsedFile]:
     # spawn, not fork: the language server has threads, and forking a threaded process can
     # leave a worker holding a lock forever.
@@ -147,9 +158,14 @@ def _parse_in_pool(
         futures = [
             pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in _chunks(work)
         ]
+        if meanwhile:
+            meanwhile()
         for future in as_completed(futures):
-            for parsed in future.result():
+            batch = future.result()
+            for parsed in batch:
                 results[parsed.rel_path] = parsed
+            if on_parsed:
+                on_parsed(batch)
             if progress:
                 progress(len(results), len(work))
     return [results[job[0]] for job in work if job[0] in results]
