@@ -31,7 +31,9 @@ from orchard.repomap.pairing import TestPairs
 from orchard.repomap.parsing import (
     ParsedFile,
     ParseJob,
+    ParsingPool,
     Progress,
+    default_workers,
     identify,
     parse_files,
     taggable,
@@ -49,11 +51,13 @@ from orchard.repomap.scan import (
 )
 from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
 from orchard.repomap.tags import TAGS_VERSION, TagKind, default_extractor
+from orchard.vcs.queries import indexed_file_count
 from orchard.vcs.repository import state_db_path
 
 log = logging.getLogger(__name__)
 
 _VIEW_CACHE = 256
+EARLY_POOL_FILES = 500  # a first build of this many files starts its workers before listing
 _STATUSES = {status.value: status for status in FileStatus}
 _RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
 
@@ -176,19 +180,43 @@ class RepoIndex:
         that this thread would otherwise wait to do).
         """
         started = time.perf_counter()
+        pool = self._early_pool()
         # History is mined by git and read from SQLite on a helper thread meanwhile.
-        with ThreadPoolExecutor(1, thread_name_prefix="orchard-history") as helper:
-            history = helper.submit(mine_history, self.root, self.store, limit=self.history_limit)
-            paths = list_files(self.root, self.settings.exclude)
-            with self.lock:
-                stats = self._refresh(paths, progress, full=True, meanwhile=meanwhile)
-                listed = set(paths)
-                gone = [rel for rel in self.records if rel not in listed]
-                self._forget(gone)
-                self._take_history(history.result())
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="orchard-history") as helper:
+                history = helper.submit(
+                    mine_history, self.root, self.store, limit=self.history_limit
+                )
+                paths = list_files(self.root, self.settings.exclude)
+                with self.lock:
+                    stats = self._refresh(
+                        paths, progress, full=True, meanwhile=meanwhile, pool=pool
+                    )
+                    listed = set(paths)
+                    gone = [rel for rel in self.records if rel not in listed]
+                    self._forget(gone)
+                    self._take_history(history.result())
+        finally:
+            if pool is not None:
+                pool.close()
         return BuildStats(
             stats.files, stats.parsed, stats.from_cache, time.perf_counter() - started
         )
+
+    def _early_pool(self) -> ParsingPool | None:
+        # A first build of a big tree will parse it all: its workers start now, while the tree
+        # is listed (git's index says how big it is without listing it).
+        workers = self.workers if self.workers is not None else default_workers()
+        if workers <= 1 or self.records or self._holds_tags():
+            return None
+        count = indexed_file_count(self.root)
+        if count is None or count < EARLY_POOL_FILES:
+            return None
+        try:
+            return ParsingPool(workers)
+        except OSError as exc:
+            log.warning("could not start parsing workers (%s); they start when needed", exc)
+            return None
 
     def refresh_history(self) -> None:
         """Read commits that arrived since the last look (bounded) and update co-change."""
@@ -374,6 +402,7 @@ class RepoIndex:
         *,
         full: bool,
         meanwhile: Callable[[], object] | None = None,
+        pool: ParsingPool | None = None,
     ) -> BuildStats:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
@@ -405,6 +434,7 @@ class RepoIndex:
             progress=progress,
             on_parsed=self._remember,  # stored as chunks arrive, while the workers go on
             meanwhile=meanwhile,
+            pool=pool,
         )
         parsed = {p.rel_path: p for p in found}
         if unread:

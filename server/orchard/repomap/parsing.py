@@ -84,6 +84,32 @@ def _parse_chunk(root: str, rel_paths: list[str], max_bytes: int) -> list[Parsed
     return [tag_content(rel, read_content(base / rel, max_bytes)) for rel in rel_paths]
 
 
+class ParsingPool:
+    """Worker processes started before the work is known, so that their start-up (a new
+    interpreter and its imports each) overlaps the caller's listing of the files."""
+
+    def __init__(self, workers: int) -> None:
+        # spawn, not fork: the language server has threads, and forking a threaded process can
+        # leave a worker holding a lock forever.
+        context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        for _ in range(workers):  # each submission starts one worker, up to max_workers
+            self.executor.submit(_ready)
+
+    def close(self) -> None:
+        """Stop the workers (after the work they have)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def default_workers() -> int:
+    """Return how many worker processes parse by default (one per core, at most 8)."""
+    return min(os.cpu_count() or 1, 8)
+
+
+def _ready() -> None:
+    """Nothing: run in a new worker, it has imported this module, as parsing needs."""
+
+
 def parse_files(
     root: Path,
     work: Sequence[ParseJob],
@@ -93,15 +119,17 @@ def parse_files(
     progress: Progress | None = None,
     on_parsed: Callable[[Sequence[ParsedFile]], object] | None = None,
     meanwhile: Callable[[], object] | None = None,
+    pool: ParsingPool | None = None,
 ) -> list[ParsedFile]:
-    """Identify and tag these files, in a process pool when there is enough to do.
+    """Identify and tag these files, in a process pool when there is enough to do (always in
+    `pool` when one is given).
 
     `on_parsed` gets the results a batch at a time, as they come; `meanwhile` is called once
     while the pool's workers parse (not at all without a pool).
     """
     total_bytes = sum(_job_bytes(job) for job in work)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or total_bytes < POOL_MIN_BYTES:
+    workers = workers if workers is not None else default_workers()
+    if pool is None and (workers <= 1 or total_bytes < POOL_MIN_BYTES):
         done: list[ParsedFile] = []
         for index, (rel_path, content, _) in enumerate(work, start=1):
             if content is None:
@@ -113,7 +141,13 @@ def parse_files(
             on_parsed(done)
         return done
     try:
-        return _parse_in_pool(root, work, max_bytes, workers, progress, on_parsed, meanwhile)
+        if pool is not None:
+            return _parse_in_pool(root, work, max_bytes, pool, progress, on_parsed, meanwhile)
+        started = ParsingPool(workers)
+        try:
+            return _parse_in_pool(root, work, max_bytes, started, progress, on_parsed, meanwhile)
+        finally:
+            started.close()
     except (BrokenProcessPool, OSError) as exc:
         # e.g. a script without `if __name__ == "__main__":` cannot be re-imported by spawn.
         # Batches already given to on_parsed are given again: storing them twice is harmless.
@@ -145,27 +179,24 @@ def _parse_in_pool(
     root: Path,
     work: Sequence[ParseJob],
     max_bytes: int,
-    workers: int,
+    pool: ParsingPool,
     progress: Progress | None,
     on_parsed: Callable[[Sequence[ParsedFile]], object] | None,
     meanwhile: Callable[[], object] | None,
 ) -> list[ParsedFile]:
-    # spawn, not fork: the language server has threads, and forking a threaded process can
-    # leave a worker holding a lock forever.
-    context = multiprocessing.get_context("spawn")
     results: dict[str, ParsedFile] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in _chunks(work)
-        ]
-        if meanwhile:
-            meanwhile()
-        for future in as_completed(futures):
-            batch = future.result()
-            for parsed in batch:
-                results[parsed.rel_path] = parsed
-            if on_parsed:
-                on_parsed(batch)
-            if progress:
-                progress(len(results), len(work))
+    executor = pool.executor
+    futures = [
+        executor.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in _chunks(work)
+    ]
+    if meanwhile:
+        meanwhile()
+    for future in as_completed(futures):
+        batch = future.result()
+        for parsed in batch:
+            results[parsed.rel_path] = parsed
+        if on_parsed:
+            on_parsed(batch)
+        if progress:
+            progress(len(results), len(work))
     return [results[job[0]] for job in work if job[0] in results]

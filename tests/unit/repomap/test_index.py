@@ -8,6 +8,7 @@ import pytest
 
 from orchard.config import RepoMapSettings
 from orchard.repomap import MapRequest, RepoIndex, RepoMap, TextEdit, parsing
+from orchard.repomap import index as index_module
 from orchard.repomap.index import open_store
 from orchard.repomap.tags import default_extractor
 from tests.support.gitrepo import GitRepo
@@ -198,3 +199,27 @@ def test_a_cold_build_without_a_cache_reads_in_this_process_to_the_same_graph(
     assert plain.build().parsed == 10
     assert _identities(plain) == _identities(cached)
     assert plain.graph.files == cached.graph.files
+
+
+def test_a_first_build_of_a_big_tree_parses_in_workers_started_before_the_listing(
+    shop_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "EARLY_POOL_FILES", 5)  # the shop holds 10 files
+    started: list[int] = []
+    real_pool = parsing.ParsingPool
+
+    def counted(workers: int) -> parsing.ParsingPool:
+        started.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(index_module, "ParsingPool", counted)
+    early = RepoIndex(shop_repo.root, store=open_store(shop_repo.root), workers=2)
+    assert early.build().parsed == 9
+    assert started == [2]  # started early, and used although the work is small
+    plain = RepoIndex(shop_repo.root, store=None, workers=1)  # in this process
+    plain.build()
+    assert _identities(early) == _identities(plain)
+    assert early.graph.files == plain.graph.files
+    again = RepoIndex(shop_repo.root, store=open_store(shop_repo.root), workers=2)
+    assert again.build().parsed == 0
+    assert started == [2]  # tags were cached: no early workers
