@@ -79,9 +79,29 @@ def tag_content(
     )
 
 
-def _parse_chunk(root: str, rel_paths: list[str], max_bytes: int) -> list[ParsedFile]:
+# A ParsedFile as plain values: pickled and unpickled at twice the speed of the dataclasses.
+_Packed = tuple[
+    str, str, str, str | None, tuple[str, ...], tuple[tuple[str, int], ...], bytes | None
+]
+_STATUSES = {status.value: status for status in FileStatus}
+
+
+def _parse_chunk(root: str, rel_paths: list[str], max_bytes: int) -> list[_Packed]:
     base = Path(root)
-    return [tag_content(rel, read_content(base / rel, max_bytes)) for rel in rel_paths]
+    packed: list[_Packed] = []
+    for rel in rel_paths:
+        p = tag_content(rel, read_content(base / rel, max_bytes))
+        defines, references = p.symbols.defines, p.symbols.references
+        packed.append(
+            (p.rel_path, p.status.value, p.sha, p.language, defines, references, p.tags_blob)
+        )
+    return packed
+
+
+def _unpack(row: _Packed) -> ParsedFile:
+    rel_path, status, sha, language, defines, references, blob = row
+    symbols = FileSymbols(defines, references) if defines or references else EMPTY
+    return ParsedFile(rel_path, _STATUSES[status], sha, language, symbols, blob)
 
 
 class ParsingPool:
@@ -192,7 +212,7 @@ def _parse_in_pool(
     if meanwhile:
         meanwhile()
     for future in as_completed(futures):
-        batch = future.result()
+        batch = [_unpack(row) for row in future.result()]
         for parsed in batch:
             results[parsed.rel_path] = parsed
         if on_parsed:
