@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import importlib.metadata
 import logging
 import re
 import threading
@@ -133,6 +132,8 @@ def query_text(language: str) -> str:
 
 
 def _compute_version() -> str:
+    import importlib.metadata  # 10 ms, which parsing workers (they need no version) skip
+
     digest = hashlib.sha256(_EXTRACTOR_REVISION.encode())
     folder = files("orchard.repomap") / "queries"
     for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
@@ -143,7 +144,17 @@ def _compute_version() -> str:
     return digest.hexdigest()[:16]
 
 
-TAGS_VERSION: str = _compute_version()
+TAGS_VERSION: str  # computed on first use (see __getattr__)
+
+
+def __getattr__(name: str) -> str:
+    # TAGS_VERSION reads every query file and two packages' metadata: only a process that
+    # keys the cache asks for it, never a parsing worker.
+    if name == "TAGS_VERSION":
+        version = _compute_version()
+        globals()["TAGS_VERSION"] = version
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
