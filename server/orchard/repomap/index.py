@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -21,11 +20,12 @@ from pathlib import Path
 
 from orchard.config import RepoMapSettings
 from orchard.errors import WorkspaceError
-from orchard.memory.tag_cache import FileStat, TagStore
+from orchard.memory.tag_cache import TagStore
 from orchard.repomap.cache import content_sha, decode_tags
 from orchard.repomap.cochange import CoChange, mine_history
 from orchard.repomap.document import LiveDocument, TextEdit
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
+from orchard.repomap.identities import identify_files, with_worker_identities
 from orchard.repomap.languages import language_for
 from orchard.repomap.pairing import TestPairs
 from orchard.repomap.parsing import (
@@ -34,7 +34,6 @@ from orchard.repomap.parsing import (
     ParsingPool,
     Progress,
     default_workers,
-    identify,
     parse_files,
     taggable,
 )
@@ -58,7 +57,6 @@ log = logging.getLogger(__name__)
 
 _VIEW_CACHE = 256
 EARLY_POOL_FILES = 500  # a first build of this many files starts its workers before listing
-_STATUSES = {status.value: status for status in FileStatus}
 _RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
 
 
@@ -408,8 +406,15 @@ class RepoIndex:
         stored = self.store.stats(self._root_key) if self.store is not None else {}
         # With no tags cached, a changed file's sha would find nothing: the workers read, hash
         # and tag it, and this process only stats it (each file is read once, in parallel).
-        read_here = self._holds_tags()
-        known, contents, stats, missing, unread = self._identify(paths, stored, read=read_here)
+        max_bytes = self.settings.max_file_bytes
+        found = identify_files(self.root, paths, stored, max_bytes, read=self._holds_tags())
+        known, contents, stats, missing, unread = (
+            found.known,
+            found.contents,
+            found.stats,
+            found.missing,
+            found.unread,
+        )
         listed = len(known) + len(unread)
         snapshot_used = full and self._adopt_snapshot(known)
         if snapshot_used:
@@ -421,12 +426,11 @@ class RepoIndex:
             for p in known
             if taggable(p.status, p.language) and (p.sha, p.language) not in hits
         ]
-        max_bytes = self.settings.max_file_bytes
         work.extend(
             (rel_path, None, stat.st_size if stat.st_size <= max_bytes else 0)
             for rel_path, stat in unread.items()
         )
-        found = parse_files(
+        results = parse_files(
             self.root,
             work,
             max_bytes,
@@ -436,9 +440,9 @@ class RepoIndex:
             meanwhile=meanwhile,
             pool=pool,
         )
-        parsed = {p.rel_path: p for p in found}
+        parsed = {p.rel_path: p for p in results}
         if unread:
-            known = _with_worker_identities(paths, known, unread, parsed, stats, missing)
+            known = with_worker_identities(found, known, paths, parsed)
         self.content_version += 1
         self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
         added = False
@@ -509,54 +513,6 @@ class RepoIndex:
             return bool(self._memory)
         return self.store.holds_tags()
 
-    def _identify(
-        self, paths: Sequence[str], stored: dict[str, FileStat], *, read: bool = True
-    ) -> tuple[
-        list[ParsedFile],
-        dict[str, FileContent],
-        dict[str, FileStat],
-        list[str],
-        dict[str, os.stat_result],
-    ]:
-        """Identify each path by its stored stat, else by reading it (or, without `read`, list
-        it among the unread with its stat, for the workers to read)."""
-        known: list[ParsedFile] = []
-        contents: dict[str, FileContent] = {}
-        stats: dict[str, FileStat] = {}
-        missing: list[str] = []
-        unread: dict[str, os.stat_result] = {}
-        root = str(self.root) + os.sep  # paths are relative, posix: joined by hand, 7k at a time
-        for rel_path in paths:
-            try:
-                stat = os.stat(root + rel_path)
-            except OSError:
-                missing.append(rel_path)
-                continue
-            before = stored.get(rel_path)
-            if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
-                status = _STATUSES.get(before.status) or FileStatus(before.status)
-                known.append(ParsedFile(rel_path, status, before.sha, before.language))
-                stats[rel_path] = before  # unchanged: the very row read, so comparing is cheap
-                continue
-            if not read:
-                unread[rel_path] = stat
-                continue
-            content = self._read(rel_path)
-            if content.status is FileStatus.MISSING:
-                missing.append(rel_path)
-                continue
-            identity = identify(rel_path, content)
-            contents[rel_path] = content
-            known.append(identity)
-            stats[rel_path] = FileStat(
-                stat.st_size,
-                stat.st_mtime_ns,
-                identity.sha,
-                identity.status.value,
-                identity.language,
-            )
-        return known, contents, stats, missing, unread
-
     def _cached_symbols(self, known: Sequence[ParsedFile]) -> dict[tuple[str, str], FileSymbols]:
         keys = {(p.sha, p.language) for p in known if p.language and taggable(p.status, p.language)}
         if self.store is None:
@@ -574,28 +530,6 @@ class RepoIndex:
                 self._memory[(sha, language)] = (symbols, blob)
         else:
             self.store.put_many(entries)
-
-
-def _with_worker_identities(
-    paths: Sequence[str],
-    known: list[ParsedFile],
-    unread: dict[str, os.stat_result],
-    parsed: dict[str, ParsedFile],
-    stats: dict[str, FileStat],
-    missing: list[str],
-) -> list[ParsedFile]:
-    """Add the files the workers read to `known` (in `paths` order), their stats and the gone."""
-    for rel_path, stat in unread.items():
-        record = parsed.get(rel_path)
-        if record is None or record.status is FileStatus.MISSING:
-            missing.append(rel_path)
-            continue
-        known.append(record)
-        stats[rel_path] = FileStat(
-            stat.st_size, stat.st_mtime_ns, record.sha, record.status.value, record.language
-        )
-    position = {rel_path: index for index, rel_path in enumerate(paths)}
-    return sorted(known, key=lambda identity: position[identity.rel_path])
 
 
 def _def_lines(rows: Iterable[tuple[str, TagKind, int]]) -> dict[str, tuple[int, ...]]:
