@@ -14,13 +14,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-SchemaStep = Callable[[sqlite_utils.Database], None]
+# sqlite_utils (45 ms to import) is imported where a connection is wrapped: a warm repo map
+# reads through a plain connection whose migrations are all applied, and never needs it.
+SchemaStep = Callable[["sqlite_utils.Database"], None]
 BUSY_TIMEOUT_MS = 30_000
 MEMORY = ":memory:"
 
@@ -68,6 +71,15 @@ class StateDatabase:
 
     def connect(self, *, load_vec: bool = True) -> sqlite_utils.Database:
         """Open a new connection (WAL, busy timeout, sqlite-vec when asked and available)."""
+        import sqlite_utils
+
+        db = sqlite_utils.Database(self.connection())
+        if load_vec:
+            load_vector_extension(db)
+        return db
+
+    def connection(self) -> Any:
+        """Open a new plain DB-API connection, set up as `connect` sets one up (no sqlite-vec)."""
         module = _sqlite_module()
         if self.path != MEMORY:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -77,10 +89,20 @@ class StateDatabase:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
-        if load_vec:
-            load_vector_extension(db)
-        return db
+        return conn
+
+    def ensure_migrated(self, conn: Any, area: str, steps: Sequence[SchemaStep]) -> None:
+        """Apply `area`'s missing steps to a plain connection (a look at `_migrations` when
+        none is missing)."""
+        try:
+            applied = {str(row[0]) for row in conn.execute("select name from _migrations")}
+        except sqlite_errors():
+            applied = set()  # no bookkeeping yet
+        if all(migration_name(area, step) in applied for step in steps):
+            return
+        import sqlite_utils
+
+        self.migrate(sqlite_utils.Database(conn), area, steps)
 
     def migrate(self, db: sqlite_utils.Database, area: str, steps: Sequence[SchemaStep]) -> int:
         """Apply the steps of `area` not yet recorded, in order; return how many are applied."""
@@ -162,6 +184,16 @@ def _adopt_legacy(db: sqlite_utils.Database, area: str, steps: Sequence[SchemaSt
 def connect(path: Path | str, *, load_vec: bool = True) -> sqlite_utils.Database:
     """Open a connection to the state database at `path` through its `StateDatabase`."""
     return StateDatabase.at(path).connect(load_vec=load_vec)
+
+
+def connection(path: Path | str) -> Any:
+    """Open a plain connection to the state database at `path` (see `StateDatabase`)."""
+    return StateDatabase.at(path).connection()
+
+
+def ensure_migrated(conn: Any, path: Path | str, area: str, steps: Sequence[SchemaStep]) -> None:
+    """Apply `area`'s missing migrations through a plain connection to the database at `path`."""
+    StateDatabase.at(path).ensure_migrated(conn, area, steps)
 
 
 def migrate(db: sqlite_utils.Database, area: str, steps: Sequence[SchemaStep]) -> int:

@@ -12,13 +12,15 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from orchard.memory.db import connect, migrate
+from orchard.memory.db import connection, ensure_migrated
 from orchard.repomap.cache import FORMAT as _FORMAT
 from orchard.repomap.cache import decode_symbols, encode_symbols
 from orchard.repomap.graph import FileSymbols
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +88,15 @@ class TagStore:
     def __init__(self, db_path: Path | str, version: str) -> None:
         self.path = db_path
         self.version = f"{version}/{_FORMAT}"
-        self._db = connect(db_path, load_vec=False)
-        migrate(self._db, "repomap", STEPS)
+        self._conn = connection(db_path)
+        ensure_migrated(self._conn, db_path, "repomap", STEPS)
         self._lock = threading.Lock()
-        self._errors = _error_types(self._db.conn)
+        self._errors = _error_types(self._conn)
 
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
-            self._db.conn.close()
+            self._conn.close()
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], CachedTags]:
         """Return the cached entries among (sha, language) keys."""
@@ -105,7 +107,7 @@ class TagStore:
                 chunk = wanted[start : start + _CHUNK]
                 shas = sorted({sha for sha, _ in chunk})
                 marks = ",".join("?" * len(shas))
-                rows = self._db.execute(
+                rows = self._conn.execute(
                     "select sha, language, symbols, tags from repomap_tags"
                     f" where version = ? and sha in ({marks})",
                     [self.version, *shas],
@@ -114,10 +116,18 @@ class TagStore:
                     found[(sha, language)] = CachedTags(decode_symbols(symbols), tags)
         return {key: found[key] for key in wanted if key in found}
 
+    def holds_tags(self) -> bool:
+        """Tell whether any tags of this version are stored (False: a first, cold build)."""
+        with self._lock:
+            row = self._conn.execute(
+                "select 1 from repomap_tags where version = ? limit 1", [self.version]
+            ).fetchone()
+        return row is not None
+
     def tags_blob(self, sha: str, language: str) -> bytes | None:
         """Return the stored tags blob of one content, if any."""
         with self._lock:
-            row = self._db.execute(
+            row = self._conn.execute(
                 "select tags from repomap_tags where sha = ? and language = ? and version = ?",
                 [sha, language, self.version],
             ).fetchone()
@@ -140,7 +150,7 @@ class TagStore:
     def ranking(self, key: str) -> bytes | None:
         """Return a stored ranking blob (see rank.encode_ranking), if any."""
         with self._lock:
-            row = self._db.execute(
+            row = self._conn.execute(
                 "select ranking from repomap_rankings where key = ?", [f"{self.version}:{key}"]
             ).fetchone()
         return bytes(row[0]) if row else None
@@ -148,15 +158,15 @@ class TagStore:
     def put_ranking(self, key: str, blob: bytes) -> None:
         """Store a ranking blob, keeping only the most recently stored few."""
         try:
-            with self._lock, self._db.conn:
-                used = self._db.execute(
+            with self._lock, self._conn:
+                used = self._conn.execute(
                     "select coalesce(max(used), 0) + 1 from repomap_rankings"
                 ).fetchone()[0]
-                self._db.execute(
+                self._conn.execute(
                     "insert or replace into repomap_rankings (key, used, ranking) values (?, ?, ?)",
                     [f"{self.version}:{key}", used, blob],
                 )
-                self._db.execute(
+                self._conn.execute(
                     "delete from repomap_rankings where used <= ?", [used - _RANKINGS_KEPT]
                 )
         except self._errors as exc:
@@ -165,7 +175,7 @@ class TagStore:
     def graph(self, root: str) -> bytes | None:
         """Return the stored graph snapshot of the work tree at `root`, if any."""
         with self._lock:
-            row = self._db.execute(
+            row = self._conn.execute(
                 "select graph from repomap_graphs where root = ?", [f"{self.version}:{root}"]
             ).fetchone()
         return bytes(row[0]) if row else None
@@ -174,9 +184,9 @@ class TagStore:
         """Store the graph snapshot of the work tree at `root` (one per work tree)."""
         family = root.split("#", 1)[0] + "#*"
         try:
-            with self._lock, self._db.conn:
-                self._db.execute("delete from repomap_graphs where root glob ?", [f"*:{family}"])
-                self._db.execute(
+            with self._lock, self._conn:
+                self._conn.execute("delete from repomap_graphs where root glob ?", [f"*:{family}"])
+                self._conn.execute(
                     "insert into repomap_graphs (root, graph) values (?, ?)",
                     [f"{self.version}:{root}", blob],
                 )
@@ -186,7 +196,7 @@ class TagStore:
     def stats(self, root: str) -> dict[str, FileStat]:
         """Return the stored stat of every file of the work tree at `root`."""
         with self._lock:
-            rows = self._db.execute(
+            rows = self._conn.execute(
                 "select rel_path, size, mtime_ns, sha, status, language from repomap_stats"
                 " where root = ?",
                 [root],
@@ -200,11 +210,11 @@ class TagStore:
             for rel, s in sorted(stats.items())
         ]
         try:
-            with self._lock, self._db.conn:
+            with self._lock, self._conn:
                 if replace_all:  # this work tree's rows, under any version of the rules
                     family = root.split("#", 1)[0] + "#*"
-                    self._db.execute("delete from repomap_stats where root glob ?", [family])
-                self._db.conn.executemany(
+                    self._conn.execute("delete from repomap_stats where root glob ?", [family])
+                self._conn.executemany(
                     "insert or replace into repomap_stats"
                     " (root, rel_path, size, mtime_ns, sha, status, language)"
                     " values (?, ?, ?, ?, ?, ?, ?)",
@@ -227,7 +237,7 @@ class TagStore:
             for start in range(0, len(shas), _CHUNK):
                 chunk = shas[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for sha, files in self._db.execute(
+                for sha, files in self._conn.execute(
                     f"select sha, files from repomap_commits where sha in ({marks})", list(chunk)
                 ).fetchall():
                     found[sha] = tuple(files.split("\0")) if files else ()
@@ -241,8 +251,8 @@ class TagStore:
 
     def _write(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
         try:
-            with self._lock, self._db.conn:
-                self._db.conn.executemany(sql, rows)
+            with self._lock, self._conn:
+                self._conn.executemany(sql, rows)
         except self._errors as exc:
             # The cache is an optimisation: a failed write costs a re-parse later, nothing more.
             log.warning("repo map cache write failed: %s", exc)

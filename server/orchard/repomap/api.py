@@ -29,7 +29,7 @@ from orchard.repomap.rank import (
     encode_ranking,
 )
 from orchard.repomap.render import MapRenderer
-from orchard.repomap.tokens import tokenizer_table_present
+from orchard.repomap.tokens import load_tokenizer, tokenizer_table_present
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class RepoMap:
 
     def __init__(self, index: RepoIndex) -> None:
         self.index = index
-        self._ranker = Ranker(index.graph, index.cochange, index.pairs)
+        self._made_ranker: Ranker | None = None  # made on first use: a stored map needs none
         self._layout = index.layout_version
         self._renderer = MapRenderer()
         self._maps: OrderedDict[tuple[object, ...], RenderedMap] = OrderedDict()
@@ -87,6 +87,13 @@ class RepoMap:
         self._tail: tuple[tuple[int, int], list[str]] | None = None
         self._last_request: MapRequest | None = None
         index.on_pause(self._rank_last)
+
+    @property
+    def _ranker(self) -> Ranker:
+        if self._made_ranker is None:
+            index = self.index
+            self._made_ranker = Ranker(index.graph, index.cochange, index.pairs)
+        return self._made_ranker
 
     @classmethod
     def open(
@@ -101,7 +108,7 @@ class RepoMap:
         """Index the work tree at `root` (warm from the shared cache when possible)."""
         store = open_store(root) if use_cache else None
         index = RepoIndex(root, settings, store=store, workers=workers)
-        index.build(progress)
+        index.build(progress, meanwhile=load_tokenizer)  # needed by the first map after it
         return cls(index)
 
     def build(self, progress: Progress | None = None) -> BuildStats:

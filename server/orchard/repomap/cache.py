@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from collections import Counter
 from collections.abc import Sequence
 
 from orchard.repomap.graph import FileSymbols
-from orchard.repomap.tags import Tag, TagKind
+from orchard.repomap.tags import Tag, TagKind, TagRow
 
 # marshal's format is tied to the interpreter: a new one must not read old blobs.
 FORMAT = f"m{marshal.version}"
@@ -26,6 +27,27 @@ def encode_tags(tags: Sequence[Tag]) -> bytes:
     """Pack tags (without their path) into a compact blob."""
     rows = tuple((t.name, t.kind is TagKind.DEFINITION, t.line, t.category) for t in tags)
     return marshal.dumps(rows)
+
+
+def encode_rows(rows: Sequence[TagRow]) -> bytes:
+    """Pack sorted tag rows (TagExtractor.rows) into the blob encode_tags makes of their Tags."""
+    definition = TagKind.DEFINITION.value
+    return marshal.dumps(
+        tuple((name, kind == definition, line, category) for line, name, kind, category in rows)
+    )
+
+
+def symbols_of_rows(rows: Sequence[TagRow]) -> FileSymbols:
+    """Summarize tag rows as FileSymbols.from_tags summarizes their Tags."""
+    definition = TagKind.DEFINITION.value
+    defines: set[str] = set()
+    refs: Counter[str] = Counter()
+    for _, name, kind, _ in rows:
+        if kind == definition:
+            defines.add(name)
+        else:
+            refs[name] += 1
+    return FileSymbols(tuple(sorted(defines)), tuple(sorted(refs.items())))
 
 
 def decode_tags(rel_path: str, blob: bytes) -> list[Tag]:

@@ -10,24 +10,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchard.config import RepoMapSettings
 from orchard.errors import WorkspaceError
-from orchard.memory.tag_cache import FileStat, TagStore
+from orchard.memory.tag_cache import TagStore
 from orchard.repomap.cache import content_sha, decode_tags
 from orchard.repomap.cochange import CoChange, mine_history
 from orchard.repomap.document import LiveDocument, TextEdit
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
+from orchard.repomap.identities import identify_files, with_worker_identities
 from orchard.repomap.languages import language_for
 from orchard.repomap.pairing import TestPairs
-from orchard.repomap.parsing import ParsedFile, Progress, identify, parse_files, taggable
+from orchard.repomap.parsing import (
+    ParsedFile,
+    ParseJob,
+    ParsingPool,
+    Progress,
+    default_workers,
+    parse_files,
+    taggable,
+)
 from orchard.repomap.render import FileView
 from orchard.repomap.scan import (
     ORCHARDIGNORE,
@@ -41,11 +50,13 @@ from orchard.repomap.scan import (
 )
 from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
 from orchard.repomap.tags import TAGS_VERSION, Tag, TagKind, default_extractor
+from orchard.vcs.queries import indexed_file_count
 from orchard.vcs.repository import state_db_path
 
 log = logging.getLogger(__name__)
 
 _VIEW_CACHE = 256
+EARLY_POOL_FILES = 500  # a first build of this many files starts its workers before listing
 _RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
 
 
@@ -86,7 +97,9 @@ class RepoIndex:
         self.workers = workers
         self.history_limit = history_limit
         self.lock = threading.RLock()
-        self.graph = SymbolGraph()
+        self._graph = SymbolGraph()
+        # An adopted snapshot's graph, decoded on first use (see `graph`), and its files.
+        self._deferred: tuple[bytes, tuple[str, ...], frozenset[str]] | None = None
         self.records: dict[str, ParsedFile] = {}
         self.documents: dict[str, LiveDocument] = {}
         self.cochange = CoChange()
@@ -104,14 +117,32 @@ class RepoIndex:
         self._pause_listeners: list[Callable[[], None]] = []
 
     @property
+    def graph(self) -> SymbolGraph:
+        """The symbol graph of every file (an adopted snapshot's is decoded on first use)."""
+        if self._deferred is not None:
+            with self.lock:
+                if self._deferred is not None:
+                    install(self._graph, self._deferred[0])
+                    self._deferred = None
+        return self._graph
+
+    @property
     def version(self) -> tuple[int, int, int]:
         """Change whenever anything a map depends on changes (flush() first)."""
-        return (self.graph.version, self.layout_version, self.content_version)
+        return (self._graph.version, self.layout_version, self.content_version)
 
     @property
     def rank_version(self) -> tuple[int, int]:
         """Change whenever anything a ranking depends on changes (names, files, history)."""
-        return (self.graph.version, self.layout_version)
+        return (self._graph.version, self.layout_version)
+
+    def _graph_files(self) -> Iterable[str]:
+        # The graph's files, in its order, without decoding a deferred graph.
+        return self._deferred[1] if self._deferred is not None else self._graph.files
+
+    def _in_graph(self, rel_path: str) -> bool:
+        deferred = self._deferred
+        return rel_path in deferred[2] if deferred is not None else rel_path in self._graph
 
     def fingerprint(self) -> str:
         """Digest everything a ranking depends on: each file's content, buffers, history.
@@ -126,7 +157,7 @@ class RepoIndex:
                 return self._fingerprint[1]
             digest = hashlib.sha1(usedforsecurity=False)
             records, documents = self.records, self.documents
-            for rel_path in sorted(self.graph.files):
+            for rel_path in sorted(self._graph_files()):
                 document = documents.get(rel_path)
                 if document is not None:
                     key = "buffer:" + content_sha(document.data)
@@ -139,23 +170,58 @@ class RepoIndex:
             self._fingerprint = found
             return found[1]
 
-    def build(self, progress: Progress | None = None) -> BuildStats:
-        """Scan the work tree and index every file (cached tags reused), then mine history."""
+    def build(
+        self, progress: Progress | None = None, *, meanwhile: Callable[[], object] | None = None
+    ) -> BuildStats:
+        """Scan the work tree and index every file (cached tags reused), then mine history.
+
+        `meanwhile` is called while worker processes parse, if they do (work of the caller's
+        that this thread would otherwise wait to do).
+        """
         started = time.perf_counter()
-        paths = list_files(self.root, self.settings.exclude)
-        with self.lock:
-            stats = self._refresh(paths, progress, full=True)
-            listed = set(paths)
-            gone = [rel for rel in self.records if rel not in listed]
-            self._forget(gone)
-            self.refresh_history()
+        pool = self._early_pool()
+        # History is mined by git and read from SQLite on a helper thread meanwhile.
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="orchard-history") as helper:
+                history = helper.submit(
+                    mine_history, self.root, self.store, limit=self.history_limit
+                )
+                paths = list_files(self.root, self.settings.exclude)
+                with self.lock:
+                    stats = self._refresh(
+                        paths, progress, full=True, meanwhile=meanwhile, pool=pool
+                    )
+                    listed = set(paths)
+                    gone = [rel for rel in self.records if rel not in listed]
+                    self._forget(gone)
+                    self._take_history(history.result())
+        finally:
+            if pool is not None:
+                pool.close()
         return BuildStats(
             stats.files, stats.parsed, stats.from_cache, time.perf_counter() - started
         )
 
+    def _early_pool(self) -> ParsingPool | None:
+        # A first build of a big tree will parse it all: its workers start now, while the tree
+        # is listed (git's index says how big it is without listing it).
+        workers = self.workers if self.workers is not None else default_workers()
+        if workers <= 1 or self.records or self._holds_tags():
+            return None
+        count = indexed_file_count(self.root)
+        if count is None or count < EARLY_POOL_FILES:
+            return None
+        try:
+            return ParsingPool(workers)
+        except OSError as exc:
+            log.warning("could not start parsing workers (%s); they start when needed", exc)
+            return None
+
     def refresh_history(self) -> None:
         """Read commits that arrived since the last look (bounded) and update co-change."""
-        commits = mine_history(self.root, self.store, limit=self.history_limit)
+        self._take_history(mine_history(self.root, self.store, limit=self.history_limit))
+
+    def _take_history(self, commits: list[tuple[str, ...]]) -> None:
         with self.lock:
             if commits != self.cochange.commits:
                 self.cochange = CoChange(commits)
@@ -269,7 +335,7 @@ class RepoIndex:
     def files(self) -> list[str]:
         """Return every file in the map, sorted."""
         with self.lock:
-            return sorted(self.graph.files)
+            return sorted(self._graph_files())
 
     def view(self, rel_path: str) -> FileView | None:
         """Return what rendering needs of a file (buffer text first), or None if untagged."""
@@ -333,7 +399,7 @@ class RepoIndex:
         return self.store.tags_blob(*key) if self.store is not None else None
 
     def _forget(self, rel_paths: Iterable[str]) -> None:
-        gone = [rel for rel in rel_paths if rel in self.records or rel in self.graph]
+        gone = [rel for rel in rel_paths if rel in self.records or self._in_graph(rel)]
         for rel_path in gone:
             self.records.pop(rel_path, None)
             if rel_path in self.documents:
@@ -346,29 +412,55 @@ class RepoIndex:
                 self.store.forget_stats(self._root_key, gone)
 
     def _refresh(
-        self, paths: Sequence[str], progress: Progress | None, *, full: bool
+        self,
+        paths: Sequence[str],
+        progress: Progress | None,
+        *,
+        full: bool,
+        meanwhile: Callable[[], object] | None = None,
+        pool: ParsingPool | None = None,
     ) -> BuildStats:
         started = time.perf_counter()
         stored = self.store.stats(self._root_key) if self.store is not None else {}
-        known, contents, stats, missing = self._identify(paths, stored)
-        listed = len(known)
+        # With no tags cached, a changed file's sha would find nothing: the workers read, hash
+        # and tag it, and this process only stats it (each file is read once, in parallel).
+        max_bytes = self.settings.max_file_bytes
+        found = identify_files(self.root, paths, stored, max_bytes, read=self._holds_tags())
+        known, contents, stats, missing, unread = (
+            found.known,
+            found.contents,
+            found.stats,
+            found.missing,
+            found.unread,
+        )
+        listed = len(known) + len(unread)
         snapshot_used = full and self._adopt_snapshot(known)
         if snapshot_used:
             known = [p for p in known if p.rel_path not in self.records]
+        adopted = listed - len(known) - len(unread)
         hits = self._cached_symbols(known)
-        work = [
-            (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path))
+        work: list[ParseJob] = [
+            (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path), 0)
             for p in known
             if taggable(p.status, p.language) and (p.sha, p.language) not in hits
         ]
-        max_bytes = self.settings.max_file_bytes
-        parsed = {
-            p.rel_path: p
-            for p in parse_files(
-                self.root, work, max_bytes, workers=self.workers, progress=progress
-            )
-        }
-        self._remember(parsed.values())
+        work.extend(
+            (rel_path, None, stat.st_size if stat.st_size <= max_bytes else 0)
+            for rel_path, stat in unread.items()
+        )
+        results = parse_files(
+            self.root,
+            work,
+            max_bytes,
+            workers=self.workers,
+            progress=progress,
+            on_parsed=self._remember,  # stored as chunks arrive, while the workers go on
+            meanwhile=meanwhile,
+            pool=pool,
+        )
+        parsed = {p.rel_path: p for p in results}
+        if unread:
+            known = with_worker_identities(found, known, paths, parsed)
         self.content_version += 1
         self._forget(missing + [p.rel_path for p in known if p.status is FileStatus.BINARY])
         added = False
@@ -387,37 +479,39 @@ class RepoIndex:
                 symbols = hits.get((record.sha, record.language or ""), record.symbols)
             self.graph.set_file(record.rel_path, symbols)
         if added:
-            self.pairs = TestPairs(self.graph.files)
+            self.pairs = TestPairs(self._graph_files())
             self.layout_version += 1
         if snapshot_used:
             added = True  # the graph was swapped whole: pairs and ranker start afresh
         if added:
-            self.pairs = TestPairs(self.graph.files)
+            self.pairs = TestPairs(self._graph_files())
             self.layout_version += 1
         if self.store is not None and (stats != stored if full else stats):
             self.store.put_stats(self._root_key, stats, replace_all=full)
         relinked = any(p.status is not FileStatus.BINARY for p in known)
         if full and (not snapshot_used or relinked or missing):
             self._save_snapshot()
-        reused = len(hits) + (listed - len(known))
-        return BuildStats(listed, len(parsed), reused, time.perf_counter() - started)
+        reused = len(hits) + adopted
+        tagged = sum(1 for p in parsed.values() if taggable(p.status, p.language))
+        return BuildStats(listed, tagged, reused, time.perf_counter() - started)
 
     def _adopt_snapshot(self, known: Sequence[ParsedFile]) -> bool:
         # A first build adopts the stored graph whole and keeps the records whose content is
         # unchanged; the caller then re-links only the other files.
-        if self.store is None or self.graph.files or self.documents:
+        if self.store is None or self._deferred or self._graph.files or self.documents:
             return False
         blob = self.store.graph(self._root_key)
         snapshot = decode_snapshot(blob) if blob is not None else None
         if snapshot is None:
             return False
-        install(self.graph, snapshot)
+        self._deferred = (snapshot.body, snapshot.files, frozenset(snapshot.files))
+        self._graph.version += 1  # as installing it does; installing later bumps it again
         identities = snapshot.identities
         for identity in known:
             if identities.get(identity.rel_path) == (identity.sha, identity.language):
                 self.records[identity.rel_path] = identity
         listed = {p.rel_path for p in known}
-        for rel_path in [rel for rel in self.graph.files if rel not in listed]:
+        for rel_path in [rel for rel in snapshot.files if rel not in listed]:
             self.graph.remove_file(rel_path)
         return True
 
@@ -432,41 +526,10 @@ class RepoIndex:
     def _read(self, rel_path: str) -> FileContent:
         return read_content(self.root / rel_path, self.settings.max_file_bytes)
 
-    def _identify(
-        self, paths: Sequence[str], stored: dict[str, FileStat]
-    ) -> tuple[list[ParsedFile], dict[str, FileContent], dict[str, FileStat], list[str]]:
-        known: list[ParsedFile] = []
-        contents: dict[str, FileContent] = {}
-        stats: dict[str, FileStat] = {}
-        missing: list[str] = []
-        root = str(self.root)
-        for rel_path in paths:
-            try:
-                stat = os.stat(os.path.join(root, rel_path))
-            except OSError:
-                missing.append(rel_path)
-                continue
-            before = stored.get(rel_path)
-            if before and (before.size, before.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                identity = ParsedFile(
-                    rel_path, FileStatus(before.status), before.sha, before.language
-                )
-            else:
-                content = self._read(rel_path)
-                if content.status is FileStatus.MISSING:
-                    missing.append(rel_path)
-                    continue
-                identity = identify(rel_path, content)
-                contents[rel_path] = content
-            known.append(identity)
-            stats[rel_path] = FileStat(
-                stat.st_size,
-                stat.st_mtime_ns,
-                identity.sha,
-                identity.status.value,
-                identity.language,
-            )
-        return known, contents, stats, missing
+    def _holds_tags(self) -> bool:
+        if self.store is None:
+            return bool(self._memory)
+        return self.store.holds_tags()
 
     def _cached_symbols(self, known: Sequence[ParsedFile]) -> dict[tuple[str, str], FileSymbols]:
         keys = {(p.sha, p.language) for p in known if p.language and taggable(p.status, p.language)}

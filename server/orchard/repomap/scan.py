@@ -13,10 +13,12 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from orchard.vcs.queries import work_tree_files
+
+if TYPE_CHECKING:
+    import pathspec
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +62,16 @@ class IgnoreRules:
                 lines.extend(ignore_file.read_text("utf-8", errors="replace").splitlines())
             except OSError as exc:
                 log.warning("could not read %s: %s", ignore_file, exc)
-        self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self._empty = not any(line.strip() and not line.startswith("#") for line in lines)
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        if any(line.strip() and not line.startswith("#") for line in lines):
+            # Imported here (9 ms): most trees have no rules, and parsing workers list nothing.
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
 
     def ignores(self, rel_path: str) -> bool:
         """Tell whether `rel_path` (posix, relative to the root) is excluded."""
-        return not self._empty and self._spec.match_file(rel_path)
+        return self._spec is not None and self._spec.match_file(rel_path)
 
 
 def list_files(root: Path, exclude: Sequence[str] = ()) -> list[str]:

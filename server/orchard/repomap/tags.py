@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import importlib.metadata
 import logging
 import re
 import threading
@@ -88,7 +87,7 @@ FILTERS = ("cap", "upper")  # node captures kept only when their text passes a c
 _PATH_SEPARATORS = re.compile(r"[/\\]+")
 
 
-_Row = tuple[int, str, str, str]  # (line, name, kind value, category): sorts as tags must
+TagRow = tuple[int, str, str, str]  # (line, name, kind value, category): sorts as tags must
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +132,8 @@ def query_text(language: str) -> str:
 
 
 def _compute_version() -> str:
+    import importlib.metadata  # 10 ms, which parsing workers (they need no version) skip
+
     digest = hashlib.sha256(_EXTRACTOR_REVISION.encode())
     folder = files("orchard.repomap") / "queries"
     for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
@@ -143,7 +144,17 @@ def _compute_version() -> str:
     return digest.hexdigest()[:16]
 
 
-TAGS_VERSION: str = _compute_version()
+TAGS_VERSION: str  # computed on first use (see __getattr__)
+
+
+def __getattr__(name: str) -> str:
+    # TAGS_VERSION reads every query file and two packages' metadata: only a process that
+    # keys the cache asks for it, never a parsing worker.
+    if name == "TAGS_VERSION":
+        version = _compute_version()
+        globals()["TAGS_VERSION"] = version
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _parse_capture_name(name: str, priority: int) -> _Capture | None:
@@ -208,6 +219,23 @@ class TagExtractor:
 
     def extract_tree(self, rel_path: str, tree: Tree, source: bytes, language: str) -> list[Tag]:
         """Run the tags query of `language` over an already parsed tree of `source`."""
+        return [
+            Tag(rel_path, name, KINDS[kind], line, category)
+            for line, name, kind, category in self.tree_rows(tree, source, language)
+        ]
+
+    def rows(self, source: bytes, language: str) -> list[TagRow]:
+        """Parse `source` and return its tags as sorted (line, name, kind value, category) rows.
+
+        What `extract` returns, without building Tag objects (the cold index's workers need only
+        the rows); [] for languages without a query.
+        """
+        if not self.has_query(language):
+            return []
+        return self.tree_rows(self.parser(language).parse(source), source, language)
+
+    def tree_rows(self, tree: Tree, source: bytes, language: str) -> list[TagRow]:
+        """Run the tags query of `language` over a parsed tree; sorted rows, as `rows` gives."""
         compiled = self._compiled(language)
         if compiled is None:
             return []
@@ -215,7 +243,7 @@ class TagExtractor:
         # Hot path (the cold index is measured against it): plain tuples, Tags built once at the
         # end. One tag per node: a definition beats a reference, then the later capture wins.
         best: dict[int, tuple[int, _Capture, Node]] = {}
-        rows: set[_Row] = set()
+        rows: set[TagRow] = set()
         for capture_name, nodes in found.items():
             capture = compiled.captures.get(capture_name)
             if capture is None:
@@ -234,10 +262,7 @@ class TagExtractor:
         for _, capture, node in best.values():
             name = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
             rows.add((node.start_point[0], name, capture.kind_value, capture.category))
-        return [
-            Tag(rel_path, name, KINDS[kind], line, category)
-            for line, name, kind, category in sorted(rows)
-        ]
+        return sorted(rows)
 
     def compiled(self, language: str) -> CompiledQuery | None:
         """Return the compiled tags query of `language` (None without one), compiled once."""
@@ -285,8 +310,8 @@ def _starts_upper(source: bytes, start: int) -> bool:
     return b"A" <= first <= b"Z" and first != b""
 
 
-def expanded_rows(capture: _Capture, nodes: list[Node], source: bytes) -> list[_Row]:
-    rows: list[_Row] = []
+def expanded_rows(capture: _Capture, nodes: list[Node], source: bytes) -> list[TagRow]:
+    rows: list[TagRow] = []
     kind, category = capture.kind_value, capture.category
     for node in nodes:
         if capture.expand in ("path", "module"):

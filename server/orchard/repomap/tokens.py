@@ -99,3 +99,8 @@ def estimate_tokens(text: str) -> int:
 def tokenizer_is_exact() -> bool:
     """Tell whether counts are exact (the table was found) or estimated."""
     return _encoding() is not None
+
+
+def load_tokenizer() -> None:
+    """Load the tokenizer table now (about 0.1 s), e.g. while other processes do other work."""
+    _encoding()

@@ -1,6 +1,6 @@
-"""Read-only git queries that other packages ask (the repo map's file listing and history):
-each answers None, with a log line, when git or the repository is not there, instead of
-raising. Same environment hygiene as every other git call; never writes.
+"""Read-only git queries that other packages ask (the repo map's file listing, history and
+the size of git's index): each answers None, with a log line, when git or the repository is
+not there, instead of raising. Same environment hygiene as every other git call; never writes.
 """
 
 from __future__ import annotations
@@ -81,3 +81,20 @@ def tracked_files(root: Path) -> list[str] | None:
     lead = prefix.strip()
     names = (name for name in listing.split("\0") if name)
     return [name.removeprefix(lead) for name in names if name.startswith(lead)]
+
+
+def indexed_file_count(root: Path) -> int | None:
+    """Return how many entries git's index holds (its header says so: nothing is listed), or
+    None when git cannot say."""
+    found = query_git(root, ["rev-parse", "--git-path", "index"])
+    if found is None:
+        return None
+    path = Path(found.strip())
+    try:
+        with (path if path.is_absolute() else root / path).open("rb") as index:
+            header = index.read(12)
+    except OSError:
+        return None
+    if len(header) < 12 or header[:4] != b"DIRC":
+        return None
+    return int.from_bytes(header[8:12], "big")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,25 @@ def test_a_failing_migration_is_not_recorded_and_leaves_the_tables_as_they_were(
 def test_one_state_database_object_per_file_in_a_process(tmp_path: Path) -> None:
     assert StateDatabase.at(tmp_path / "a.db") is StateDatabase.at(tmp_path / "x" / ".." / "a.db")
     assert StateDatabase.at(tmp_path / "a.db") is not StateDatabase.at(tmp_path / "b.db")
+
+
+def test_a_migrated_tag_store_opens_without_sqlite_utils_and_a_new_one_migrates(
+    tmp_path: Path,
+) -> None:
+    # A warm repo map opens the tag store through a plain connection: its migrations are all
+    # recorded, so sqlite_utils (slow to import) is not needed; a fresh file still migrates.
+    path = tmp_path / "state.db"
+    probe = (
+        "import sys; from orchard.memory.tag_cache import TagStore;"
+        f"store = TagStore({str(path)!r}, 'v1'); store.put_commits({{'abc': ('a.py',)}});"
+        "print(store.commits(['abc']), 'sqlite_utils' in sys.modules)"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert [run.stdout.split()[-1] for run in runs] == ["True", "False"]
+    assert all("{'abc': ('a.py',)}" in run.stdout for run in runs)
+    db = connect(path, load_vec=False)
+    assert "repomap._schema_v3" in StateDatabase.at(path).applied(db)
+    assert {"repomap_tags", "repomap_stats", "repomap_graphs"} <= _tables(db)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from orchard.config import RepoMapSettings
-from orchard.repomap import MapRequest, RepoIndex, RepoMap, TextEdit
+from orchard.repomap import MapRequest, RepoIndex, RepoMap, TextEdit, parsing
+from orchard.repomap import index as index_module
 from orchard.repomap.index import open_store
 from orchard.repomap.tags import default_extractor
 from tests.support.gitrepo import GitRepo
@@ -146,3 +149,77 @@ def test_a_changed_signature_is_not_served_from_a_stale_map(shop_repo: GitRepo) 
     changed = text.replace("(lines):", "(lines, currency):")
     repo_map.index.update_document("shop/billing.py", changed)  # same names, new text
     assert "def compute_invoice_total(lines, currency):" in repo_map.render(request).text
+
+
+def _identities(index: RepoIndex) -> dict[str, tuple[str, str, str | None]]:
+    return {rel: (r.sha, r.status.value, r.language) for rel, r in index.records.items()}
+
+
+def _odd_files(repo: GitRepo) -> None:
+    repo.write("data/latin.py", "name = 'café'\n".encode("latin-1"))
+    repo.write("data/huge.py", "x = 1\n" * 50)
+    repo.write("data/blob.bin", b"\0\1\2")
+    repo.write(
+        "include/cart.h", "namespace shop {\nclass Cart {\n public:\n  int total();\n};\n}\n"
+    )
+
+
+def test_a_cold_build_in_the_pool_identifies_files_as_one_that_reads_them_first(
+    shop_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With nothing cached, the workers read and identify each file; with tags cached, this
+    # process reads them first. Both must come to the same records, graph and stored stats.
+    _odd_files(shop_repo)
+    monkeypatch.setattr(parsing, "POOL_MIN_BYTES", 0)
+    settings = RepoMapSettings(max_file_bytes=200)
+    store = open_store(shop_repo.root)
+    assert store is not None and not store.holds_tags()
+    cold = RepoIndex(shop_repo.root, settings, store=store, workers=2)
+    assert cold.build().parsed == 10
+    stats = store.stats(cold._root_key)
+    assert store.holds_tags() and "data/blob.bin" not in cold.files()
+    store.put_stats(cold._root_key, {}, replace_all=True)  # read here this time
+    again = RepoIndex(shop_repo.root, settings, store=store, workers=2)
+    assert again.build().parsed == 0
+    assert _identities(again) == _identities(cold)
+    assert again.records["include/cart.h"].language == "cpp"  # told by its text, not its name
+    assert again.graph.files == cold.graph.files
+    assert "Cart" in cold.graph.defines("include/cart.h")
+    assert store.stats(again._root_key) == stats
+
+
+def test_a_cold_build_without_a_cache_reads_in_this_process_to_the_same_graph(
+    shop_repo: GitRepo,
+) -> None:
+    _odd_files(shop_repo)
+    settings = RepoMapSettings(max_file_bytes=200)
+    cached = RepoIndex(shop_repo.root, settings, store=open_store(shop_repo.root))
+    cached.build()
+    plain = RepoIndex(shop_repo.root, settings, store=None)
+    assert plain.build().parsed == 10
+    assert _identities(plain) == _identities(cached)
+    assert plain.graph.files == cached.graph.files
+
+
+def test_a_first_build_of_a_big_tree_parses_in_workers_started_before_the_listing(
+    shop_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "EARLY_POOL_FILES", 5)  # the shop holds 10 files
+    started: list[int] = []
+    real_pool = parsing.ParsingPool
+
+    def counted(workers: int) -> parsing.ParsingPool:
+        started.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(index_module, "ParsingPool", counted)
+    early = RepoIndex(shop_repo.root, store=open_store(shop_repo.root), workers=2)
+    assert early.build().parsed == 9
+    assert started == [2]  # started early, and used although the work is small
+    plain = RepoIndex(shop_repo.root, store=None, workers=1)  # in this process
+    plain.build()
+    assert _identities(early) == _identities(plain)
+    assert early.graph.files == plain.graph.files
+    again = RepoIndex(shop_repo.root, store=open_store(shop_repo.root), workers=2)
+    assert again.build().parsed == 0
+    assert started == [2]  # tags were cached: no early workers

@@ -235,3 +235,21 @@ def test_a_pause_in_typing_ranks_the_last_request_again(shop_repo: GitRepo) -> N
     assert ranked[1] == fresh.rank(request)
     assert live.rank(request) is ranked[1]  # the next map finds it done
     assert live.render(request).text == fresh.render(request).text
+
+
+def test_a_map_read_back_leaves_the_stored_graph_undecoded_until_it_is_used(
+    shop_repo: GitRepo,
+) -> None:
+    request = MapRequest(focus_files=("shop/checkout.py",), tokens=300)
+    first = _stored(shop_repo).render(request)
+    again = _stored(shop_repo)
+    assert again.render(request).text == first.text
+    assert again.index._deferred is not None  # the names of the stored graph were not needed
+    assert again.index.files() == _plain(shop_repo).index.files()
+    other = MapRequest(mentioned_identifiers=("UserAccount",), tokens=300)
+    assert again.render(other).text == _plain(shop_repo).render(other).text
+    assert again.index._deferred is None
+    fresh = _plain(shop_repo).index.graph
+    assert again.index.graph.files == fresh.files
+    assert again.index.graph.definers == fresh.definers
+    assert again.index.graph.referencers == fresh.referencers

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from orchard.repomap.scan import FileStatus, filter_unignored, list_files, read_content
+from orchard.vcs.queries import indexed_file_count
 from tests.support.gitrepo import GitRepo
 
 
@@ -63,3 +65,18 @@ def test_minified_bundles_are_listed_by_path_only(tmp_path: Path) -> None:
     (tmp_path / "app.js").write_text("function main() {\n  return 1;\n}\n" * 200)
     assert read_content(tmp_path / "bundle.js", 1_000_000).status is FileStatus.MINIFIED
     assert read_content(tmp_path / "app.js", 1_000_000).status is FileStatus.SOURCE
+
+
+def test_git_index_size_is_read_from_its_header_in_a_worktree_too(git_repo: GitRepo) -> None:
+    tracked = git_repo.git("ls-files").split()
+    assert indexed_file_count(git_repo.root) == len(tracked) > 0
+    other = git_repo.root.parent / "other-worktree"
+    git_repo.git("worktree", "add", "-q", "-b", "elsewhere", str(other))
+    (other / "extra.py").write_text("x = 1\n")
+    subprocess.run(["git", "add", "extra.py"], cwd=other, check=True)
+    assert indexed_file_count(other) == len(tracked) + 1  # its own index
+    assert indexed_file_count(git_repo.root) == len(tracked)
+
+
+def test_no_git_index_size_outside_a_repository(tmp_path: Path) -> None:
+    assert indexed_file_count(tmp_path) is None

@@ -248,3 +248,21 @@ def test_capitalized_and_upper_case_filters_keep_only_matching_names() -> None:
     c = rows(extract_tags("a.c", b"int f(void) { return X + MAX_LEN + Mixed + lower; }\n"))
     assert (0, "MAX_LEN", "ref", "macro") in c
     assert not {"X", "Mixed", "lower"} & {name for _, name, _, _ in c}
+
+
+def test_rows_summarize_and_pack_as_the_tags_do() -> None:
+    from orchard.repomap.cache import decode_tags, encode_rows, encode_tags, symbols_of_rows
+    from orchard.repomap.graph import FileSymbols
+
+    source = (
+        b"import os\nfrom shop.money import Money\n\n\nclass Cart(Base):\n"
+        b"    def total(self):\n        return Money(sum(x.price for x in self.items))\n\n"
+        b"    def total(self, other):\n        return os.path.join(Money(1), Money(2))\n"
+    )
+    extractor = TagExtractor()
+    tags = extractor.extract("shop/cart.py", source, "python")
+    rows = extractor.rows(source, "python")
+    assert len(rows) == len(tags) > 5
+    assert symbols_of_rows(rows) == FileSymbols.from_tags(tags)
+    assert decode_tags("shop/cart.py", encode_rows(rows)) == tags
+    assert decode_tags("shop/cart.py", encode_tags(tags)) == tags
