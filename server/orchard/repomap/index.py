@@ -12,7 +12,6 @@ import logging
 import marshal
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,9 +20,10 @@ from pathlib import Path
 from orchard.config import RepoMapSettings
 from orchard.errors import WorkspaceError
 from orchard.memory.tag_cache import TagStore
-from orchard.repomap.cache import content_sha, decode_tags
+from orchard.repomap.cache import content_sha
 from orchard.repomap.cochange import CoChange, mine_history
 from orchard.repomap.document import LiveDocument, TextEdit
+from orchard.repomap.file_views import FileViews
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
 from orchard.repomap.identities import identify_files, with_worker_identities
 from orchard.repomap.languages import language_for
@@ -49,13 +49,12 @@ from orchard.repomap.scan import (
     read_content,
 )
 from orchard.repomap.snapshot import decode_snapshot, encode_snapshot, install
-from orchard.repomap.tags import TAGS_VERSION, Tag, TagKind, default_extractor
+from orchard.repomap.tags import TAGS_VERSION, default_extractor
 from orchard.vcs.queries import indexed_file_count
 from orchard.vcs.repository import state_db_path
 
 log = logging.getLogger(__name__)
 
-_VIEW_CACHE = 256
 EARLY_POOL_FILES = 500  # a first build of this many files starts its workers before listing
 _RULE_FILES = frozenset({".gitignore", ORCHARDIGNORE})
 
@@ -109,11 +108,10 @@ class RepoIndex:
         self._stale: set[str] = set()  # buffers whose tags wait for flush()
         # Tags kept here when there is no store (outside a git repository).
         self._memory: dict[tuple[str, str], tuple[FileSymbols, bytes]] = {}
-        self._views: OrderedDict[tuple[str, str], FileView] = OrderedDict()
+        self._views = FileViews(self.root, self.settings.max_file_bytes, self._tags_blob)
         # Stats are trusted only under the rules that classified them (size limit, scan rules).
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
         self._fingerprint: tuple[tuple[int, int], str] | None = None
-        self._buffer_views: dict[str, tuple[object, object, FileView]] = {}
         self._pause_listeners: list[Callable[[], None]] = []
 
     @property
@@ -319,7 +317,7 @@ class RepoIndex:
     def close_document(self, rel_path: str) -> None:
         """Forget a buffer: the file on disk is the truth again."""
         with self.lock:
-            self._buffer_views.pop(rel_path, None)
+            self._views.forget_document(rel_path)
             if self.documents.pop(rel_path, None) is None:
                 return
             self._stale.discard(rel_path)
@@ -345,51 +343,11 @@ class RepoIndex:
                 if document.refresh_tags(default_extractor()):
                     self._link_document(document)
                 self._stale.discard(rel_path)
-                return self._document_view(document)
+                return self._views.of_document(document)
             record = self.records.get(rel_path)
             if record is None or not taggable(record.status, record.language):
                 return None
-            cached = self._views.get((rel_path, record.sha))
-            if cached is not None:
-                self._views.move_to_end((rel_path, record.sha))
-                return cached
-            found = self._disk_view(record)
-            if found is not None:
-                self._views[(rel_path, record.sha)] = found
-                while len(self._views) > _VIEW_CACHE:
-                    self._views.popitem(last=False)
-            return found
-
-    def _document_view(self, document: LiveDocument) -> FileView | None:
-        if document.tree is None:
-            return None
-        kept = self._buffer_views.get(document.rel_path)
-        if kept is not None and kept[0] is document.tree and kept[1] is document.tags:
-            return kept[2]  # a map asks for a file's view several times while fitting
-        found = FileView(
-            document.rel_path,
-            "buffer:" + content_sha(document.data),
-            document.text,
-            document.tree,
-            _def_lines(document.tags),
-        )
-        self._buffer_views[document.rel_path] = (document.tree, document.tags, found)
-        return found
-
-    def _disk_view(self, record: ParsedFile) -> FileView | None:
-        assert record.language is not None
-        content = read_content(self.root / record.rel_path, self.settings.max_file_bytes)
-        if content.data is None:
-            return None
-        blob = self._tags_blob(record) if content_sha(content.data) == record.sha else None
-        extractor = default_extractor()
-        tree = extractor.parser(record.language).parse(content.data)
-        if blob is not None:
-            tags = decode_tags(record.rel_path, blob)
-        else:  # changed on disk since it was indexed and no event yet: show what is there
-            tags = extractor.extract_tree(record.rel_path, tree, content.data, record.language)
-        text = content.data.decode("utf-8", errors="replace")
-        return FileView(record.rel_path, content_sha(content.data), text, tree, _def_lines(tags))
+            return self._views.of_disk(record)
 
     def _tags_blob(self, record: ParsedFile) -> bytes | None:
         assert record.language is not None
@@ -548,12 +506,3 @@ class RepoIndex:
                 self._memory[(sha, language)] = (symbols, blob)
         else:
             self.store.put_many(entries)
-
-
-def _def_lines(tags: Iterable[Tag]) -> dict[str, tuple[int, ...]]:
-    lines: dict[str, list[int]] = {}
-    definition = TagKind.DEFINITION
-    for tag in tags:
-        if tag.kind is definition:
-            lines.setdefault(tag.name, []).append(tag.line)
-    return {name: tuple(sorted(set(found))) for name, found in lines.items()}
