@@ -30,6 +30,18 @@ class Identified:
     missing: list[str] = field(default_factory=list)
     unread: dict[str, os.stat_result] = field(default_factory=dict)  # for the workers to read
 
+    def parts(
+        self,
+    ) -> tuple[
+        list[ParsedFile],
+        dict[str, FileContent],
+        dict[str, FileStat],
+        list[str],
+        dict[str, os.stat_result],
+    ]:
+        """Return the five parts, in field order, to unpack."""
+        return self.known, self.contents, self.stats, self.missing, self.unread
+
 
 def identify_files(
     root: Path,
@@ -42,13 +54,7 @@ def identify_files(
     """Identify each path by its stored stat, else by reading it (or, without `read`, list
     it among the unread with its stat)."""
     found = Identified()
-    known, contents, stats, missing, unread = (
-        found.known,
-        found.contents,
-        found.stats,
-        found.missing,
-        found.unread,
-    )
+    known, contents, stats, missing, unread = found.parts()
     base = str(root) + os.sep  # paths are relative, posix: joined by hand, 7k at a time
     for rel_path in paths:
         try:

@@ -384,13 +384,7 @@ class RepoIndex:
         # and tag it, and this process only stats it (each file is read once, in parallel).
         max_bytes = self.settings.max_file_bytes
         found = identify_files(self.root, paths, stored, max_bytes, read=self._holds_tags())
-        known, contents, stats, missing, unread = (
-            found.known,
-            found.contents,
-            found.stats,
-            found.missing,
-            found.unread,
-        )
+        known, contents, stats, missing, unread = found.parts()
         listed = len(known) + len(unread)
         snapshot_used = full and self._adopt_snapshot(known)
         if snapshot_used:
