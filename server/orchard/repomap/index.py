@@ -26,6 +26,7 @@ from orchard.repomap.document import LiveDocument, TextEdit
 from orchard.repomap.file_views import FileViews
 from orchard.repomap.graph import EMPTY, FileSymbols, SymbolGraph
 from orchard.repomap.identities import identify_files, with_worker_identities
+from orchard.repomap.known_tags import KnownTags
 from orchard.repomap.languages import language_for
 from orchard.repomap.pairing import TestPairs
 from orchard.repomap.parsing import (
@@ -106,9 +107,8 @@ class RepoIndex:
         self.layout_version = 0  # bumps when the set of files or the history changes
         self.content_version = 0  # bumps on any text change, even one that leaves names alone
         self._stale: set[str] = set()  # buffers whose tags wait for flush()
-        # Tags kept here when there is no store (outside a git repository).
-        self._memory: dict[tuple[str, str], tuple[FileSymbols, bytes]] = {}
-        self._views = FileViews(self.root, self.settings.max_file_bytes, self._tags_blob)
+        self.tags = KnownTags(store)
+        self._views = FileViews(self.root, self.settings.max_file_bytes, self.tags.blob)
         # Stats are trusted only under the rules that classified them (size limit, scan rules).
         self._root_key = f"{self.root}#{SCAN_RULES}#{self.settings.max_file_bytes}"
         self._fingerprint: tuple[tuple[int, int], str] | None = None
@@ -204,7 +204,7 @@ class RepoIndex:
         # A first build of a big tree will parse it all: its workers start now, while the tree
         # is listed (git's index says how big it is without listing it).
         workers = self.workers if self.workers is not None else default_workers()
-        if workers <= 1 or self.records or self._holds_tags():
+        if workers <= 1 or self.records or self.tags.any():
             return None
         count = indexed_file_count(self.root)
         if count is None or count < EARLY_POOL_FILES:
@@ -349,13 +349,6 @@ class RepoIndex:
                 return None
             return self._views.of_disk(record)
 
-    def _tags_blob(self, record: ParsedFile) -> bytes | None:
-        assert record.language is not None
-        key = (record.sha, record.language)
-        if key in self._memory:
-            return self._memory[key][1]
-        return self.store.tags_blob(*key) if self.store is not None else None
-
     def _forget(self, rel_paths: Iterable[str]) -> None:
         gone = [rel for rel in rel_paths if rel in self.records or self._in_graph(rel)]
         for rel_path in gone:
@@ -383,14 +376,14 @@ class RepoIndex:
         # With no tags cached, a changed file's sha would find nothing: the workers read, hash
         # and tag it, and this process only stats it (each file is read once, in parallel).
         max_bytes = self.settings.max_file_bytes
-        found = identify_files(self.root, paths, stored, max_bytes, read=self._holds_tags())
+        found = identify_files(self.root, paths, stored, max_bytes, read=self.tags.any())
         known, contents, stats, missing, unread = found.parts()
         listed = len(known) + len(unread)
         snapshot_used = full and self._adopt_snapshot(known)
         if snapshot_used:
             known = [p for p in known if p.rel_path not in self.records]
         adopted = listed - len(known) - len(unread)
-        hits = self._cached_symbols(known)
+        hits = self.tags.symbols(known)
         work: list[ParseJob] = [
             (p.rel_path, contents.get(p.rel_path) or self._read(p.rel_path), 0)
             for p in known
@@ -406,7 +399,7 @@ class RepoIndex:
             max_bytes,
             workers=self.workers,
             progress=progress,
-            on_parsed=self._remember,  # stored as chunks arrive, while the workers go on
+            on_parsed=self.tags.remember,  # stored as chunks arrive, while the workers go on
             meanwhile=meanwhile,
             pool=pool,
         )
@@ -477,26 +470,3 @@ class RepoIndex:
 
     def _read(self, rel_path: str) -> FileContent:
         return read_content(self.root / rel_path, self.settings.max_file_bytes)
-
-    def _holds_tags(self) -> bool:
-        if self.store is None:
-            return bool(self._memory)
-        return self.store.holds_tags()
-
-    def _cached_symbols(self, known: Sequence[ParsedFile]) -> dict[tuple[str, str], FileSymbols]:
-        keys = {(p.sha, p.language) for p in known if p.language and taggable(p.status, p.language)}
-        if self.store is None:
-            return {k: self._memory[k][0] for k in keys if k in self._memory}
-        return {key: entry.symbols for key, entry in self.store.get_many(keys).items()}
-
-    def _remember(self, parsed: Iterable[ParsedFile]) -> None:
-        entries = [
-            (p.sha, p.language, p.symbols, p.tags_blob)
-            for p in parsed
-            if p.language is not None and p.tags_blob is not None
-        ]
-        if self.store is None:
-            for sha, language, symbols, blob in entries:
-                self._memory[(sha, language)] = (symbols, blob)
-        else:
-            self.store.put_many(entries)
