@@ -240,7 +240,6 @@ class Ranker:
                 if left >= epsilon and not queued[target]:
                     append(target)
                     queued[target] = 1
-        paths = self._paths
         return {paths[node]: score for node, score in scores.items()}
 
     def _entries(
